@@ -1,0 +1,37 @@
+"""eezmap: EEZ membership, geodesic distances, offline maps and GeoJSON.
+
+The public API.  Layers are loaded (:mod:`geo.layers`, :mod:`geo.sites`),
+queried (:mod:`geo.zones`, :mod:`geo.geodesy`) and presented
+(:mod:`geo.render`, :mod:`geo.export`, :mod:`geo.cli`).
+
+Example
+-------
+>>> import geo
+>>> geo.where(22.0, 153.8).answer
+'yes'
+>>> round(geo.distance("minami-torishima", "rey-mud-area").km, 1)
+251.1
+"""
+
+from __future__ import annotations
+
+from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
+from .geodesy import Distance
+from .zones import Classification, ZoneAnswer, classify, where
+
+__version__ = "0.1.0"
+
+
+def distance(a: object, b: object) -> Distance:
+    """Geodesic distance between two sites (ids) or (lat, lon) pairs or 'LAT,LON' strings."""
+    from .geodesy import distance as _distance
+    from .sites import resolve_point
+
+    pa, pb = resolve_point(a), resolve_point(b)
+    return _distance((pa.lat, pa.lon), (pb.lat, pb.lon))
+
+
+__all__ = [
+    "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError", "LayerError",
+    "OutputError", "SiteError", "ZoneAnswer", "classify", "distance", "where", "__version__",
+]

@@ -1,0 +1,248 @@
+"""Geodesic measurements on the WGS84 ellipsoid (pyproj's ``Geod``).
+
+Distances and bearings between points, the distance from a point to the
+nearest point of a polygon boundary, geodesic circles (the 200 NM limit) and
+geodesic areas.  Pure computation: no file I/O, no presentation.
+
+Boundary convention
+-------------------
+Marine Regions polygons are stored as longitude/latitude vertices and every
+GIS (and this package's point-in-polygon test) joins them with straight lines
+in longitude/latitude.  :func:`nearest_boundary_point` measures to *those*
+lines: it parameterises each edge linearly in lon/lat and minimises the
+geodesic (WGS84) distance along it, so the answer is the true ellipsoidal
+distance to the same boundary the membership test uses.
+
+Example
+-------
+>>> from geo.geodesy import distance
+>>> d = distance((24.28667, 153.98056), (22.025, 153.80833))
+>>> round(d.km, 1), round(d.nm, 1)
+(251.1, 135.6)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+
+#: One international nautical mile in metres.
+NM = 1852.0
+#: The EEZ limit, 200 nautical miles, in metres (UNCLOS art. 57).
+EEZ_LIMIT_M = 200 * NM
+
+
+@lru_cache(maxsize=1)
+def geod() -> Any:
+    """The WGS84 ``pyproj.Geod`` used for every measurement."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True)
+class Distance:
+    """A geodesic between two points: length and initial bearing."""
+
+    metres: float
+    initial_bearing_deg: float
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000.0
+
+    @property
+    def nm(self) -> float:
+        return self.metres / NM
+
+
+def distance(a: Sequence[float], b: Sequence[float]) -> Distance:
+    """Geodesic distance and initial bearing from *a* to *b*.
+
+    Parameters
+    ----------
+    a, b : (lat, lon) pairs in degrees.
+
+    Returns
+    -------
+    Distance
+        ``metres``, ``km``, ``nm`` and ``initial_bearing_deg`` (0–360, clockwise
+        from north).
+
+    Example
+    -------
+    >>> round(distance((35.6895, 139.6917), (24.28667, 153.98056)).km)
+    1867
+    """
+    az, _, s = geod().inv(a[1], a[0], b[1], b[0])
+    return Distance(float(s), float(az) % 360.0)
+
+
+def inverse(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised geodesic inverse: (distance in metres, initial azimuth)."""
+    az, _, s = geod().inv(lon1, lat1, lon2, lat2)
+    return np.asarray(s, dtype=float), np.asarray(az, dtype=float)
+
+
+def forward(lon: Any, lat: Any, azimuth: Any, metres: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised geodesic direct problem: the (lon, lat) reached."""
+    lon2, lat2, _ = geod().fwd(lon, lat, azimuth, metres)
+    return np.asarray(lon2, dtype=float), np.asarray(lat2, dtype=float)
+
+
+def geodesic_line(a: Sequence[float], b: Sequence[float], n: int = 64) -> list[tuple[float, float]]:
+    """Points along the geodesic from *a* to *b* as (lat, lon), ends included (for drawing)."""
+    inter = geod().npts(a[1], a[0], b[1], b[0], n)
+    return [(a[0], a[1])] + [(lat, lon) for lon, lat in inter] + [(b[0], b[1])]
+
+
+def circle(lat: float, lon: float, radius_m: float, n: int = 360) -> Any:
+    """A geodesic circle (all points at *radius_m* from the centre) as a shapely Polygon."""
+    import shapely
+
+    az = np.linspace(0.0, 360.0, n, endpoint=False)
+    lons, lats = forward(np.full(n, lon), np.full(n, lat), az, np.full(n, radius_m))
+    ring = np.column_stack([lons, lats])[::-1]  # counter-clockwise
+    return shapely.Polygon(ring)
+
+
+def sector(lat: float, lon: float, dist_m: tuple[float, float], bearing_deg: tuple[float, float],
+           n: int = 46) -> Any:
+    """An annular sector: points between two distances and two bearings from a centre."""
+    import shapely
+
+    az = np.linspace(bearing_deg[0], bearing_deg[1], n)
+    olon, olat = forward(np.full(n, lon), np.full(n, lat), az, np.full(n, dist_m[1]))
+    ilon, ilat = forward(np.full(n, lon), np.full(n, lat), az[::-1], np.full(n, dist_m[0]))
+    ring = np.column_stack([np.concatenate([olon, ilon]), np.concatenate([olat, ilat])])
+    poly = shapely.Polygon(ring)
+    return shapely.orient_polygons(poly) if hasattr(shapely, "orient_polygons") else poly
+
+
+def geodesic_area_m2(geom: Any, max_segment_deg: float = 0.05) -> float:
+    """Geodesic area of a lon/lat (Multi)Polygon in square metres.
+
+    Edges are first densified in longitude/latitude (the straight lon/lat
+    edges every GIS draws), then measured as geodesics by pyproj (Karney's
+    algorithm), so the result is the area of the polygon the layer shows.
+    """
+    import shapely
+
+    dense = shapely.segmentize(geom, max_segment_deg)
+    area, _ = geod().geometry_area_perimeter(shapely.orient_polygons(dense)
+                                             if hasattr(shapely, "orient_polygons") else dense)
+    return abs(float(area))
+
+
+# --- distance from a point to a polygon boundary ---------------------------------
+
+@lru_cache(maxsize=256)
+def _segments(geom: Any) -> np.ndarray:
+    """All boundary edges of a polygonal geometry as an (n, 4) array x0, y0, x1, y1."""
+    import shapely
+
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    out = []
+    for ring in rings:
+        c = shapely.get_coordinates(ring)
+        if len(c) >= 2:
+            out.append(np.column_stack([c[:-1], c[1:]]))
+    return np.vstack(out) if out else np.empty((0, 4))
+
+
+def _planar_candidates(segs: np.ndarray, lon: float, lat: float, k: float = 1.3) -> np.ndarray:
+    """Edges whose scaled planar distance is within a factor *k* of the smallest."""
+    c = max(math.cos(math.radians(lat)), 0.05)
+    x0, y0 = (segs[:, 0] - lon) * c, segs[:, 1] - lat
+    x1, y1 = (segs[:, 2] - lon) * c, segs[:, 3] - lat
+    dx, dy = x1 - x0, y1 - y0
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(len2 > 0, -(x0 * dx + y0 * dy) / len2, 0.0), 0.0, 1.0)
+    d = np.hypot(x0 + t * dx, y0 + t * dy)
+    dmin = d.min()
+    return np.flatnonzero(d <= dmin * k + 0.02)
+
+
+def _edge_distance(lon: float, lat: float, seg: np.ndarray, t: np.ndarray) -> np.ndarray:
+    px = seg[0] + t * (seg[2] - seg[0])
+    py = seg[1] + t * (seg[3] - seg[1])
+    s, _ = inverse(np.full_like(t, lon), np.full_like(t, lat), px, py)
+    return s
+
+
+def _refine(lon: float, lat: float, seg: np.ndarray, t0: float, width: float) -> tuple[float, float]:
+    """Golden-section minimum of the geodesic distance along one edge near t0."""
+    lo, hi = max(0.0, t0 - width), min(1.0, t0 + width)
+    g = (math.sqrt(5) - 1) / 2
+    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = _edge_distance(lon, lat, seg, np.array([a, b]))
+    for _ in range(48):
+        if fa <= fb:
+            hi, b, fb = b, a, fa
+            a = hi - g * (hi - lo)
+            fa = _edge_distance(lon, lat, seg, np.array([a]))[0]
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + g * (hi - lo)
+            fb = _edge_distance(lon, lat, seg, np.array([b]))[0]
+        if hi - lo < 1e-10:
+            break
+    t = (lo + hi) / 2
+    ends = np.array([t, 0.0, 1.0]) if t0 in (0.0, 1.0) else np.array([t])
+    d = _edge_distance(lon, lat, seg, ends)
+    i = int(np.argmin(d))
+    return float(ends[i]), float(d[i])
+
+
+@dataclass(frozen=True)
+class BoundaryPoint:
+    """The nearest point of a boundary to a query point."""
+
+    metres: float
+    lon: float
+    lat: float
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000.0
+
+
+def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24) -> BoundaryPoint:
+    """Geodesic distance from (lon, lat) to the nearest point of *geom*'s boundary.
+
+    Method: a planar pre-filter keeps the edges that could be nearest; each is
+    sampled at *samples* points with the exact geodesic inverse; the best few
+    edges are refined by golden-section search on the edge parameter to 1e-10
+    (sub-millimetre).  Error against a densify-and-measure reference with
+    geographiclib is below 1 m (tests/test_geodesy.py).
+
+    Parameters
+    ----------
+    lon, lat : float
+        The query point in degrees.
+    geom : shapely Polygon or MultiPolygon (lon/lat)
+    """
+    segs = _segments(geom)
+    if not len(segs):
+        raise ValueError("geometry has no boundary")
+    cand = _planar_candidates(segs, lon, lat)
+    t = np.linspace(0.0, 1.0, samples)
+    best = []
+    for i in cand:
+        d = _edge_distance(lon, lat, segs[i], t)
+        j = int(np.argmin(d))
+        best.append((float(d[j]), int(i), float(t[j])))
+    best.sort()
+    top = best[: min(4, len(best))]
+    results = []
+    for _, i, tj in top:
+        tt, dd = _refine(lon, lat, segs[i], tj, 1.0 / (samples - 1))
+        results.append((dd, i, tt))
+    d, i, tt = min(results)
+    seg = segs[i]
+    return BoundaryPoint(d, float(seg[0] + tt * (seg[2] - seg[0])), float(seg[1] + tt * (seg[3] - seg[1])))

@@ -1,0 +1,432 @@
+"""Point -> zone, status and answer.
+
+The core of ``eezmap where``: which zone of a layer holds a point, what kind
+of place that is (``eez``, ``overlapping_claim``, ``joint_regime``, ``land``,
+``high_seas``, ``outside_coverage``) and what that means for a country
+(``yes``, ``no``, ``shared``).  One function, :func:`classify`, serves one
+point and a million; :func:`where` is the one-point view of it with the
+boundary distance added.
+
+Conventions
+-----------
+* Polygons are closed: a point on a zone's edge is in that zone.  A point
+  exactly on an edge shared by two zones is given to the zone with the lower
+  MRGID (deterministic, and what the fast index reproduces).
+* ``land`` is a point inside a hole of a zone polygon (Marine Regions leaves
+  land, islands and reefs out of EEZ polygons) or, outside every zone, on the
+  layer's land polygons (Natural Earth).  A zone polygon always wins over the
+  land layer: Natural Earth's coastline is coarser than the zones'.
+* Several layers can answer; the first (most detailed) layer whose coverage
+  box holds a point answers it, and the answer names that layer.
+
+Example
+-------
+>>> from geo.zones import where
+>>> a = where(22.0, 153.8)          # the rare-earth mud area
+>>> a.answer, a.status, a.zone["name"]
+('yes', 'eez', 'Japanese Exclusive Economic Zone')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import CoordinateError
+from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest, resolve_layers
+
+STATUSES = ("eez", "overlapping_claim", "joint_regime", "land", "high_seas", "outside_coverage")
+ANSWERS = ("yes", "no", "shared", "unknown")
+
+_POL_STATUS = {"200nm": "eez", "overlapping claim": "overlapping_claim", "joint regime": "joint_regime"}
+
+
+def status_of_pol_type(pol_type: str) -> str:
+    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', ...)."""
+    return _POL_STATUS.get(pol_type.strip().lower(), "eez")
+
+
+# --- locating points in a layer ---------------------------------------------------
+
+class _Locator:
+    """Index of the closed polygon covering each point (lowest index wins), -1 if none."""
+
+    def __init__(self, geoms: np.ndarray, key: str) -> None:
+        self.geoms = geoms
+        self.key = key
+        self._index: Any = None
+
+    def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        if self._index is None:
+            self._index = _build_index(self.geoms, self.key)
+        return self._index.lookup(lon, lat)
+
+
+class _TreeIndex:
+    """Exact lookup with an STRtree and ``intersects`` (== covers for points)."""
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        import shapely
+
+        self.geoms = geoms
+        shapely.prepare(geoms)
+        self.tree = shapely.STRtree(geoms)
+
+    def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        import shapely
+
+        out = np.full(len(lon), -1, dtype=np.int32)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if not ok.any():
+            return out
+        idx = np.flatnonzero(ok)
+        pts = shapely.points(lon[idx], lat[idx])
+        p, g = self.tree.query(pts, predicate="intersects")
+        if len(p):
+            best = np.full(len(idx), np.iinfo(np.int32).max, dtype=np.int64)
+            np.minimum.at(best, p, g)
+            hit = best != np.iinfo(np.int32).max
+            out[idx[hit]] = best[hit]
+        return out
+
+
+def _build_index(geoms: np.ndarray, key: str) -> Any:
+    try:
+        from ._grid import GridIndex
+    except ImportError:  # pragma: no cover - the grid index is part of the package
+        return _TreeIndex(geoms)
+    from .layers import cache_dir
+
+    return GridIndex.cached(geoms, key=key, cache_dir=cache_dir())
+
+
+@dataclass
+class _LayerModel:
+    """Everything needed to classify points against one zone layer."""
+
+    zones: Zones
+    land_info: LayerInfo
+    zone_locator: _Locator
+    filled_locator: _Locator
+    land_locator: _Locator
+
+
+@lru_cache(maxsize=None)
+def _model(layer_id: str) -> _LayerModel:
+    import shapely
+
+    zones = load_zones(layer_id)
+    land_info, land = load_land(land_for(zones.layer))
+    # the zones with their holes filled: a point inside one but in no zone is in a hole
+    filled = np.array([shapely.union_all([shapely.Polygon(p.exterior) for p in shapely.get_parts(g)])
+                       for g in zones.geometry], dtype=object)
+    key = zones.layer.sha256
+    return _LayerModel(
+        zones=zones,
+        land_info=land_info,
+        zone_locator=_Locator(zones.geometry, key + ":zones"),
+        filled_locator=_Locator(filled, key + ":filled"),
+        land_locator=_Locator(land, land_info.sha256 + ":land"),
+    )
+
+
+# --- countries --------------------------------------------------------------------
+
+def resolve_country(country: str, layer_ids: Sequence[str] | None = None) -> str:
+    """An ISO alpha-3 code for *country* (a code or a sovereign's name, any case).
+
+    Raises :class:`CoordinateError`-like ``ValueError`` (``CountryError``) when the
+    loaded layers know no such sovereign.
+    """
+    text = country.strip()
+    known: dict[str, str] = {}
+    for layer_id in resolve_layers(layer_ids):
+        known.update(load_zones(layer_id).countries())
+    up = text.upper()
+    if up in known:
+        return up
+    for code, name in known.items():
+        if name.lower() == text.lower():
+            return code
+    raise CountryError(
+        f"unknown country '{country}': give an ISO 3166 alpha-3 code of a sovereign in the "
+        f"loaded layers, e.g. JPN, KOR, CHN, RUS, USA ({len(known)} known; see 'eezmap layers')"
+    )
+
+
+class CountryError(CoordinateError):
+    """A country code or name no loaded layer knows."""
+
+
+# --- classification -----------------------------------------------------------------
+
+@dataclass
+class Classification:
+    """Per-point results of :func:`classify`, as parallel arrays."""
+
+    status: np.ndarray          # str, one of STATUSES
+    answer: np.ndarray          # str, one of ANSWERS
+    layer: np.ndarray           # str, id of the answering layer ('' if none)
+    zone_index: np.ndarray      # int, row in that layer's Zones (-1 if none)
+    enclosing_index: np.ndarray  # int, the zone whose hole holds a 'land' point (-1 if none)
+    layer_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def zone_record(self, i: int) -> dict[str, Any] | None:
+        if self.zone_index[i] < 0:
+            return None
+        return load_zones(str(self.layer[i])).record(int(self.zone_index[i]))
+
+    def counts(self) -> dict[str, int]:
+        """How many points fell in each status."""
+        values, counts = np.unique(self.status, return_counts=True)
+        return {str(v): int(c) for v, c in zip(values, counts)}
+
+
+def normalize_lon(lon: np.ndarray) -> np.ndarray:
+    """Longitudes to [-180, 180) (accepts 0–360)."""
+    out = (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
+    return out
+
+
+def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | None = None) -> Classification:
+    """Classify points: zone, status and the answer for *country*.
+
+    Parameters
+    ----------
+    lat, lon : scalar or array-like, degrees
+        Longitudes may be given as 0–360.  Non-finite or out-of-range values
+        get status ``""`` and answer ``""`` (the caller reports them).
+    country : str
+        ISO alpha-3 code (or sovereign name) the answer is about.
+    layers : sequence of layer ids, optional
+        Zone layers in order of precedence (default: the manifest's set).
+
+    Returns
+    -------
+    Classification
+        Parallel arrays; exactly what :func:`where` gives for each point.
+
+    Example
+    -------
+    >>> c = classify([24.28667, 36.0], [153.98056, 150.0])
+    >>> list(c.status), list(c.answer)
+    (['eez', 'high_seas'], ['yes', 'no'])
+    """
+    layer_ids = resolve_layers(layers)
+    iso = resolve_country(country, layer_ids)
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    if lat.shape != lon.shape:
+        raise ValueError("lat and lon must have the same length")
+    n = len(lat)
+    valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
+    lon = np.where(valid, normalize_lon(np.where(valid, lon, 0.0)), np.nan)
+
+    status = np.full(n, "", dtype=object)
+    answer = np.full(n, "", dtype=object)
+    layer_of = np.full(n, "", dtype=object)
+    zone_index = np.full(n, -1, dtype=np.int32)
+    enclosing = np.full(n, -1, dtype=np.int32)
+    todo = valid.copy()
+    complete = False
+    for layer_id in layer_ids:
+        model = _model(layer_id)
+        info = model.zones.layer
+        complete = complete or iso in info.complete_sovereigns
+        here = np.flatnonzero(todo & info.covers(_east(lon, info), lat))
+        if not len(here):
+            continue
+        todo[here] = False
+        x, y = _east(lon[here], info), lat[here]
+        zi = model.zone_locator.lookup(x, y)
+        layer_of[here] = layer_id
+        zone_index[here] = zi
+        inzone = zi >= 0
+        if inzone.any():
+            isos = model.zones.sovereign_isos
+            sts = np.array([status_of_pol_type(p) for p in model.zones.pol_type], dtype=object)
+            party = np.array([iso in s for s in isos])
+            st = sts[zi[inzone]]
+            status[here[inzone]] = st
+            answer[here[inzone]] = np.where(party[zi[inzone]], np.where(st == "eez", "yes", "shared"), "no")
+        rest = np.flatnonzero(~inzone)
+        if len(rest):
+            idx = here[rest]
+            hole = model.filled_locator.lookup(x[rest], y[rest])
+            enclosing[idx] = hole
+            on_land = hole >= 0
+            if (~on_land).any():
+                on_land[~on_land] = model.land_locator.lookup(x[rest][~on_land], y[rest][~on_land]) >= 0
+            status[idx] = np.where(on_land, "land", "high_seas")
+            answer[idx] = "no"
+    out = np.flatnonzero(todo)
+    if len(out):
+        status[out] = "outside_coverage"
+        complete = complete or any(iso in load_zones(i).layer.complete_sovereigns for i in layer_ids)
+        answer[out] = "no" if complete else "unknown"
+    return Classification(status, answer, layer_of, zone_index, enclosing, layer_ids)
+
+
+def _east(lon: np.ndarray, info: LayerInfo) -> np.ndarray:
+    """Longitudes in the frame of a layer's coverage box (-180 -> 180 for an east-edged box)."""
+    if info.coverage_bbox[2] == 180.0 and info.coverage_bbox[0] > -180.0:
+        return np.where(lon == -180.0, 180.0, lon)
+    return lon
+
+
+# --- one point, fully described -------------------------------------------------------
+
+@dataclass(frozen=True)
+class ZoneAnswer:
+    """The full answer for one point (the ``eezmap where --json`` object)."""
+
+    lat: float
+    lon: float
+    country: str
+    answer: str
+    status: str
+    zone: dict[str, Any] | None
+    distance_to_boundary_km: float | None
+    nearest_boundary: dict[str, Any] | None
+    layer: LayerInfo | None
+    enclosing_zone: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract of ``eezmap where --json``."""
+        out: dict[str, Any] = {
+            "query": {"lat": self.lat, "lon": self.lon},
+            "country": self.country,
+            "answer": self.answer,
+            "status": self.status,
+            "zone": self.zone,
+            "distance_to_boundary_km": self.distance_to_boundary_km,
+            "nearest_boundary": self.nearest_boundary,
+            "layer": self.layer.ref() if self.layer else None,
+        }
+        if self.layer is not None:
+            out["layer"]["coarse"] = self.layer.coarse
+            out["layer"]["citation"] = self.layer.citation
+        if self.enclosing_zone is not None:
+            out["enclosing_zone"] = self.enclosing_zone
+        return out
+
+
+def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | None = None,
+          distance: bool = True) -> ZoneAnswer:
+    """Is the point in *country*'s EEZ?  The answer, zone and boundary distance.
+
+    Parameters
+    ----------
+    lat, lon : float
+        Degrees; longitude may be 0–360.
+    country : str
+        ISO alpha-3 code or sovereign name (default Japan).
+    layers : sequence of str, optional
+        Zone layers in precedence order (default: the bundled set).
+    distance : bool
+        Also compute the geodesic distance to the nearest boundary (slower).
+
+    Returns
+    -------
+    ZoneAnswer
+
+    Example
+    -------
+    >>> where(24.28667, 153.98056).answer
+    'yes'
+    """
+    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or not -180 <= lon <= 360:
+        raise CoordinateError(f"point ({lat}, {lon}) is out of range: latitude -90..90, longitude -180..360")
+    c = classify([lat], [lon], country=country, layers=layers)
+    st, ans, layer_id = str(c.status[0]), str(c.answer[0]), str(c.layer[0])
+    info = load_zones(layer_id).layer if layer_id else None
+    zone = c.zone_record(0)
+    enclosing = (load_zones(layer_id).record(int(c.enclosing_index[0]))
+                 if layer_id and c.enclosing_index[0] >= 0 else None)
+    dist_km = near = None
+    if distance and layer_id:
+        nb = boundary_info(lat, float(normalize_lon(np.array([lon]))[0]), layer_id, int(c.zone_index[0]),
+                           int(c.enclosing_index[0]))
+        if nb is not None:
+            dist_km, near = nb
+    return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
+                      enclosing)
+
+
+def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclosing_index: int = -1
+                  ) -> tuple[float, dict[str, Any]] | None:
+    """Distance (km) to the nearest boundary and what lies across it.
+
+    Inside a zone: that zone's boundary.  In a hole (land): the enclosing
+    zone's boundary.  Elsewhere: the nearest zone of the layer.
+    """
+    from .geodesy import nearest_boundary_point
+
+    model = _model(layer_id)
+    zones = model.zones
+    if zone_index >= 0:
+        bp = nearest_boundary_point(lon, lat, zones.geometry[zone_index])
+        inside = zone_index
+    elif enclosing_index >= 0:
+        bp = nearest_boundary_point(lon, lat, zones.geometry[enclosing_index])
+        inside = -1
+    else:
+        nearest = _nearest_zones(zones, lon, lat)
+        if not nearest:
+            return None
+        bps = [(nearest_boundary_point(lon, lat, zones.geometry[i]), i) for i in nearest]
+        bp, _ = min(bps, key=lambda t: t[0].metres)
+        inside = -1
+    across = _across(model, lon, lat, bp, inside)
+    return round(bp.km, 6), {"lat": round(bp.lat, 7), "lon": round(bp.lon, 7), "across": across}
+
+
+def _nearest_zones(zones: Zones, lon: float, lat: float, k: int = 3) -> list[int]:
+    import shapely
+
+    if not len(zones):
+        return []
+    pt = shapely.Point(lon, lat)
+    d = shapely.distance(zones.geometry, pt)
+    return [int(i) for i in np.argsort(d)[:k]]
+
+
+def _across(model: _LayerModel, lon: float, lat: float, bp: Any, inside: int) -> Any:
+    """What lies just across the boundary point, seen from the query point."""
+    from .geodesy import forward, inverse
+
+    if bp.metres < 1e-3:  # on the boundary: look both ways along the normal is ill-defined
+        step_from = (lon, lat)
+        az = None
+    else:
+        step_from = (bp.lon, bp.lat)
+        _, az_arr = inverse(np.array([lon]), np.array([lat]), np.array([bp.lon]), np.array([bp.lat]))
+        az = float(az_arr[0])
+    info = model.zones.layer
+    w, s, e, n = info.coverage_bbox
+    on_edge = (abs(bp.lon - w) < 1e-9 or abs(bp.lon - e) < 1e-9 or abs(bp.lat - s) < 1e-9
+               or abs(bp.lat - n) < 1e-9) and info.coverage_bbox != (-180.0, -90.0, 180.0, 90.0)
+    if on_edge:
+        return "outside_coverage"
+    if az is None:
+        return None
+    for step in (30.0, 100.0, 300.0):
+        x, y = forward(np.array([step_from[0]]), np.array([step_from[1]]), np.array([az]), np.array([step]))
+        zi = int(model.zone_locator.lookup(x, y)[0])
+        if zi != inside:
+            break
+    if zi >= 0:
+        rec = model.zones.record(zi)
+        rec["status"] = status_of_pol_type(rec["pol_type"])
+        return rec
+    hole = int(model.filled_locator.lookup(x, y)[0])
+    if hole >= 0 or model.land_locator.lookup(x, y)[0] >= 0:
+        return "land"
+    return "high_seas"
