@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from .errors import CoordinateError, LayerError, SiteError
 from .layers import LayerInfo, manifest, verify
 
@@ -58,7 +60,7 @@ class Site:
 
     @property
     def approximate(self) -> bool:
-        return self.certainty != "published"
+        return self.certainty == "approximate"
 
     def depth_text(self) -> str:
         if not self.depth_m:
@@ -172,3 +174,40 @@ def resolve_point(value: Any) -> Site:
 
     return Site(id=f"{lat:.5f},{lon:.5f}", name=f"{lat:.5f}, {lon:.5f}", kind="point", lat=lat, lon=lon,
                 geometry=shapely.Point(lon, lat), certainty="published", user=True)
+
+
+def read_user_sites(path: str) -> tuple[Site, ...]:
+    """A user's own sites from a CSV (name, lat, lon columns) or a GeoJSON file.
+
+    Every other column or property is kept (and shown escaped on the map).
+    Raises :class:`~geo.errors.InputFileError` with one line on a bad file.
+    """
+    import shapely
+
+    from .batch import _coordinates, _read_whole
+    from .errors import InputFileError
+
+    frame = _read_whole(path)
+    geoms = None
+    if "geometry" in frame.columns and hasattr(frame, "geometry"):
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        reps = [None if g is None or g.is_empty else (g if g.geom_type == "Point" else g.representative_point())
+                for g in geoms]
+        lat = np.array([np.nan if r is None else r.y for r in reps])
+        lon = np.array([np.nan if r is None else r.x for r in reps])
+        errors = np.array(["missing geometry" if r is None else "" for r in reps], dtype=object)
+    else:
+        lat, lon, errors = _coordinates(frame, None, None)
+    names = [c for c in frame.columns if str(c).lower() in ("name", "title", "label", "id")]
+    sites = []
+    for i in range(len(frame)):
+        if errors[i]:
+            raise InputFileError(f"{path}: row {i + 1}: {errors[i]}")
+        row = frame.iloc[i]
+        name = str(row[names[0]]) if names else f"site {i + 1}"
+        props = {str(k): ("" if v is None else str(v)) for k, v in row.items() if str(k) != "geometry"}
+        geom = geoms[i] if geoms is not None else shapely.Point(lon[i], lat[i])
+        sites.append(Site(id=f"user-{i + 1}", name=name, kind="user", lat=float(lat[i]), lon=float(lon[i]),
+                          geometry=geom, certainty="user-supplied", source=f"user file {path}",
+                          user=True, properties=props))
+    return tuple(sites)

@@ -1,0 +1,522 @@
+"""Many points at once: files in, the same rows out with the zone answer added.
+
+``eezmap where --input FILE [--output FILE]`` and :func:`classify_frame`.
+Formats by file name: CSV (``.csv``, ``.tsv``, ``.txt``; ``-`` is stdin or
+stdout), GeoJSON (``.geojson``, ``.json``), GeoPackage (``.gpkg``) and
+Parquet/GeoParquet (``.parquet``, ``.geoparquet``).  CSV and Parquet are
+streamed in chunks, so memory stays flat however long the file is; the other
+formats are read whole.
+
+Added columns (prefixed ``eez_`` so they never clash with the user's):
+``eez_answer`` (yes / no / shared / unknown, empty for a bad row),
+``eez_status``, ``eez_mrgid``, ``eez_zone``, ``eez_sovereigns`` (``;``-joined),
+``eez_layer``, ``eez_error`` (why a row could not be classified) and, with
+``--distance``, ``eez_boundary_km``, ``eez_boundary_lat``, ``eez_boundary_lon``,
+``eez_across``.  Rows with bad coordinates are kept, never dropped.
+
+Every result is identical to :func:`geo.zones.where` for the same point
+(tests/test_batch.py checks it row by row).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._io import atomic_path, check_output
+from .errors import InputFileError
+
+LAT_NAMES = ("lat", "latitude", "lat_dd", "latitude_dd", "y", "ylat", "lat_deg", "decimallatitude")
+LON_NAMES = ("lon", "lng", "long", "longitude", "lon_dd", "longitude_dd", "x", "xlon", "lon_deg",
+             "decimallongitude")
+
+COLUMNS = ("eez_answer", "eez_status", "eez_mrgid", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error")
+DISTANCE_COLUMNS = ("eez_boundary_km", "eez_boundary_lat", "eez_boundary_lon", "eez_across")
+
+_CSV = {".csv", ".tsv", ".txt"}
+_PARQUET = {".parquet", ".geoparquet", ".pq"}
+_VECTOR = {".geojson", ".json", ".gpkg", ".fgb", ".shp"}
+
+
+def _kind(path: str) -> str:
+    if path == "-":
+        return "csv"
+    suffix = Path(path).suffix.lower()
+    if suffix in _CSV:
+        return "csv"
+    if suffix in _PARQUET:
+        return "parquet"
+    if suffix in _VECTOR:
+        return "vector"
+    raise InputFileError(
+        f"cannot tell the format of '{path}' from its name: use .csv, .tsv, .geojson, .json, "
+        ".gpkg, .parquet or .geoparquet"
+    )
+
+
+def detect_columns(columns: Sequence[str], lat_col: str | None = None,
+                   lon_col: str | None = None) -> tuple[str, str]:
+    """The latitude and longitude columns: given, or found by common names."""
+    cols = list(columns)
+    lower = {str(c).strip().lower(): c for c in cols}
+
+    def pick(given: str | None, names: Sequence[str], what: str, flag: str) -> str:
+        if given is not None:
+            if given not in cols:
+                raise InputFileError(f"no column '{given}' for {what}; the columns are: {', '.join(map(str, cols))}")
+            return given
+        for n in names:
+            if n in lower:
+                return str(lower[n])
+        raise InputFileError(
+            f"cannot find a {what} column among: {', '.join(map(str, cols))}; "
+            f"name it with {flag} (recognised: {', '.join(names[:4])} …)")
+
+    return pick(lat_col, LAT_NAMES, "latitude", "--lat-col"), pick(lon_col, LON_NAMES, "longitude", "--lon-col")
+
+
+def _coerce(values: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers from a column (numbers or strings people type); errors per row."""
+    import pandas as pd
+
+    from .coords import parse_latitude, parse_longitude
+
+    s = pd.Series(values)
+    num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    errors = np.full(len(s), "", dtype=object)
+    bad = ~np.isfinite(num)
+    if bad.any():
+        parse = parse_latitude if which == "latitude" else parse_longitude
+        for i in np.flatnonzero(bad):
+            raw = s.iloc[i]
+            if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip() == "":
+                errors[i] = f"missing {which}"
+                continue
+            try:
+                num[i] = parse(str(raw))
+            except ValueError as exc:
+                errors[i] = str(exc)
+                num[i] = np.nan
+    limit = 90.0 if which == "latitude" else None
+    if limit is not None:
+        out = np.isfinite(num) & (np.abs(num) > limit)
+    else:
+        out = np.isfinite(num) & ((num < -180.0) | (num > 360.0))
+    for i in np.flatnonzero(out & (errors == "")):
+        rng = "[-90, 90]" if limit else "[-180, 360]"
+        errors[i] = f"{which} {num[i]:g} is out of range {rng}"
+    num[out] = np.nan
+    return num, errors
+
+
+def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequence[str] | None = None,
+                    with_distance: bool = False, errors: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The added columns for arrays of coordinates (NaN = a bad row)."""
+    from .layers import load_zones
+    from .zones import boundary_info, classify
+
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    n = len(lat)
+    c = classify(lat, lon, country=country, layers=layers)
+    mrgid = np.full(n, -1, dtype=np.int64)
+    zone = np.full(n, "", dtype=object)
+    sovs = np.full(n, "", dtype=object)
+    for layer_id in c.layer_ids:
+        sel = (c.layer == layer_id) & (c.zone_index >= 0)
+        if not sel.any():
+            continue
+        z = load_zones(layer_id)
+        zi = c.zone_index[sel]
+        mrgid[sel] = z.mrgid[zi]
+        zone[sel] = z.name[zi]
+        joined = np.array([";".join(s) for s in z.sovereigns], dtype=object)
+        sovs[sel] = joined[zi]
+    err = np.full(n, "", dtype=object) if errors is None else errors.astype(object)
+    bad = (c.status == "") & (err == "")
+    err[bad] = "invalid coordinates"
+    status = np.where(err != "", "invalid", c.status).astype(object)
+    out = {
+        "eez_answer": c.answer.astype(object), "eez_status": status, "eez_mrgid": mrgid,
+        "eez_zone": zone, "eez_sovereigns": sovs, "eez_layer": c.layer.astype(object),
+        "eez_error": err,
+    }
+    if with_distance:
+        km = np.full(n, np.nan)
+        blat = np.full(n, np.nan)
+        blon = np.full(n, np.nan)
+        across = np.full(n, "", dtype=object)
+        lon_n = (lon + 180.0) % 360.0 - 180.0
+        for i in np.flatnonzero(c.layer != ""):
+            info = boundary_info(float(lat[i]), float(lon_n[i]), str(c.layer[i]), int(c.zone_index[i]),
+                                 int(c.enclosing_index[i]))
+            if info is None:
+                continue
+            km[i], nb = info
+            blat[i], blon[i] = nb["lat"], nb["lon"]
+            a = nb["across"]
+            across[i] = f"{a['mrgid']}:{a['name']}" if isinstance(a, dict) else (a or "")
+        out.update({"eez_boundary_km": km, "eez_boundary_lat": blat, "eez_boundary_lon": blon,
+                    "eez_across": across})
+    return out
+
+
+def classify_frame(df: Any, *, lat_col: str | None = None, lon_col: str | None = None,
+                   country: str = "JPN", layers: Sequence[str] | None = None,
+                   with_distance: bool = False) -> Any:
+    """A (Geo)DataFrame with the ``eez_*`` columns added (a copy).
+
+    Points come from the latitude/longitude columns, or from a point geometry
+    column when the frame has one and no coordinate columns were named.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> out = classify_frame(pd.DataFrame({"lat": [22.0], "lon": [153.8]}))
+    >>> out.loc[0, "eez_answer"], int(out.loc[0, "eez_mrgid"])
+    ('yes', 8487)
+    """
+    lat, lon, errors = _coordinates(df, lat_col, lon_col)
+    cols = classify_arrays(lat, lon, country=country, layers=layers, with_distance=with_distance,
+                           errors=errors)
+    out = df.copy()
+    for k, v in cols.items():
+        out[k] = v
+    return out
+
+
+def _coordinates(df: Any, lat_col: str | None, lon_col: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    geom = getattr(df, "geometry", None) if hasattr(df, "geometry") and lat_col is None and lon_col is None else None
+    if geom is not None and hasattr(geom, "geom_type") and len(df):
+        import shapely
+
+        g = np.asarray(geom.values if hasattr(geom, "values") else geom, dtype=object)
+        types = shapely.get_type_id(g)
+        ok = types == 0  # Point
+        empty = shapely.is_empty(g) | shapely.is_missing(g)
+        lat = np.full(len(g), np.nan)
+        lon = np.full(len(g), np.nan)
+        good = ok & ~empty
+        lon[good] = shapely.get_x(g[good])
+        lat[good] = shapely.get_y(g[good])
+        errors = np.where(empty, "missing geometry", np.where(ok, "", "geometry is not a point")).astype(object)
+        lat_ok, e1 = _coerce(lat, "latitude")
+        lon_ok, e2 = _coerce(lon, "longitude")
+        errors = np.where(errors != "", errors, np.where(e1 != "", e1, e2)).astype(object)
+        return lat_ok, lon_ok, errors
+    la, lo = detect_columns(list(df.columns), lat_col, lon_col)
+    lat, e1 = _coerce(df[la], "latitude")
+    lon, e2 = _coerce(df[lo], "longitude")
+    return lat, lon, np.where(e1 != "", e1, e2).astype(object)
+
+
+# --- files ---------------------------------------------------------------------------
+
+def read_points(path: str, lat_col: str | None = None, lon_col: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(lat, lon) arrays of a points file (bad rows dropped, for drawing only)."""
+    frame = _read_whole(path)
+    lat, lon, errors = _coordinates(frame, lat_col, lon_col)
+    ok = (errors == "") & np.isfinite(lat) & np.isfinite(lon)
+    return lat[ok], lon[ok]
+
+
+def _read_whole(path: str) -> Any:
+    kind = _kind(path)
+    _check_input(path)
+    try:
+        if kind == "csv":
+            import pandas as pd
+
+            return pd.read_csv(sys.stdin if path == "-" else path, sep=_sep(path), dtype=str,
+                               keep_default_na=False)
+        if kind == "parquet":
+            return _read_parquet_frame(path)
+        import geopandas as gpd
+
+        return gpd.read_file(path)
+    except InputFileError:
+        raise
+    except Exception as exc:  # pandas/GDAL/Arrow errors have no common base
+        raise InputFileError(f"cannot read {path}: {_first_line(exc)}") from None
+
+
+def _read_parquet_frame(path: str) -> Any:
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    if b"geo" in meta:
+        import geopandas as gpd
+
+        return gpd.read_parquet(path)
+    return pq.read_table(path).to_pandas()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _sep(path: str) -> str:
+    return "\t" if path.lower().endswith(".tsv") else ","
+
+
+def _check_input(path: str) -> None:
+    if path == "-":
+        return
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"input file {path} does not exist")
+    if p.is_dir():
+        raise InputFileError(f"input {path} is a directory, not a file")
+
+
+class _Progress:
+    """rows, rows/s and ETA on stderr, only when it is a terminal and the job is long."""
+
+    def __init__(self, enabled: bool | None, total_rows: int | None = None, total_bytes: int | None = None):
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.total_rows, self.total_bytes = total_rows, total_bytes
+        self.start = time.perf_counter()
+        self.rows = 0
+        self.shown = False
+
+    def update(self, rows: int, fraction: float | None = None) -> None:
+        self.rows += rows
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.start
+        if elapsed < 1.0 and not self.shown:
+            return
+        rate = self.rows / elapsed if elapsed > 0 else 0.0
+        if fraction is None and self.total_rows:
+            fraction = self.rows / self.total_rows
+        eta = f", ETA {elapsed * (1 - fraction) / fraction:,.0f} s" if fraction and fraction > 0 else ""
+        sys.stderr.write(f"\r{self.rows:,} rows, {rate:,.0f} rows/s{eta}   ")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def classify_file(input_path: str, output_path: str | None, *, country: str = "JPN",
+                  layers: Sequence[str] | None = None, lat_col: str | None = None,
+                  lon_col: str | None = None, with_distance: bool = False, engine: str = "local",
+                  scheduler: str | None = None, chunk_rows: int = 1_000_000,
+                  progress: bool | None = None) -> dict[str, Any]:
+    """Classify every row of a file and write the rows with the ``eez_*`` columns.
+
+    The output is written atomically (a temporary file renamed into place;
+    nothing is left on error or Ctrl-C) and may never be the input.  Returns a
+    summary: rows, counts per status, seconds, output path and layers.
+    """
+    from .layers import resolve_layers
+    from .zones import resolve_country
+
+    layer_ids = resolve_layers(layers)
+    country = resolve_country(country, layer_ids)
+    _check_input(input_path) if engine == "local" else None
+    out = output_path if output_path not in (None, "") else "-"
+    if out != "-":
+        check_output(out, input_path)
+    t0 = time.perf_counter()
+    kw = dict(country=country, layers=layer_ids, with_distance=with_distance)
+    if engine == "dask":
+        from ._dask import classify_dask
+
+        counts = classify_dask(input_path, out, lat_col=lat_col, lon_col=lon_col, scheduler=scheduler, **kw)
+    else:
+        in_kind, out_kind = _kind(input_path), _kind(out)
+        if in_kind == "csv" and out_kind == "csv":
+            counts = _stream_csv(input_path, out, lat_col, lon_col, chunk_rows, progress, kw)
+        elif in_kind == "parquet" and out_kind == "parquet" and not _is_geoparquet(input_path):
+            counts = _stream_parquet(input_path, out, lat_col, lon_col, chunk_rows, progress, kw)
+        else:
+            frame = _read_whole(input_path)
+            result = classify_frame(frame, lat_col=lat_col, lon_col=lon_col, **kw)
+            _write_frame(result, out)
+            counts = _counts(result["eez_status"].to_numpy())
+    from .layers import manifest
+
+    return {
+        "input": input_path, "output": out, "rows": int(sum(counts.values())), "status": counts,
+        "seconds": round(time.perf_counter() - t0, 3), "country": country,
+        "layers": [manifest().get(i).ref() for i in layer_ids],
+    }
+
+
+def _counts(status: np.ndarray) -> dict[str, int]:
+    values, counts = np.unique(np.asarray(status, dtype=str), return_counts=True)
+    return {str(v): int(c) for v, c in zip(values, counts)}
+
+
+def _merge(total: dict[str, int], part: dict[str, int]) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+
+
+def _is_geoparquet(path: str) -> bool:
+    import pyarrow.parquet as pq
+
+    try:
+        return b"geo" in (pq.read_schema(path).metadata or {})
+    except Exception as exc:
+        raise InputFileError(f"cannot read {path}: {_first_line(exc)}") from None
+
+
+def _stream_csv(src: str, dst: str, lat_col: str | None, lon_col: str | None, chunk_rows: int,
+                progress: bool | None, kw: dict[str, Any]) -> dict[str, int]:
+    import pandas as pd
+
+    total: dict[str, int] = {}
+    size = os.path.getsize(src) if src != "-" else None
+    bar = _Progress(progress, total_bytes=size)
+    handle = sys.stdin if src == "-" else open(src, "rb")
+    try:
+        reader = pd.read_csv(handle, sep=_sep(src), dtype=str, keep_default_na=False, chunksize=chunk_rows)
+        with _csv_sink(dst) as sink:
+            header = True
+            try:
+                for chunk in reader:
+                    result = classify_frame(chunk, lat_col=lat_col, lon_col=lon_col, **kw)
+                    sink.write(result.to_csv(index=False, header=header, sep=_sep(dst) if dst != "-" else ","))
+                    header = False
+                    _merge(total, _counts(result["eez_status"].to_numpy()))
+                    frac = handle.tell() / size if size and hasattr(handle, "tell") else None
+                    bar.update(len(result), frac)
+            except pd.errors.EmptyDataError:
+                raise InputFileError(f"input {src} is empty (no header row)") from None
+            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                raise InputFileError(f"cannot read {src}: {_first_line(exc)}") from None
+    finally:
+        bar.close()
+        if handle is not sys.stdin:
+            handle.close()
+    return total
+
+
+class _csv_sink:
+    """A text sink: stdout, or a file that appears only when complete."""
+
+    def __init__(self, dst: str) -> None:
+        self.dst = dst
+        self._ctx: Any = None
+
+    def __enter__(self) -> Any:
+        if self.dst == "-":
+            return sys.stdout
+        from ._io import atomic_text
+
+        self._ctx = atomic_text(self.dst)
+        return self._ctx.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        if self._ctx is not None:
+            return self._ctx.__exit__(*exc)
+        return False
+
+
+def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None, chunk_rows: int,
+                    progress: bool | None, kw: dict[str, Any]) -> dict[str, int]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(src)
+    except Exception as exc:
+        raise InputFileError(f"cannot read {src}: {_first_line(exc)}") from None
+    total: dict[str, int] = {}
+    bar = _Progress(progress, total_rows=pf.metadata.num_rows)
+    la, lo = detect_columns(pf.schema_arrow.names, lat_col, lon_col)
+    try:
+        with atomic_path(dst) as tmp:
+            writer = None
+            try:
+                for batch in pf.iter_batches(batch_size=chunk_rows):
+                    lat, e1 = _coerce_arrow(batch.column(la), "latitude")
+                    lon, e2 = _coerce_arrow(batch.column(lo), "longitude")
+                    cols = classify_arrays(lat, lon, errors=np.where(e1 != "", e1, e2).astype(object), **kw)
+                    table = pa.Table.from_batches([batch])
+                    for k, v in cols.items():
+                        arr = pa.array(v, type=pa.string()) if v.dtype == object else pa.array(v)
+                        table = table.append_column(k, arr)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
+                    _merge(total, _counts(cols["eez_status"]))
+                    bar.update(len(lat))
+                if writer is None:  # an empty file: still write the schema
+                    schema = pf.schema_arrow
+                    for k in COLUMNS:
+                        schema = schema.append(pa.field(k, pa.int64() if k == "eez_mrgid" else pa.string()))
+                    writer = pq.ParquetWriter(tmp, schema)
+            finally:
+                if writer is not None:
+                    writer.close()
+    finally:
+        bar.close()
+    return total
+
+
+def _coerce_arrow(column: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
+    import pyarrow as pa
+
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        values = column.to_numpy(zero_copy_only=False).astype(float)
+        errors = np.full(len(values), "", dtype=object)
+        missing = ~np.isfinite(values)
+        if missing.any():
+            errors[missing] = f"missing {which}"
+        limit_bad = (np.abs(values) > 90) if which == "latitude" else ((values < -180) | (values > 360))
+        limit_bad &= ~missing
+        if limit_bad.any():
+            rng = "[-90, 90]" if which == "latitude" else "[-180, 360]"
+            for i in np.flatnonzero(limit_bad):
+                errors[i] = f"{which} {values[i]:g} is out of range {rng}"
+            values[limit_bad] = np.nan
+        return values, errors
+    return _coerce(column.to_pylist(), which)
+
+
+def _write_frame(frame: Any, dst: str) -> None:
+    kind = _kind(dst)
+    if dst == "-":
+        frame_out = frame.drop(columns="geometry") if "geometry" in getattr(frame, "columns", []) else frame
+        sys.stdout.write(frame_out.to_csv(index=False))
+        return
+    with atomic_path(dst) as tmp:
+        if kind == "csv":
+            frame_out = frame.copy()
+            if hasattr(frame_out, "geometry") and "geometry" in frame_out.columns:
+                frame_out["geometry"] = frame_out.geometry.to_wkt()
+            frame_out.to_csv(tmp, index=False, sep=_sep(dst))
+        elif kind == "parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            import geopandas as gpd
+
+            if not isinstance(frame, gpd.GeoDataFrame):
+                lon = frame[detect_columns(list(frame.columns))[1]]
+                lat = frame[detect_columns(list(frame.columns))[0]]
+                frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(
+                    np.asarray(_coerce(lon, "longitude")[0]), np.asarray(_coerce(lat, "latitude")[0])),
+                    crs="EPSG:4326")
+            driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf", ".shp": "ESRI Shapefile"}.get(
+                Path(dst).suffix.lower(), "GeoJSON")
+            frame.to_file(tmp, driver=driver)
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """One-paragraph human summary of :func:`classify_file`."""
+    parts = ", ".join(f"{k} {v:,}" for k, v in sorted(summary["status"].items(), key=lambda kv: -kv[1]))
+    layers = ", ".join(f"{r['id']} ({r['version']})" for r in summary["layers"])
+    out = "stdout" if summary["output"] == "-" else summary["output"]
+    rate = summary["rows"] / summary["seconds"] if summary["seconds"] > 0 else float("inf")
+    return (f"classified {summary['rows']:,} rows for {summary['country']} in {summary['seconds']:.2f} s "
+            f"({rate:,.0f} rows/s) -> {out}\n  by status: {parts or 'none'}\n  layers: {layers}")
+

@@ -1,0 +1,108 @@
+"""The ``eezmap`` command line: a click group, one module per subcommand.
+
+The CLI is a thin shell over the library: parse, call one library function,
+format.  Every deliberate error becomes one line on stderr and an exit status:
+
+====  =========================================================
+0     yes (``where``), or success
+1     no (``where``)
+2     bad input: usage, coordinates, country, input files, output paths
+3     shared: an overlapping claim or joint regime the country is party to
+4     unknown: outside every loaded layer's coverage, for a country no
+      loaded layer covers completely
+5     a bundled layer is missing, corrupted or malformed
+130   interrupted (Ctrl-C); no partial output is left behind
+====  =========================================================
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ..errors import GeoError, LayerError
+from ._common import CONTEXT, fail_line
+
+EXIT_LAYER = 5
+
+_COMMANDS = {
+    "where": ("where", "Is a point in a country's EEZ? (one point, or a file of points)"),
+    "distance": ("distance", "Geodesic distance and bearing between two sites or points."),
+    "map": ("map_cmd", "Write the standalone offline HTML map (or a PNG/SVG figure)."),
+    "export": ("export", "GeoJSON of the sites, Japan's zones and the distance lines."),
+    "sites": ("sites", "List the built-in sites with their sources."),
+    "layers": ("layers", "List the bundled layers with source, version, licence and checksum."),
+}
+
+
+class _LazyGroup(click.Group):
+    """Imports a subcommand's module only when it runs: `where` never pays for folium."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.{_COMMANDS[name][0]}")
+        return module.command  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_) for name, (_, help_) in _COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings=CONTEXT)
+@click.version_option(package_name="eezmap", prog_name="eezmap")
+@click.option("-v", "--verbose", count=True, help="Show details; -vv shows tracebacks of errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """EEZ membership, geodesic distances, offline maps and GeoJSON for
+    Japan's Minami-Torishima rare-earth mud (Marine Regions EEZ layers).
+
+    \b
+    Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
+    4 unknown (outside coverage), 5 broken layer data, 130 interrupted.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: run the group, turn errors into one line and a status."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"}) + (
+        2 if "--verbose" in args else 0)
+    try:
+        rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # usage errors: one line, exit 2
+        name = exc.ctx.command_path if getattr(exc, "ctx", None) else "eezmap"
+        hint = f" (see '{name} --help')" if isinstance(exc, click.UsageError) else ""
+        fail_line(f"{name}: {exc.format_message()}{hint}")
+        return sys.exit(2)
+    except click.exceptions.Abort:
+        fail_line("eezmap: interrupted")
+        return sys.exit(130)
+    except KeyboardInterrupt:
+        fail_line("eezmap: interrupted; no partial output was left")
+        return sys.exit(130)
+    except BrokenPipeError:
+        return sys.exit(0)
+    except LayerError as exc:
+        if verbose >= 2:
+            raise
+        fail_line(f"eezmap: error: {exc}")
+        return sys.exit(EXIT_LAYER)
+    except GeoError as exc:
+        if verbose >= 2:
+            raise
+        fail_line(f"eezmap: error: {exc}")
+        return sys.exit(exc.exit_code)
+    return sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,52 @@
+"""Options and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable
+
+import click
+
+#: Negative numbers are ordinary input (``eezmap where -33.9 18.4``), not options.
+CONTEXT = {"help_option_names": ["-h", "--help"], "ignore_unknown_options": True}
+
+
+def fail_line(message: str) -> None:
+    """One line on stderr (newlines folded)."""
+    click.echo(" ".join(str(message).split("\n")), err=True)
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(f)
+
+
+def indent_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--indent", type=click.IntRange(0, 8), default=None,
+                        help="Indent JSON output by this many spaces.")(f)
+
+
+def layer_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--layer", "layers", multiple=True, metavar="ID",
+                        help="Zone layer to answer with (repeat for precedence; default: "
+                             "mr-v12-eez-nw-pacific, then the coarse mr-v10-eez-world).")(f)
+
+
+def print_json(obj: Any, indent: int | None = None) -> None:
+    sys.stdout.write(json.dumps(obj, indent=indent, ensure_ascii=False) + "\n")
+
+
+def reject_unknown_options(values: tuple[str, ...] | list[str]) -> None:
+    """With ignore_unknown_options, a mistyped option reaches the arguments: say so."""
+    for v in values:
+        if v.startswith("--") or (v.startswith("-") and len(v) > 1 and v[1].isalpha()):
+            raise click.UsageError(f"no such option: {v}")
+
+
+def fmt_lat(lat: float) -> str:
+    return f"{abs(lat):.5f}°{'N' if lat >= 0 else 'S'}"
+
+
+def fmt_lon(lon: float) -> str:
+    lon = (lon + 180.0) % 360.0 - 180.0
+    return f"{abs(lon):.5f}°{'E' if lon >= 0 else 'W'}"

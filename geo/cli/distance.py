@@ -1,0 +1,54 @@
+"""``eezmap distance``: geodesic distance between two sites or points."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import CONTEXT, indent_option, json_option, print_json, reject_unknown_options
+
+
+@click.command("distance", context_settings=CONTEXT)
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@json_option
+@indent_option
+def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
+    """Geodesic (WGS84) distance from A to B: km, nautical miles, initial bearing.
+
+    A and B are site ids (see 'eezmap sites') or LAT,LON pairs, e.g.
+
+    \b
+      eezmap distance minami-torishima rey-mud-area
+      eezmap distance -33.9,18.4 35,139
+    """
+    reject_unknown_options((a, b))
+    from ..geodesy import distance
+    from ..sites import resolve_point
+
+    pa, pb = resolve_point(a), resolve_point(b)
+    d = distance((pa.lat, pa.lon), (pb.lat, pb.lon))
+    if as_json:
+        print_json({
+            "from": _end(pa), "to": _end(pb),
+            "distance_km": round(d.km, 6), "distance_nm": round(d.nm, 6),
+            "initial_bearing_deg": round(d.initial_bearing_deg, 6),
+            "ellipsoid": "WGS84",
+        }, indent)
+    else:
+        approx = [s for s in (pa, pb) if s.approximate]
+        click.echo(f"{pa.name} → {pb.name}: {d.km:,.3f} km = {d.nm:,.3f} NM, "
+                   f"initial bearing {d.initial_bearing_deg:.2f}° (geodesic, WGS84)")
+        for s in approx:
+            click.echo(f"  note: {s.name} is approximate (±{s.uncertainty_km:g} km): {s.derivation or s.note}")
+    return 0
+
+
+def _end(s: object) -> dict:
+    from ..sites import Site
+
+    assert isinstance(s, Site)
+    out = {"id": None if s.user else s.id, "name": s.name, "lat": s.lat, "lon": s.lon,
+           "certainty": s.certainty}
+    if s.approximate:
+        out["uncertainty_km"] = s.uncertainty_km
+    return out

@@ -1,0 +1,56 @@
+"""``eezmap map``: the standalone offline HTML map, or a static PNG/SVG figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import CONTEXT, layer_option
+
+DEFAULT_MAP = Path("maps") / "minami_torishima.html"
+
+
+@click.command("map", context_settings=CONTEXT)
+@click.option("-o", "--output", metavar="PATH", default=str(DEFAULT_MAP), show_default=True,
+              help="HTML file to write (atomically).")
+@click.option("--tiles", multiple=True, type=click.Choice(["osm", "ocean"]),
+              help="Add an online base layer (OpenStreetMap, Esri Ocean); never needed offline.")
+@click.option("--sites", "sites_path", metavar="FILE",
+              help="Your own sites to overlay (CSV with name/lat/lon columns, or GeoJSON).")
+@click.option("--points", "points_path", metavar="FILE",
+              help="Many points to overlay, coloured by their zone answer (CSV, GeoJSON, GeoPackage, Parquet).")
+@click.option("--png", "png_path", metavar="PATH", help="Also write a static PNG figure.")
+@click.option("--svg", "svg_path", metavar="PATH", help="Also write a static SVG figure.")
+@layer_option
+def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_path: str | None,
+            png_path: str | None, svg_path: str | None, layers: tuple[str, ...]) -> int:
+    """Write a standalone Leaflet map that works offline: Japan's EEZ and its
+    neighbours, the 200 NM limit around Minami-Torishima, the rare-earth mud
+    area, the approximate 2026 Chikyu site, geodesic distance lines, legend,
+    layer control, scale, measure tool and the attribution of every layer."""
+    from .. import render
+    from .._io import check_output
+
+    inputs = (sites_path, points_path)
+    for p in (output, png_path, svg_path):
+        if p:
+            check_output(p, *inputs)
+    user_sites = ()
+    if sites_path:
+        from ..sites import read_user_sites
+
+        user_sites = read_user_sites(sites_path)
+    points = None
+    if points_path:
+        from ..batch import read_points
+
+        points = read_points(points_path)
+    kwargs = dict(layers=layers or None, tiles=tiles, user_sites=user_sites, points=points)
+    path = render.write_map(output, **kwargs)
+    size = path.stat().st_size
+    click.echo(f"wrote {path} ({size / 1e6:.2f} MB, standalone: works offline)")
+    for fig in (png_path, svg_path):
+        if fig:
+            click.echo(f"wrote {render.write_figure(fig, **kwargs)}")
+    return 0

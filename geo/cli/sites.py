@@ -1,0 +1,35 @@
+"""``eezmap sites``: the built-in sites with their sources."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json
+
+
+@click.command("sites", context_settings=CONTEXT)
+@json_option
+@indent_option
+def command(as_json: bool, indent: int | None) -> int:
+    """List the built-in sites: id, position, certainty, depth and source."""
+    from ..sites import load_sites
+
+    sites = load_sites()
+    if as_json:
+        print_json({"sites": [s.as_dict() for s in sites]}, indent)
+        return 0
+    for s in sites:
+        where = f"{fmt_lat(s.lat)}, {fmt_lon(s.lon)}"
+        if s.approximate:
+            where = f"~{where} (APPROXIMATE, ±{s.uncertainty_km:g} km; never published)"
+        elif s.is_area:
+            w, so, e, n = s.geometry.bounds
+            where = f"area {so:.4f}–{n:.4f}°N, {w:.4f}–{e:.4f}°E, centre {where}"
+        click.echo(f"{s.id}\n  {s.name} [{s.kind}]\n  {where}")
+        if s.depth_m:
+            click.echo(f"  water depth {s.depth_text()}")
+        click.echo(f"  source: {s.source}")
+    layer = sites[0].layer if sites else None
+    if layer:
+        click.echo(f"(layer {layer.id}, version {layer.version})")
+    return 0

@@ -1,0 +1,144 @@
+"""``eezmap where``: is a point (or every row of a file) in a country's EEZ?"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, layer_option,
+                      print_json, reject_unknown_options)
+
+EXIT = {"yes": 0, "no": 1, "shared": 3, "unknown": 4}
+
+_STATUS_TEXT = {
+    "eez": "an exclusive economic zone",
+    "overlapping_claim": "an overlapping claim",
+    "joint_regime": "a joint regime area",
+    "land": "land (or an island or reef left out of the EEZ polygons)",
+    "high_seas": "the high seas (in no zone of the layer)",
+    "outside_coverage": "outside the coverage of every loaded layer",
+}
+
+
+@click.command("where", context_settings=CONTEXT)
+@click.argument("coords", nargs=-1, metavar="LAT LON")
+@click.option("--country", default="JPN", show_default=True,
+              help="ISO 3166 alpha-3 code (or name) of the sovereign asked about.")
+@json_option
+@indent_option
+@layer_option
+@click.option("--input", "input_path", metavar="FILE",
+              help="Classify every row of a CSV, GeoJSON, GeoPackage or (Geo)Parquet file ('-' = stdin CSV).")
+@click.option("--output", "output_path", metavar="FILE",
+              help="Where to write the rows with the answer columns (default: stdout as CSV).")
+@click.option("--lat-col", metavar="NAME", help="Latitude column of --input (default: detected).")
+@click.option("--lon-col", metavar="NAME", help="Longitude column of --input (default: detected).")
+@click.option("--distance", "with_distance", is_flag=True,
+              help="With --input: also compute the distance to the nearest boundary (slow).")
+@click.option("--no-distance", is_flag=True, help="One point: skip the boundary distance.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="With --input: run in this process, or on Dask (partitioned Parquet output).")
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a Dask scheduler address.")
+@click.option("--chunk-rows", type=click.IntRange(1000, None), default=1_000_000, show_default=True,
+              help="With --input: rows per chunk when streaming CSV/Parquet.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | None,
+            layers: tuple[str, ...], input_path: str | None, output_path: str | None,
+            lat_col: str | None, lon_col: str | None, with_distance: bool, no_distance: bool,
+            engine: str, scheduler: str | None, chunk_rows: int, progress: bool | None) -> int:
+    """Is the point LAT LON in COUNTRY's EEZ (default Japan)?
+
+    \b
+    Coordinates as people type them: 24.28667 153.98056, -33.9 18.4,
+    "24.28667,153.98056", 24°17′12″N 153°58′50″E, "24 17 12 N" "153 58 50 E",
+    longitudes in 0–360 (206 = 154°W).
+
+    \b
+    Answers: yes (exit 0), no (exit 1), shared (exit 3: an overlapping claim or
+    joint regime the country is party to), unknown (exit 4: outside every loaded
+    layer's coverage). Bad input: exit 2.
+
+    \b
+    Many points: eezmap where --input pings.csv --output out.parquet
+    """
+    reject_unknown_options(coords)
+    if input_path is not None:
+        if coords:
+            raise click.UsageError("give either LAT LON or --input FILE, not both")
+        from .. import batch
+
+        summary = batch.classify_file(
+            input_path, output_path, country=country, layers=layers or None, lat_col=lat_col,
+            lon_col=lon_col, with_distance=with_distance, engine=engine, scheduler=scheduler,
+            chunk_rows=chunk_rows, progress=progress)
+        if as_json:
+            print(_json_dumps(summary, indent), file=sys.stderr)
+        else:
+            click.echo(batch.summary_text(summary), err=True)
+        return 0
+    if not coords:
+        raise click.UsageError("missing the point: give LAT LON (e.g. eezmap where 24.28667 153.98056)")
+    from ..coords import parse_pair, parse_point
+
+    lat, lon = parse_pair(*coords) if len(coords) == 2 else parse_point(" ".join(coords))
+    from ..zones import where
+
+    a = where(lat, lon, country=country, layers=layers or None, distance=not no_distance)
+    if as_json:
+        print_json(a.to_json(), indent)
+    else:
+        click.echo(_text(a))
+    return EXIT[a.answer]
+
+
+def _json_dumps(obj: object, indent: int | None) -> str:
+    import json
+
+    return json.dumps(obj, indent=indent, ensure_ascii=False)
+
+
+def _text(a: "object") -> str:
+    from ..geodesy import NM
+    from ..zones import ZoneAnswer, load_zones
+
+    assert isinstance(a, ZoneAnswer)
+    point = f"{fmt_lat(a.lat)}, {fmt_lon(a.lon)}"
+    names = {}
+    if a.layer is not None:
+        names = load_zones(a.layer.id).countries()
+    cname = names.get(a.country, a.country)
+    head = {
+        "yes": f"YES: {point} is in {cname}'s EEZ.",
+        "no": f"NO: {point} is not in {cname}'s EEZ.",
+        "shared": f"SHARED: {point} is in an area {cname} claims together with other states.",
+        "unknown": f"UNKNOWN: {point} is outside every loaded layer's coverage; "
+                   f"cannot say for {cname}.",
+    }[a.answer]
+    lines = [head, f"  Status:     {a.status} — {_STATUS_TEXT[a.status]}"]
+    if a.zone:
+        z = a.zone
+        lines.append(f"  Zone:       {z['name']} (MRGID {z['mrgid']}, {z['pol_type']})")
+        lines.append(f"  Sovereign:  {' / '.join(z['sovereigns'])}; territory {z['territory']}")
+    elif a.enclosing_zone:
+        z = a.enclosing_zone
+        lines.append(f"  Within:     a hole of {z['name']} (MRGID {z['mrgid']}): land, an island or a reef")
+    if a.distance_to_boundary_km is not None and a.nearest_boundary:
+        nb = a.nearest_boundary
+        km = a.distance_to_boundary_km
+        across = nb["across"]
+        if isinstance(across, dict):
+            across_text = f"{across['name']} (MRGID {across['mrgid']})"
+        else:
+            across_text = str(across or "—").replace("_", " ")
+        what = "the zone's nearest boundary" if a.zone else (
+            "the nearest EEZ boundary" if not a.enclosing_zone else "the nearest sea boundary")
+        lines.append(f"  Boundary:   {km:,.3f} km ({km * 1000 / NM:,.3f} NM) to {what}, at "
+                     f"{fmt_lat(nb['lat'])}, {fmt_lon(nb['lon'])}; across it: {across_text}")
+    if a.layer is not None:
+        coarse = " — COARSE layer, accuracy of kilometres" if a.layer.coarse else ""
+        lines.append(f"  Layer:      {a.layer.id} (version {a.layer.version}){coarse}")
+        lines.append(f"  Source:     {a.layer.citation}")
+    lines.append("  Not for legal or navigational use (Marine Regions' disclaimer).")
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""GeoJSON out: the sites, the zones that touch Japan and the distance lines.
+
+RFC 7946: longitude/latitude (WGS84), no ``crs`` member, exterior rings
+counter-clockwise and holes clockwise, coordinates rounded to 7 decimals
+(about 1 cm).  Every feature names the layer it comes from, and the
+collection carries a ``layers`` member with the citations (a foreign member,
+which RFC 7946 allows).
+
+Example
+-------
+>>> from geo.export import feature_collection
+>>> fc = feature_collection()
+>>> sorted({f["properties"]["kind"] for f in fc["features"]})
+['distance_line', 'site', 'site_uncertainty', 'zone']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._io import atomic_text
+
+PRECISION = 7
+
+
+def _geojson_geometry(geom: Any) -> dict[str, Any]:
+    """A shapely geometry as an RFC 7946 geometry (counter-clockwise exteriors)."""
+    import shapely
+
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = shapely.orient_polygons(geom, exterior_cw=False)
+    return json.loads(shapely.to_geojson(geom))
+
+
+def _round(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return round(obj, PRECISION)
+    if isinstance(obj, list):
+        return [_round(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _round(v) for k, v in obj.items()}
+    return obj
+
+
+def zones_touching(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-pacific") -> list[int]:
+    """Rows of a layer that are the country's zones or share a boundary with them."""
+    import shapely
+
+    from .layers import load_zones
+
+    zones = load_zones(layer_id)
+    own = [i for i, isos in enumerate(zones.sovereign_isos) if country in isos]
+    if not own:
+        return []
+    mine = shapely.union_all(zones.geometry[own])
+    touching = shapely.intersects(zones.geometry, shapely.buffer(mine, 1e-6))
+    return sorted(set(own) | set(np.flatnonzero(touching).tolist()))
+
+
+def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-pacific",
+                       extra_sites: Sequence[Any] = ()) -> dict[str, Any]:
+    """The export as a GeoJSON FeatureCollection (a dict)."""
+    from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_area_m2, geodesic_line
+    from .layers import load_zones, manifest
+    from .sites import home_site, load_sites
+    from .zones import status_of_pol_type
+
+    zones = load_zones(layer_id)
+    sites = list(load_sites()) + list(extra_sites)
+    features: list[dict[str, Any]] = []
+    for i in zones_touching(country, layer_id):
+        rec = zones.record(i)
+        rec.update({
+            "kind": "zone",
+            "status": status_of_pol_type(rec["pol_type"]),
+            "sovereign_isos": list(zones.sovereign_isos[i]),
+            "party": country in zones.sovereign_isos[i],
+            "area_km2_marine_regions": float(zones.area_km2[i]),
+            "area_km2_geodesic": round(geodesic_area_m2(zones.geometry[i]) / 1e6, 1),
+            "layer": zones.layer.id, "layer_version": zones.layer.version,
+        })
+        features.append({"type": "Feature", "geometry": _geojson_geometry(zones.geometry[i]),
+                         "properties": rec})
+    for s in sites:
+        props = s.as_dict()
+        props.update({"kind": "site", "layer": s.layer.id if s.layer else "user",
+                      "layer_version": s.layer.version if s.layer else None})
+        features.append({"type": "Feature", "geometry": _geojson_geometry(s.geometry), "properties": props})
+        if s.uncertainty_area is not None:
+            features.append({
+                "type": "Feature", "geometry": _geojson_geometry(s.uncertainty_area),
+                "properties": {"kind": "site_uncertainty", "site": s.id, "certainty": s.certainty,
+                               "uncertainty_km": s.uncertainty_km, "derivation": s.derivation,
+                               "layer": s.layer.id if s.layer else "user"},
+            })
+    home = home_site()
+    for s in sites:
+        if s.id == home.id:
+            continue
+        d = distance((home.lat, home.lon), (s.lat, s.lon))
+        line = geodesic_line((home.lat, home.lon), (s.lat, s.lon), n=32)
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in line]},
+            "properties": {
+                "kind": "distance_line", "from": home.id, "to": s.id,
+                "distance_km": round(d.km, 3), "distance_nm": round(d.nm, 3),
+                "initial_bearing_deg": round(d.initial_bearing_deg, 3),
+                "inside_200nm_by_nm": round((EEZ_LIMIT_M - d.metres) / NM, 3),
+                "to_certainty": s.certainty, "method": "geodesic, WGS84 (pyproj)",
+            },
+        })
+    used = {zones.layer.id, "sites"}
+    return _round({
+        "type": "FeatureCollection",
+        "name": f"eezmap export: {country} zones and sites",
+        "layers": [{k: v for k, v in i.as_dict().items() if k in
+                    ("id", "title", "version", "doi", "citation", "licence", "sha256")}
+                   for i in manifest() if i.id in used],
+        "features": features,
+    })
+
+
+def write_geojson(path: str | os.PathLike[str] | None, fc: dict[str, Any], indent: int | None = None) -> Path | None:
+    """Write a FeatureCollection atomically (or to stdout when *path* is None or '-')."""
+    import sys
+
+    text = json.dumps(fc, indent=indent, ensure_ascii=False)
+    if path is None or str(path) == "-":
+        sys.stdout.write(text + "\n")
+        return None
+    with atomic_text(path) as f:
+        f.write(text + "\n")
+    return Path(path)

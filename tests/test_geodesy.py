@@ -1,0 +1,183 @@
+"""Distances against geographiclib (independent of pyproj), boundary distances
+against a densify-and-measure reference built here with geographiclib."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+from geographiclib.geodesic import Geodesic
+
+from geo.geodesy import EEZ_LIMIT_M, NM, circle, distance, geodesic_area_m2, nearest_boundary_point
+from geo.layers import load_zones
+
+G = Geodesic.WGS84
+
+PAIRS = [
+    ((24.28667, 153.98056), (22.025, 153.808335)),     # island -> mud-area centre
+    ((24.28667, 153.98056), (23.3255, 155.0176)),      # island -> Chikyu (approx.)
+    ((35.6895, 139.6917), (24.28667, 153.98056)),      # Tokyo -> island (~1,867 km in SITES_FACTS)
+    ((-33.9, 18.4), (35.0, 139.0)),                    # Cape Town -> Japan, long line
+    ((0.0, 0.0), (0.5, 179.7)),                        # nearly antipodal
+    ((89.9, 10.0), (-89.9, -170.0)),
+    ((24.3, 179.9), (24.3, -179.9)),                   # across the antimeridian
+]
+
+
+@pytest.mark.parametrize("a,b", PAIRS)
+def test_distance_matches_geographiclib(a, b):
+    ref = G.Inverse(a[0], a[1], b[0], b[1])
+    d = distance(a, b)
+    assert d.metres == pytest.approx(ref["s12"], abs=1e-3)
+    assert d.nm == pytest.approx(ref["s12"] / 1852.0, abs=1e-6)
+    assert (d.initial_bearing_deg - ref["azi1"] % 360 + 180) % 360 - 180 == pytest.approx(0, abs=1e-6)
+
+
+def test_tokyo_to_island_matches_sites_facts():
+    # SITES_FACTS.md, section 1 [DERIVED]: "about 1,867 km at a bearing of about 129°"
+    d = distance((35.6895, 139.6917), (24.28667, 153.98056))
+    assert round(d.km) in (1866, 1867, 1868)
+    assert round(d.initial_bearing_deg) == 129
+
+
+def test_mud_area_is_135_nm_from_island_65_inside_limit():
+    # The issue's example, and by hand: 251.09 km / 1.852 = 135.58 NM; 200 - 135.58 = 64.42 NM
+    ref = G.Inverse(24.28667, 153.98056, 22.025, 153.808335)["s12"]
+    d = distance((24.28667, 153.98056), (22.025, 153.808335))
+    assert 135 < d.nm < 136 and d.nm == pytest.approx(ref / 1852, abs=1e-6)
+    assert (EEZ_LIMIT_M - d.metres) / NM == pytest.approx(200 - ref / 1852, abs=1e-6)
+
+
+def test_200nm_circle_points_are_200nm_away():
+    c = circle(24.28667, 153.98056, EEZ_LIMIT_M, n=72)
+    for lon, lat in list(c.exterior.coords)[:-1]:
+        assert G.Inverse(24.28667, 153.98056, lat, lon)["s12"] == pytest.approx(370400.0, abs=1e-3)
+    assert c.exterior.is_ccw
+
+
+def test_geodesic_area_of_a_1x1_degree_cell_matches_geographiclib():
+    # geographiclib's polygon area with edges densified along the parallels (same convention)
+    poly = G.Polygon()
+    lats = [20.0] * 101 + [21.0] * 101
+    lons = list(np.linspace(150, 151, 101)) + list(np.linspace(151, 150, 101))
+    for la, lo in zip(lats, lons):
+        poly.AddPoint(la, lo)
+    _, _, ref = poly.Compute(False, True)
+    got = geodesic_area_m2(shapely.box(150, 20, 151, 21), max_segment_deg=0.01)
+    assert got == pytest.approx(abs(ref), rel=1e-6)
+
+
+# --- boundary distance against an independent reference ------------------------------
+
+def _segments(geom):
+    out = []
+    for ring in shapely.get_rings(shapely.get_parts(geom)):
+        c = np.asarray(ring.coords)
+        out.append(np.column_stack([c[:-1], c[1:]]))
+    return np.vstack(out)
+
+
+_LENGTHS = {}
+
+
+def _segments_with_lengths(geom):
+    key = id(geom)
+    if key not in _LENGTHS:
+        segs = _segments(geom)
+        lengths = np.array([_inv(y0, x0, y1, x1) for x0, y0, x1, y1 in segs])
+        _LENGTHS[key] = (segs, lengths)
+    return _LENGTHS[key]
+
+
+def _inv(lat1, lon1, lat2, lon2):
+    return G.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
+
+
+def reference_boundary_distance(lon, lat, geom, upper_bound_m):
+    """Densify every edge that can hold the nearest point (linear in lon/lat, the
+    layer's convention) and measure with geographiclib.
+
+    A segment of geodesic length L whose nearest vertex is at distance v cannot hold
+    a point nearer than v - L, so segments with v - L > upper_bound are skipped
+    (safe for any upper bound >= the true distance; a latitude band prefilter is safe
+    because 1° of latitude is at least 110.5 km)."""
+    segs, lengths = _segments_with_lengths(geom)
+    band = (upper_bound_m + 60_000) / 110_500.0
+    near = np.minimum(np.abs(segs[:, 1] - lat), np.abs(segs[:, 3] - lat)) <= band
+    # longitude band: at |lat| <= phi, 1° of longitude is at least 111.32 km * cos(phi);
+    # a 0.8 factor keeps it safe for the curvature of geodesics at these distances
+    phi = math.radians(min(89.0, abs(lat) + band))
+    lon_band = (upper_bound_m + 60_000) / (0.8 * 111_320.0 * math.cos(phi))
+    near &= np.minimum(np.abs(segs[:, 0] - lon), np.abs(segs[:, 2] - lon)) <= lon_band
+    best = math.inf
+    cands = []
+    vdist = {}
+    for (x0, y0, x1, y1), L in zip(segs[near], lengths[near]):
+        for key in ((x0, y0), (x1, y1)):
+            if key not in vdist:
+                vdist[key] = _inv(lat, lon, key[1], key[0])
+        v = min(vdist[(x0, y0)], vdist[(x1, y1)])
+        if v - L <= upper_bound_m + 1.0:
+            cands.append((x0, y0, x1, y1, L))
+    coarse = []
+    for x0, y0, x1, y1, L in cands:
+        n = max(2, int(L / 200.0) + 2)
+        ts = np.linspace(0, 1, n)
+        d = [_inv(lat, lon, y0 + t * (y1 - y0), x0 + t * (x1 - x0)) for t in ts]
+        j = int(np.argmin(d))
+        coarse.append((d[j], x0, y0, x1, y1, ts, j, L))
+    m = min(c[0] for c in coarse)
+    for d0, x0, y0, x1, y1, ts, j, L in coarse:
+        if d0 > m + 400:
+            continue
+        lo, hi = ts[max(j - 1, 0)], ts[min(j + 1, len(ts) - 1)]
+        n = max(3, int((hi - lo) * L / 0.5) + 2)   # 0.5 m spacing
+        t = np.linspace(lo, hi, n)
+        for tt in t:
+            best = min(best, _inv(lat, lon, y0 + tt * (y1 - y0), x0 + tt * (x1 - x0)))
+    return best
+
+
+def _test_points(zones, rng):
+    japan = zones.geometry[zones.index_of(8487)]
+    joint = zones.geometry[zones.index_of(21796)]
+    pts = []
+    # inside Japan's EEZ, random
+    minx, miny, maxx, maxy = japan.bounds
+    while len(pts) < 60:
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if japan.contains(shapely.Point(x, y)):
+            pts.append((x, y, 8487))
+    # near the 200 NM limit and near neighbours: offsets from real boundary vertices
+    for geom, mrgid, k in ((japan, 8487, 70), (joint, 21796, 40)):
+        verts = shapely.get_coordinates(geom.boundary)
+        for i in rng.choice(len(verts), k, replace=len(verts) < k):
+            x, y = verts[i] + rng.normal(0, 0.02, 2)
+            pts.append((x, y, mrgid))
+    # outside every zone (high seas east of Japan) -> distance to Japan's EEZ
+    while len(pts) < 230:
+        x, y = rng.uniform(150, 165), rng.uniform(25, 45)
+        if not any(shapely.intersects_xy(zones.geometry, x, y)):
+            pts.append((x, y, 8487))
+    return pts
+
+
+@pytest.mark.slow
+def test_boundary_distance_within_1m_of_reference():
+    zones = load_zones("mr-v12-eez-nw-pacific")
+    rng = np.random.default_rng(20260201)
+    worst = 0.0
+    pts = _test_points(zones, rng)
+    assert len(pts) >= 200
+    for x, y, mrgid in pts:
+        geom = zones.geometry[zones.index_of(mrgid)]
+        got = nearest_boundary_point(x, y, geom)
+        # the returned point lies on the boundary and is as far as reported
+        assert shapely.distance(geom.boundary, shapely.Point(got.lon, got.lat)) < 1e-9
+        assert _inv(y, x, got.lat, got.lon) == pytest.approx(got.metres, abs=1e-3)
+        ref = reference_boundary_distance(x, y, geom, got.metres)
+        worst = max(worst, abs(got.metres - ref))
+        assert got.metres == pytest.approx(ref, abs=1.0), (x, y, mrgid)
+    print(f"worst boundary-distance error over {len(pts)} points: {worst:.4f} m")
