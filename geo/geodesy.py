@@ -232,17 +232,18 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24)
         raise ValueError("geometry has no boundary")
     cand = _planar_candidates(segs, lon, lat)
     t = np.linspace(0.0, 1.0, samples)
-    best = []
-    for i in cand:
-        d = _edge_distance(lon, lat, segs[i], t)
-        j = int(np.argmin(d))
-        best.append((float(d[j]), int(i), float(t[j])))
-    best.sort()
-    top = best[: min(4, len(best))]
+    seg = segs[cand]
+    px = seg[:, 0:1] + t * (seg[:, 2:3] - seg[:, 0:1])
+    py = seg[:, 1:2] + t * (seg[:, 3:4] - seg[:, 1:2])
+    d, _ = inverse(np.full(px.size, lon), np.full(px.size, lat), px.ravel(), py.ravel())
+    d = d.reshape(px.shape)
+    j = np.argmin(d, axis=1)
+    dmin = d[np.arange(len(cand)), j]
+    order = np.argsort(dmin)[: min(4, len(cand))]
     results = []
-    for _, i, tj in top:
-        tt, dd = _refine(lon, lat, segs[i], tj, 1.0 / (samples - 1))
-        results.append((dd, i, tt))
+    for k in order:
+        tt, dd = _refine(lon, lat, segs[cand[k]], float(t[j[k]]), 1.0 / (samples - 1))
+        results.append((dd, int(cand[k]), tt))
     d, i, tt = min(results)
     seg = segs[i]
     return BoundaryPoint(d, float(seg[0] + tt * (seg[2] - seg[0])), float(seg[1] + tt * (seg[3] - seg[1])))

@@ -39,7 +39,7 @@ import numpy as np
 from .errors import LayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
-CACHE_FORMAT = "zones-2"
+CACHE_FORMAT = "zones-3"
 
 
 def layers_dir() -> Path:
@@ -387,25 +387,31 @@ def _cache_path(info: LayerInfo) -> Path:
 
 
 def _save_zone_cache(zones: Zones) -> None:
-    import io
-
-    import shapely
-
     meta = {
-        "key": zones.layer.sha256 + CACHE_FORMAT,
         "name": list(zones.name), "pol_type": list(zones.pol_type),
         "territory": list(zones.territory),
         "sovereigns": [list(s) for s in zones.sovereigns],
         "sovereign_isos": [list(s) for s in zones.sovereign_isos],
     }
-    wkb = shapely.to_wkb(zones.geometry)
+    _save_geometry_cache(zones.layer, zones.geometry, meta,
+                         mrgid=zones.mrgid, area_km2=zones.area_km2)
+
+
+def _save_geometry_cache(info: LayerInfo, geoms: np.ndarray, meta: dict[str, Any],
+                         **arrays: np.ndarray) -> None:
+    """Geometries as WKB (plus attributes) in one .npz, keyed by the file's checksum."""
+    import io
+
+    import shapely
+
+    meta = dict(meta, key=info.sha256 + CACHE_FORMAT)
+    wkb = shapely.to_wkb(geoms)
     offsets = np.cumsum([0] + [len(b) for b in wkb])
     buf = io.BytesIO()
     np.savez(buf, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-             mrgid=zones.mrgid, area_km2=zones.area_km2,
-             wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8), offsets=offsets)
+             wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8), offsets=offsets, **arrays)
     try:
-        _atomic_write_bytes(_cache_path(zones.layer), buf.getvalue())
+        _atomic_write_bytes(_cache_path(info), buf.getvalue())
     except OSError:
         pass  # a read-only cache only costs speed
 
@@ -464,10 +470,22 @@ def load_zones(layer_id: str) -> Zones:
 @lru_cache(maxsize=None)
 def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     """Load a land layer (verified, repaired): its info and an array of polygons."""
+    import shapely
+
     info = manifest().get(layer_id)
     if info.kind != "land":
         raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a land layer")
+    verify(info)
+    try:
+        with np.load(_cache_path(info)) as z:
+            if json.loads(z["meta"].tobytes()).get("key") == info.sha256 + CACHE_FORMAT:
+                raw, off = z["wkb"].tobytes(), z["offsets"]
+                return info, shapely.from_wkb([raw[off[i]:off[i + 1]] for i in range(len(off) - 1)])
+    except Exception:  # missing, truncated or foreign cache: rebuild it
+        pass
     geoms, _ = _read_raw(info)
+    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    _save_geometry_cache(info, geoms, {})
     return info, geoms
 
 

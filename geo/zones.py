@@ -53,85 +53,94 @@ def status_of_pol_type(pol_type: str) -> str:
 # --- locating points in a layer ---------------------------------------------------
 
 class _Locator:
-    """Index of the closed polygon covering each point (lowest index wins), -1 if none."""
+    """Index of the closed polygon covering each point (lowest index wins), -1 if none.
+
+    A handful of points are tested directly (``shapely.intersects_xy`` on the
+    zones whose bounds hold them: no index to load); larger batches use the
+    exact grid index (:mod:`geo._grid`), built once per layer and cached on
+    disk.  Both give identical answers (tests/test_grid.py, tests/test_zones.py).
+    """
+
+    #: up to this many points, test directly
+    DIRECT = 64
 
     def __init__(self, geoms: np.ndarray, key: str) -> None:
+        import shapely
+
         self.geoms = geoms
         self.key = key
+        self.bounds = shapely.bounds(geoms)
         self._index: Any = None
 
     def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        lon = np.asarray(lon, dtype=float)
+        lat = np.asarray(lat, dtype=float)
+        if len(lon) <= self.DIRECT:
+            return self._direct(lon, lat)
         if self._index is None:
-            self._index = _build_index(self.geoms, self.key)
+            from ._grid import GridIndex
+            from .layers import cache_dir
+
+            self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
         return self._index.lookup(lon, lat)
 
-
-class _TreeIndex:
-    """Exact lookup with an STRtree and ``intersects`` (== covers for points)."""
-
-    def __init__(self, geoms: np.ndarray) -> None:
-        import shapely
-
-        self.geoms = geoms
-        shapely.prepare(geoms)
-        self.tree = shapely.STRtree(geoms)
-
-    def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         import shapely
 
         out = np.full(len(lon), -1, dtype=np.int32)
-        ok = np.isfinite(lon) & np.isfinite(lat)
-        if not ok.any():
-            return out
-        idx = np.flatnonzero(ok)
-        pts = shapely.points(lon[idx], lat[idx])
-        p, g = self.tree.query(pts, predicate="intersects")
-        if len(p):
-            best = np.full(len(idx), np.iinfo(np.int32).max, dtype=np.int64)
-            np.minimum.at(best, p, g)
-            hit = best != np.iinfo(np.int32).max
-            out[idx[hit]] = best[hit]
+        b = self.bounds
+        for k in range(len(lon)):
+            x, y = lon[k], lat[k]
+            if not (np.isfinite(x) and np.isfinite(y)):
+                continue
+            cand = np.flatnonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3]))
+            for i in cand:  # increasing index: the first hit is the lowest
+                if shapely.intersects_xy(self.geoms[i], x, y):
+                    out[k] = i
+                    break
         return out
 
 
-def _build_index(geoms: np.ndarray, key: str) -> Any:
-    try:
-        from ._grid import GridIndex
-    except ImportError:  # pragma: no cover - the grid index is part of the package
-        return _TreeIndex(geoms)
-    from .layers import cache_dir
-
-    return GridIndex.cached(geoms, key=key, cache_dir=cache_dir())
-
-
-@dataclass
 class _LayerModel:
-    """Everything needed to classify points against one zone layer."""
+    """Everything needed to classify points against one zone layer (built lazily)."""
 
-    zones: Zones
-    land_info: LayerInfo
-    zone_locator: _Locator
-    filled_locator: _Locator
-    land_locator: _Locator
+    def __init__(self, layer_id: str) -> None:
+        self.zones = load_zones(layer_id)
+        self.zone_locator = _Locator(self.zones.geometry, self.zones.layer.sha256 + ":zones")
+        self._filled: _Locator | None = None
+        self._land: _Locator | None = None
+        self._part_zone: np.ndarray | None = None
+        self.land_info = manifest().get(land_for(self.zones.layer))
+
+    @property
+    def filled_locator(self) -> _Locator:
+        """Every polygon part of every zone with its holes filled (one row per part)."""
+        if self._filled is None:
+            import shapely
+
+            parts, zone_of = shapely.get_parts(self.zones.geometry, return_index=True)
+            filled = shapely.polygons(shapely.get_exterior_ring(parts))
+            self._part_zone = zone_of.astype(np.int32)
+            self._filled = _Locator(filled, self.zones.layer.sha256 + ":filled")
+        return self._filled
+
+    def hole_zone(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The zone whose polygon has a hole holding each point (-1 if none)."""
+        part = self.filled_locator.lookup(lon, lat)
+        assert self._part_zone is not None
+        return np.where(part >= 0, self._part_zone[np.maximum(part, 0)], -1).astype(np.int32)
+
+    @property
+    def land_locator(self) -> _Locator:
+        if self._land is None:
+            info, land = load_land(self.land_info.id)
+            self._land = _Locator(land, info.sha256 + ":land")
+        return self._land
 
 
 @lru_cache(maxsize=None)
 def _model(layer_id: str) -> _LayerModel:
-    import shapely
-
-    zones = load_zones(layer_id)
-    land_info, land = load_land(land_for(zones.layer))
-    # the zones with their holes filled: a point inside one but in no zone is in a hole
-    filled = np.array([shapely.union_all([shapely.Polygon(p.exterior) for p in shapely.get_parts(g)])
-                       for g in zones.geometry], dtype=object)
-    key = zones.layer.sha256
-    return _LayerModel(
-        zones=zones,
-        land_info=land_info,
-        zone_locator=_Locator(zones.geometry, key + ":zones"),
-        filled_locator=_Locator(filled, key + ":filled"),
-        land_locator=_Locator(land, land_info.sha256 + ":land"),
-    )
+    return _LayerModel(layer_id)
 
 
 # --- countries --------------------------------------------------------------------
@@ -144,14 +153,14 @@ def resolve_country(country: str, layer_ids: Sequence[str] | None = None) -> str
     """
     text = country.strip()
     known: dict[str, str] = {}
-    for layer_id in resolve_layers(layer_ids):
+    for layer_id in resolve_layers(layer_ids):  # most detailed first; stop at the first match
         known.update(load_zones(layer_id).countries())
-    up = text.upper()
-    if up in known:
-        return up
-    for code, name in known.items():
-        if name.lower() == text.lower():
-            return code
+        up = text.upper()
+        if up in known:
+            return up
+        for code, name in known.items():
+            if name.lower() == text.lower():
+                return code
     raise CountryError(
         f"unknown country '{country}': give an ISO 3166 alpha-3 code of a sovereign in the "
         f"loaded layers, e.g. JPN, KOR, CHN, RUS, USA ({len(known)} known; see 'eezmap layers')"
@@ -259,7 +268,7 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
         rest = np.flatnonzero(~inzone)
         if len(rest):
             idx = here[rest]
-            hole = model.filled_locator.lookup(x[rest], y[rest])
+            hole = model.hole_zone(x[rest], y[rest])
             enclosing[idx] = hole
             on_land = hole >= 0
             if (~on_land).any():
@@ -426,7 +435,7 @@ def _across(model: _LayerModel, lon: float, lat: float, bp: Any, inside: int) ->
         rec = model.zones.record(zi)
         rec["status"] = status_of_pol_type(rec["pol_type"])
         return rec
-    hole = int(model.filled_locator.lookup(x, y)[0])
+    hole = int(model.hole_zone(x, y)[0])
     if hole >= 0 or model.land_locator.lookup(x, y)[0] >= 0:
         return "land"
     return "high_seas"
