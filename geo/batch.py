@@ -118,7 +118,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
                     with_distance: bool = False, errors: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The added columns for arrays of coordinates (NaN = a bad row)."""
     from .layers import load_zones
-    from .zones import boundary_info, classify
+    from .zones import boundary_info, classify, normalize_lon
 
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
@@ -151,7 +151,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         blat = np.full(n, np.nan)
         blon = np.full(n, np.nan)
         across = np.full(n, "", dtype=object)
-        lon_n = (lon + 180.0) % 360.0 - 180.0
+        lon_n = normalize_lon(lon)
         for i in np.flatnonzero(c.layer != ""):
             info = boundary_info(float(lat[i]), float(lon_n[i]), str(c.layer[i]), int(c.zone_index[i]),
                                  int(c.enclosing_index[i]))

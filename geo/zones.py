@@ -198,10 +198,15 @@ class Classification:
         return {str(v): int(c) for v, c in zip(values, counts)}
 
 
-def normalize_lon(lon: np.ndarray) -> np.ndarray:
-    """Longitudes to [-180, 180) (accepts 0–360)."""
-    out = (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
-    return out
+def normalize_lon(lon: Any) -> np.ndarray:
+    """Longitudes to [-180, 180]: 0–360 values above 180 are shifted by exactly -360.
+
+    Values already in range are returned bit for bit (a modulo would move
+    points that lie exactly on a boundary); x - 360 is exact in floating point
+    for 180 <= x <= 720 (Sterbenz), so a 0–360 longitude lands exactly.
+    """
+    lon = np.asarray(lon, dtype=float)
+    return np.where(lon > 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
 
 
 def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | None = None) -> Classification:

@@ -1,0 +1,135 @@
+"""Zone membership: the hard cases, answered as the `where` contract says.
+
+Expected zones come from the layer's own attributes (MRGID, sovereigns) and
+from an independent shapely test written here, never from the code under test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from geo import where
+from geo.layers import load_zones
+from geo.zones import classify
+
+V12 = "mr-v12-eez-nw-pacific"
+
+
+def test_island_and_mud_area_and_chikyu_are_in_japans_eez():
+    for lat, lon in [(24.28667, 153.98056), (22.025, 153.80833), (23.3255, 155.0176)]:
+        a = where(lat, lon)
+        assert (a.answer, a.status, a.zone["mrgid"]) == ("yes", "eez", 8487)
+        assert a.layer.id == V12
+
+
+@pytest.mark.parametrize("lat,lon,mrgid,status,parties", [
+    (25.8, 123.5, 48954, "overlapping_claim", {"JPN", "CHN", "TWN"}),   # Senkaku
+    (45.0, 147.0, 48950, "overlapping_claim", {"JPN", "RUS"}),          # Kuril Islands
+    (37.24, 131.87, 48955, "overlapping_claim", {"JPN", "KOR"}),        # Liancourt Rocks
+    (32.0, 128.0, 21796, "joint_regime", {"JPN", "KOR"}),               # Korea/Japan joint regime
+])
+def test_shared_areas_list_every_party(lat, lon, mrgid, status, parties):
+    a = where(lat, lon)
+    assert (a.answer, a.status, a.zone["mrgid"]) == ("shared", status, mrgid)
+    z = load_zones(V12)
+    assert set(z.sovereign_isos[z.index_of(mrgid)]) == parties
+    assert len(a.zone["sovereigns"]) == len(parties)
+    for iso in parties:
+        assert where(lat, lon, country=iso, distance=False).answer == "shared"
+    assert where(lat, lon, country="PHL", distance=False).answer == "no"
+
+
+def test_other_states_eez_is_no_for_japan_and_yes_for_its_sovereign():
+    a = where(36.0, 129.8, distance=False)  # off Korea's east coast
+    assert (a.answer, a.status, a.zone["mrgid"]) == ("no", "eez", 8327)
+    assert where(36.0, 129.8, country="KOR", distance=False).answer == "yes"
+    assert where(36.0, 129.8, country="South Korea", distance=False).answer == "yes"
+
+
+def test_high_seas():
+    a = where(36.0, 150.0)
+    assert (a.answer, a.status, a.zone) == ("no", "high_seas", None)
+    assert a.nearest_boundary["across"]["mrgid"] == 8487
+    assert a.distance_to_boundary_km > 0
+
+
+def test_hole_of_an_eez_polygon_is_land():
+    z = load_zones(V12)
+    japan = z.geometry[z.index_of(8487)]
+    holes = [shapely.Polygon(r) for p in japan.geoms for r in p.interiors]
+    hole = max(holes, key=lambda h: h.area)          # Honshu
+    pt = hole.representative_point()
+    a = where(pt.y, pt.x)
+    assert (a.answer, a.status, a.zone) == ("no", "land", None)
+    assert a.enclosing_zone["mrgid"] == 8487
+    small = min(holes, key=lambda h: h.area)         # a reef or rock left out of the polygon
+    pt = small.representative_point()
+    assert not japan.intersects(pt)
+    assert where(pt.y, pt.x, distance=False).status == "land"
+
+
+def test_land_outside_every_zone_comes_from_the_land_layer():
+    a = where(39.9, 116.4, distance=False)  # Beijing: inland, in no EEZ polygon nor hole
+    assert (a.answer, a.status) == ("no", "land")
+
+
+def test_outside_coverage_with_only_the_regional_layer():
+    # Cape Town is outside 90-180E, 0-60N: the v12 extract cannot name the zone
+    a = where(-33.9, 18.4, layers=[V12], distance=False)
+    assert (a.status, a.zone, a.layer) == ("outside_coverage", None, None)
+    assert a.answer == "no"          # Japan's EEZ lies wholly inside the coverage
+    b = where(-33.9, 18.4, country="RUS", layers=[V12], distance=False)
+    assert b.answer == "unknown"     # Russia's EEZ is cut by the clip box
+
+
+def test_coarse_world_layer_answers_elsewhere_and_says_so():
+    a = where(-34.5, 17.5, distance=False)   # off the Cape, in the sea
+    assert a.layer.id == "mr-v10-eez-world" and a.layer.coarse
+    assert a.status == "eez" and "South Africa" in a.zone["sovereigns"]
+
+
+def test_longitudes_0_to_360_give_the_same_answer():
+    for lat, lon in [(24.28667, 153.98056), (21.0, -160.0), (52.0, -175.0), (30.0, -179.9)]:
+        a = where(lat, lon, distance=False)
+        b = where(lat, lon % 360, distance=False)
+        assert (a.answer, a.status, a.zone) == (b.answer, b.status, b.zone)
+
+
+def test_points_exactly_on_a_shared_boundary_go_to_the_lower_mrgid():
+    z = load_zones(V12)
+    japan, joint = z.geometry[z.index_of(8487)], z.geometry[z.index_of(21796)]
+    shared = shapely.get_coordinates(shapely.intersection(japan.boundary, joint.boundary))
+    assert len(shared) > 2
+    lat, lon = shared[:, 1], shared[:, 0]
+    # independent check that these points are on both closed polygons
+    assert shapely.intersects_xy(japan, lon, lat).all() and shapely.intersects_xy(joint, lon, lat).all()
+    # expected: the lowest MRGID among every zone whose closed polygon holds the point
+    # (a few shared vertices are tripoints with Korea's or China's zone)
+    expected = [min(int(m) for m, g in zip(z.mrgid, z.geometry) if shapely.intersects_xy(g, x, y))
+                for x, y in zip(lon, lat)]
+    assert 8487 in expected
+    c = classify(lat, lon)
+    assert [int(m) for m in z.mrgid[c.zone_index]] == expected
+    many = classify(np.repeat(lat, 5), np.repeat(lon, 5))   # > 64 points: the grid index
+    assert [int(m) for m in z.mrgid[many.zone_index]] == list(np.repeat(expected, 5))
+    for y, x, m in zip(lat[:5], lon[:5], expected):
+        assert where(float(y), float(x), distance=False).zone["mrgid"] == m
+
+
+def test_batch_classification_equals_single_answers():
+    rng = np.random.default_rng(7)
+    lat = np.concatenate([rng.uniform(15, 50, 300), [25.8, 32.0, 35.69, -33.9, 24.3]])
+    lon = np.concatenate([rng.uniform(120, 160, 300), [123.5, 128.0, 139.69, 18.4, 206.0]])
+    c = classify(lat, lon)   # > 64 points: the grid index
+    for i in range(len(lat)):
+        a = where(float(lat[i]), float(lon[i]), distance=False)   # 1 point: the direct test
+        assert (a.answer, a.status) == (c.answer[i], c.status[i])
+        assert (a.zone["mrgid"] if a.zone else None) == (
+            int(load_zones(str(c.layer[i])).mrgid[c.zone_index[i]]) if c.zone_index[i] >= 0 else None)
+
+
+def test_nan_and_out_of_range_points_are_marked_not_classified():
+    c = classify([np.nan, 95.0, 24.0], [150.0, 150.0, 400.0])
+    assert list(c.status) == ["", "", ""]
