@@ -28,6 +28,12 @@ class SiteError(GeoError, KeyError):
 class LayerError(GeoError, OSError):
     """A bundled or user layer that is missing, corrupted or malformed."""
 
+    exit_code = 5
+
+
+class UnknownLayerError(GeoError, ValueError):
+    """A layer id that no manifest lists (a user's typo: bad input)."""
+
 
 class InputFileError(GeoError, OSError):
     """A user input file that cannot be read or has no usable columns."""

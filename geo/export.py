@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._io import atomic_text
+from ._io import atomic_text, check_output
 
 PRECISION = 7
 
@@ -134,6 +134,7 @@ def write_geojson(path: str | os.PathLike[str] | None, fc: dict[str, Any], inden
     if path is None or str(path) == "-":
         sys.stdout.write(text + "\n")
         return None
+    check_output(path)
     with atomic_text(path) as f:
         f.write(text + "\n")
     return Path(path)

@@ -36,7 +36,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .errors import LayerError
+from .errors import LayerError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
 CACHE_FORMAT = "zones-3"
@@ -134,7 +134,7 @@ class Manifest:
             if info.id == layer_id:
                 return info
         known = ", ".join(i.id for i in self.layers)
-        raise LayerError(f"unknown layer '{layer_id}': the bundled layers are {known}")
+        raise UnknownLayerError(f"unknown layer '{layer_id}': the bundled layers are {known}")
 
 
 @lru_cache(maxsize=None)

@@ -360,7 +360,8 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
         raise CoordinateError(f"point ({lat}, {lon}) is out of range: latitude -90..90, longitude -180..360")
     c = classify([lat], [lon], country=country, layers=layers)
     st, ans, layer_id = str(c.status[0]), str(c.answer[0]), str(c.layer[0])
-    info = load_zones(layer_id).layer if layer_id else None
+    # outside every coverage, the answer rests on the first (most detailed) layer
+    info = load_zones(layer_id or c.layer_ids[0]).layer
     zone = c.zone_record(0)
     enclosing = (load_zones(layer_id).record(int(c.enclosing_index[0]))
                  if layer_id and c.enclosing_index[0] >= 0 else None)

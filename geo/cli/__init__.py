@@ -22,10 +22,9 @@ from typing import Any
 
 import click
 
-from ..errors import GeoError, LayerError
+from ..errors import GeoError
+from .. import __version__
 from ._common import CONTEXT, fail_line
-
-EXIT_LAYER = 5
 
 _COMMANDS = {
     "where": ("where", "Is a point in a country's EEZ? (one point, or a file of points)"),
@@ -58,7 +57,7 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup, context_settings=CONTEXT)
-@click.version_option(package_name="eezmap", prog_name="eezmap")
+@click.version_option(__version__, prog_name="eezmap")
 @click.option("-v", "--verbose", count=True, help="Show details; -vv shows tracebacks of errors.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
@@ -95,12 +94,7 @@ def main(argv: list[str] | None = None) -> Any:
         return sys.exit(130)
     except BrokenPipeError:
         return sys.exit(0)
-    except LayerError as exc:
-        if verbose >= 2:
-            raise
-        fail_line(f"eezmap: error: {exc}")
-        return sys.exit(EXIT_LAYER)
-    except GeoError as exc:
+    except GeoError as exc:  # LayerError carries exit_code 5, the others 2
         if verbose >= 2:
             raise
         fail_line(f"eezmap: error: {exc}")

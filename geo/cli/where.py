@@ -138,6 +138,9 @@ def _text(a: "object") -> str:
                      f"{fmt_lat(nb['lat'])}, {fmt_lon(nb['lon'])}; across it: {across_text}")
     if a.layer is not None:
         coarse = " — COARSE layer, accuracy of kilometres" if a.layer.coarse else ""
+        if a.status == "outside_coverage":
+            w, so, e, n = a.layer.coverage_bbox
+            coarse = f" — the point lies outside its coverage ({w:g}–{e:g}°E, {so:g}–{n:g}°N)"
         lines.append(f"  Layer:      {a.layer.id} (version {a.layer.version}){coarse}")
         lines.append(f"  Source:     {a.layer.citation}")
     lines.append("  Not for legal or navigational use (Marine Regions' disclaimer).")
