@@ -118,7 +118,8 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
                     with_distance: bool = False, errors: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The added columns for arrays of coordinates (NaN = a bad row)."""
     from .layers import load_zones
-    from .zones import boundary_info, classify, normalize_lon
+    from .coords import normalize_longitude
+    from .zones import boundary_info, classify
 
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
@@ -151,7 +152,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         blat = np.full(n, np.nan)
         blon = np.full(n, np.nan)
         across = np.full(n, "", dtype=object)
-        lon_n = normalize_lon(lon)
+        lon_n = normalize_longitude(lon)
         for i in np.flatnonzero(c.layer != ""):
             info = boundary_info(float(lat[i]), float(lon_n[i]), str(c.layer[i]), int(c.zone_index[i]),
                                  int(c.enclosing_index[i]))

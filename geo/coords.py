@@ -334,6 +334,10 @@ def _assign(a: _Raw, b: _Raw) -> tuple[float, float]:
 def _normalize_scalar(x: float) -> float:
     if -180.0 <= x < 180.0:
         return x  # exact: no arithmetic on values already in range
+    if 180.0 <= x < 540.0:
+        return x - 360.0  # exact in floating point (Sterbenz): a 0-360 longitude lands bit for bit
+    if -540.0 <= x < -180.0:
+        return x + 360.0
     r = (x + 180.0) % 360.0 - 180.0
     return r - 360.0 if r >= 180.0 else r
 
@@ -608,6 +612,8 @@ def normalize_longitude(lon: Any) -> Any:
     with np.errstate(invalid="ignore"):
         r = np.mod(a + 180.0, 360.0) - 180.0
         r = np.where(r >= 180.0, r - 360.0, r)
+        r = np.where((a >= 180.0) & (a < 540.0), a - 360.0, r)      # exact shifts (Sterbenz)
+        r = np.where((a >= -540.0) & (a < -180.0), a + 360.0, r)
         out = np.where((a >= -180.0) & (a < 180.0), a, r)
     if out.ndim == 0 and not isinstance(lon, np.ndarray):
         return float(out)

@@ -36,6 +36,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .coords import normalize_longitude
 from .errors import CoordinateError
 from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest, resolve_layers
 
@@ -198,17 +199,6 @@ class Classification:
         return {str(v): int(c) for v, c in zip(values, counts)}
 
 
-def normalize_lon(lon: Any) -> np.ndarray:
-    """Longitudes to [-180, 180]: 0–360 values above 180 are shifted by exactly -360.
-
-    Values already in range are returned bit for bit (a modulo would move
-    points that lie exactly on a boundary); x - 360 is exact in floating point
-    for 180 <= x <= 720 (Sterbenz), so a 0–360 longitude lands exactly.
-    """
-    lon = np.asarray(lon, dtype=float)
-    return np.where(lon > 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
-
-
 def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | None = None) -> Classification:
     """Classify points: zone, status and the answer for *country*.
 
@@ -241,7 +231,7 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
         raise ValueError("lat and lon must have the same length")
     n = len(lat)
     valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
-    lon = np.where(valid, normalize_lon(np.where(valid, lon, 0.0)), np.nan)
+    lon = np.where(valid, normalize_longitude(np.where(valid, lon, 0.0)), np.nan)
 
     status = np.full(n, "", dtype=object)
     answer = np.full(n, "", dtype=object)
@@ -367,7 +357,7 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
                  if layer_id and c.enclosing_index[0] >= 0 else None)
     dist_km = near = None
     if distance and layer_id:
-        nb = boundary_info(lat, float(normalize_lon(np.array([lon]))[0]), layer_id, int(c.zone_index[0]),
+        nb = boundary_info(lat, float(normalize_longitude(np.array([lon]))[0]), layer_id, int(c.zone_index[0]),
                            int(c.enclosing_index[0]))
         if nb is not None:
             dist_km, near = nb
