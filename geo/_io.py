@@ -19,14 +19,18 @@ def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] |
     for i in inputs:
         if i is None or str(i) == "-":
             continue
-        try:
-            if Path(i).exists() and out.exists() and out.samefile(i):
-                raise OutputError(f"output {out} is the input file; refusing to overwrite it")
-        except OSError:
-            continue
-        if Path(i).resolve() == out.resolve():
+        if _same_file(out, Path(i)):
             raise OutputError(f"output {out} is the input file; refusing to overwrite it")
     return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
 
 
 @contextlib.contextmanager

@@ -87,7 +87,7 @@ def _coerce(values: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
     from .coords import parse_latitude, parse_longitude
 
     s = pd.Series(values)
-    num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    num = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan), dtype=float)
     errors = np.full(len(s), "", dtype=object)
     bad = ~np.isfinite(num)
     if bad.any():
@@ -490,7 +490,7 @@ def _write_frame(frame: Any, dst: str) -> None:
         frame_out = frame.drop(columns="geometry") if "geometry" in getattr(frame, "columns", []) else frame
         sys.stdout.write(frame_out.to_csv(index=False))
         return
-    with atomic_path(dst) as tmp:
+    with atomic_path(dst, suffix=Path(dst).suffix) as tmp:
         if kind == "csv":
             frame_out = frame.copy()
             if hasattr(frame_out, "geometry") and "geometry" in frame_out.columns:
@@ -509,7 +509,7 @@ def _write_frame(frame: Any, dst: str) -> None:
                     crs="EPSG:4326")
             driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf", ".shp": "ESRI Shapefile"}.get(
                 Path(dst).suffix.lower(), "GeoJSON")
-            frame.to_file(tmp, driver=driver)
+            frame.to_file(tmp, driver=driver, layer=Path(dst).stem)
 
 
 def summary_text(summary: dict[str, Any]) -> str:
