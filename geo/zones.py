@@ -435,3 +435,88 @@ def _across(model: _LayerModel, lon: float, lat: float, bp: Any, inside: int) ->
     if hole >= 0 or model.land_locator.lookup(x, y)[0] >= 0:
         return "land"
     return "high_seas"
+
+
+# --- areas -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AreaShare:
+    """The part of an area that lies in one zone (or in none)."""
+
+    zone: dict[str, Any] | None      # None: in no zone (high seas, land or outside coverage)
+    status: str
+    area_km2: float
+    percent: float
+
+
+@dataclass(frozen=True)
+class AreaReport:
+    """Geodesic area of a polygon and how it splits between the zones of a layer."""
+
+    area_km2: float
+    shares: tuple[AreaShare, ...]
+    layer: LayerInfo
+    nearest_boundary_km: float | None = None
+    nearest_boundary_point: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "area_km2": round(self.area_km2, 3),
+            "shares": [{"zone": s.zone, "status": s.status, "area_km2": round(s.area_km2, 3),
+                        "percent": round(s.percent, 4)} for s in self.shares],
+            "nearest_boundary_km": None if self.nearest_boundary_km is None else round(self.nearest_boundary_km, 3),
+            "nearest_boundary_point": self.nearest_boundary_point,
+            "layer": self.layer.ref(),
+        }
+
+
+def area_in_zones(geom: Any, layer: str = "mr-v12-eez-nw-pacific", boundary_step_km: float = 2.0) -> AreaReport:
+    """Geodesic area of a lon/lat polygon and the share of it inside each zone.
+
+    The intersections use the full zone geometry; areas are geodesic (WGS84).
+    When the area lies wholly inside one zone, also the geodesic distance from
+    the area's outline (sampled every *boundary_step_km*, vertices included)
+    to that zone's nearest boundary, and the point of the outline where it is
+    smallest.
+
+    Example
+    -------
+    >>> from geo.sites import get_site
+    >>> r = area_in_zones(get_site("rey-mud-area").geometry)
+    >>> r.shares[0].zone["mrgid"], round(r.shares[0].percent)
+    (8487, 100)
+    """
+    import shapely
+
+    from .geodesy import geodesic_area_m2, nearest_boundary_point
+
+    zones = load_zones(layer)
+    total = geodesic_area_m2(geom) / 1e6
+    shares = []
+    covered = 0.0
+    hits = np.flatnonzero(shapely.intersects(zones.geometry, geom))
+    for i in hits:
+        part = shapely.intersection(zones.geometry[i], geom)
+        a = geodesic_area_m2(part) / 1e6 if not part.is_empty else 0.0
+        if a <= 0:
+            continue
+        covered += a
+        shares.append(AreaShare(zones.record(int(i)), status_of_pol_type(str(zones.pol_type[i])), a,
+                                100.0 * a / total))
+    rest = max(total - covered, 0.0)
+    if rest > 1e-6 * total:
+        shares.append(AreaShare(None, "none", rest, 100.0 * rest / total))
+    shares.sort(key=lambda s: -s.area_km2)
+    near_km = near_pt = None
+    if len(hits) == 1 and shapely.covers(zones.geometry[hits[0]], geom):
+        outline = shapely.segmentize(geom.boundary, boundary_step_km / 111.0)
+        best = None
+        for lon, lat in shapely.get_coordinates(outline):
+            bp = nearest_boundary_point(float(lon), float(lat), zones.geometry[hits[0]])
+            if best is None or bp.metres < best[0].metres:
+                best = (bp, float(lon), float(lat))
+        assert best is not None
+        near_km = best[0].km
+        near_pt = {"outline_lat": round(best[2], 7), "outline_lon": round(best[1], 7),
+                   "boundary_lat": round(best[0].lat, 7), "boundary_lon": round(best[0].lon, 7)}
+    return AreaReport(total, tuple(shares), zones.layer, near_km, near_pt)

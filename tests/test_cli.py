@@ -192,3 +192,13 @@ def test_python_m_geo_and_console_script_agree():
     p = subprocess.run([str(exe), "where", "24.28667", "153.98056", "--json"], capture_output=True, text=True,
                        cwd=ROOT)
     assert p.returncode == 0 and json.loads(p.stdout) == run("where", "24.28667", "153.98056", "--json").json()
+
+
+def test_distance_reports_the_200nm_limit_around_the_island():
+    # by hand: 251,091.6 m (geographiclib) / 1852 = 135.58 NM; 200 - 135.58 = 64.42 NM inside
+    j = run("distance", "minami-torishima", "rey-mud-area", "--json").json()
+    ref = G.Inverse(24.28667, 153.98056, j["to"]["lat"], j["to"]["lon"])["s12"]
+    assert j["limit_200nm"]["inside"] is True
+    assert j["limit_200nm"]["margin_nm"] == pytest.approx(200 - ref / 1852, abs=1e-5)
+    assert "64.4 NM inside the 200 NM limit" in run("distance", "minami-torishima", "rey-mud-area").out
+    assert run("distance", "0,150", "1,150", "--json").json()["limit_200nm"] is None

@@ -29,6 +29,7 @@ from ._common import CONTEXT, fail_line
 _COMMANDS = {
     "where": ("where", "Is a point in a country's EEZ? (one point, or a file of points)"),
     "distance": ("distance", "Geodesic distance and bearing between two sites or points."),
+    "area": ("area", "Geodesic area of a site or polygon and its share in each zone."),
     "map": ("map_cmd", "Write the standalone offline HTML map (or a PNG/SVG figure)."),
     "export": ("export", "GeoJSON of the sites, Japan's zones and the distance lines."),
     "sites": ("sites", "List the built-in sites with their sources."),

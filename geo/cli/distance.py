@@ -33,14 +33,33 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
             "distance_km": round(d.km, 6), "distance_nm": round(d.nm, 6),
             "initial_bearing_deg": round(d.initial_bearing_deg, 6),
             "ellipsoid": "WGS84",
+            "limit_200nm": _limit(pa, d),
         }, indent)
     else:
         approx = [s for s in (pa, pb) if s.approximate]
         click.echo(f"{pa.name} → {pb.name}: {d.km:,.3f} km = {d.nm:,.3f} NM, "
                    f"initial bearing {d.initial_bearing_deg:.2f}° (geodesic, WGS84)")
+        lim = _limit(pa, d)
+        if lim:
+            side = "inside" if lim["inside"] else "outside"
+            click.echo(f"  {pb.name} lies {d.nm:,.1f} NM from {pa.name}, {abs(lim['margin_nm']):,.1f} NM "
+                       f"{side} the 200 NM limit around it")
         for s in approx:
             click.echo(f"  note: {s.name} is approximate (±{s.uncertainty_km:g} km): {s.derivation or s.note}")
     return 0
+
+
+def _limit(origin: object, d: object) -> dict | None:
+    """Where B lies relative to the 200 NM limit around A, when A is an island."""
+    from ..geodesy import EEZ_LIMIT_M, NM, Distance
+    from ..sites import Site
+
+    assert isinstance(origin, Site) and isinstance(d, Distance)
+    if origin.kind != "island":
+        return None
+    margin = (EEZ_LIMIT_M - d.metres) / NM
+    return {"around": origin.id, "inside": margin >= 0, "margin_nm": round(margin, 6),
+            "margin_km": round(margin * NM / 1000, 6)}
 
 
 def _end(s: object) -> dict:
