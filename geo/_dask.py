@@ -1,0 +1,107 @@
+"""``--engine dask``: the same classifier over a Dask DataFrame.
+
+Reads CSV or Parquet (one file, a directory or a glob of many), classifies
+each partition with :func:`geo.batch.classify_frame` — the very function the
+local engine uses, so the answers are identical — and writes partitioned
+Parquet (a directory).  Locally (threads) by default, or on a Dask cluster
+with ``--scheduler ADDRESS``; the workers need eezmap installed.
+
+The output directory appears only when complete: it is written beside its
+final name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+from ._io import atomic_path
+from .errors import InputFileError, OutputError
+
+
+def _inputs(pattern: str) -> tuple[str, list[str]]:
+    if pattern == "-":
+        raise InputFileError("--engine dask reads files, not stdin: give --input FILE or a glob")
+    p = Path(pattern)
+    files = sorted(glob.glob(str(p / "*"))) if p.is_dir() else sorted(glob.glob(pattern))
+    files = [f for f in files if Path(f).is_file()]
+    if not files:
+        raise InputFileError(f"no input files match '{pattern}'")
+    kinds = {Path(f).suffix.lower() for f in files}
+    if kinds <= {".csv", ".tsv", ".txt"}:
+        return "csv", files
+    if kinds <= {".parquet", ".pq", ".geoparquet"}:
+        return "parquet", files
+    raise InputFileError(f"--engine dask reads CSV or Parquet files; '{pattern}' holds {', '.join(sorted(kinds))}")
+
+
+def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon_col: str | None,
+                  scheduler: str | None, country: str, layers: Sequence[str] | None,
+                  with_distance: bool = False) -> dict[str, int]:
+    """Classify with Dask and write partitioned Parquet; returns counts per status."""
+    try:
+        import dask
+        import dask.dataframe as dd
+    except ImportError:
+        raise InputFileError("--engine dask needs Dask: pip install 'eezmap[dask]'") from None
+    if output_path in (None, "-"):
+        raise OutputError("--engine dask writes partitioned Parquet: give --output DIRECTORY")
+    out = Path(output_path)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--engine dask writes a directory of Parquet files, and {out} is a file")
+    kind, files = _inputs(input_path)
+    if any(Path(f).resolve().is_relative_to(out.resolve()) for f in files):
+        raise OutputError(f"output {out} holds the input files; refusing to overwrite them")
+    if kind == "csv":
+        sep = "\t" if files[0].lower().endswith(".tsv") else ","
+        frame = dd.read_csv(files, sep=sep, dtype=str, keep_default_na=False, blocksize="64MB")
+    else:
+        frame = dd.read_parquet(files)
+    kw: dict[str, Any] = dict(lat_col=lat_col, lon_col=lon_col, country=country, layers=layers,
+                              with_distance=with_distance)
+    meta = _classify_partition(frame._meta, **kw)
+    result = frame.map_partitions(_classify_partition, **kw, meta=meta)
+
+    client = None
+    if scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise InputFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        with atomic_path(out, suffix=".parquet.tmp") as tmp:
+            os.unlink(tmp)  # dask creates the directory
+            ctx = dask.config.set(scheduler="threads") if client is None else _null()
+            with ctx:
+                result.to_parquet(str(tmp), write_index=False)
+            import pandas as pd
+
+            status = pd.read_parquet(tmp, columns=["eez_status"])["eez_status"]
+            counts = {str(k): int(v) for k, v in status.value_counts().items()}
+    finally:
+        if client is not None:
+            client.close()
+    return counts
+
+
+def _classify_partition(df: Any, **kw: Any) -> Any:
+    """classify_frame, with text columns typed as strings (Parquet needs a type)."""
+    from .batch import classify_frame
+
+    out = classify_frame(df, **kw)
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].astype("string")
+    return out
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> bool:
+        return False

@@ -1,0 +1,71 @@
+"""--engine dask on a dask.distributed LocalCluster on loopback: identical results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import assert_one_line_error, run
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
+                      dashboard_address=None) as c:
+        yield c
+
+
+def _write_parts(tmp_path, n=4, rows=2500):
+    rng = np.random.default_rng(11)
+    frames = []
+    for k in range(n):
+        df = pd.DataFrame({"id": np.arange(rows) + k * rows,
+                           "lat": rng.uniform(15, 50, rows).round(6), "lon": rng.uniform(120, 160, rows).round(6)})
+        if k == 0:
+            df.loc[0, "lat"] = 95.0          # a bad row is kept
+        df.to_csv(tmp_path / f"part{k}.csv", index=False)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.slow
+def test_dask_cluster_matches_single_process(tmp_path, cluster):
+    _write_parts(tmp_path)
+    local = tmp_path / "local.csv"
+    r1 = run("where", "--input", str(tmp_path / "part0.csv"), "--output", str(local))
+    assert r1.code == 0, r1.err
+    out = tmp_path / "out_dask"
+    r2 = run("where", "--input", str(tmp_path / "part*.csv"), "--output", str(out), "--engine", "dask",
+             "--scheduler", cluster.scheduler_address)
+    assert r2.code == 0, r2.err
+    got = pd.read_parquet(out)
+    got["id"] = got["id"].astype(int)
+    got = got.sort_values("id").reset_index(drop=True)
+    assert len(got) == 10_000 and len(list(out.glob("*.parquet"))) >= 1
+    # every partition, run single-process, gives the same columns
+    for k in range(4):
+        single = tmp_path / f"single{k}.csv"
+        assert run("where", "--input", str(tmp_path / f"part{k}.csv"), "--output", str(single)).code == 0
+        exp = pd.read_csv(single, dtype=str, keep_default_na=False)
+        part = got[got["id"].astype(int).between(k * 2500, k * 2500 + 2499)].reset_index(drop=True)
+        for col in ("eez_answer", "eez_status", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error"):
+            assert list(part[col].astype(str)) == list(exp[col].astype(str)), col
+        assert list(part["eez_mrgid"].astype(int)) == list(exp["eez_mrgid"].astype(int))
+    assert got.loc[0, "eez_status"] == "invalid"
+    assert "classified 10,000 rows" in r2.err
+
+
+def test_dask_local_threads_and_errors(tmp_path):
+    _write_parts(tmp_path, n=2, rows=500)
+    out = tmp_path / "o"
+    r = run("where", "--input", str(tmp_path / "*.csv"), "--output", str(out), "--engine", "dask")
+    assert r.code == 0, r.err
+    assert len(pd.read_parquet(out)) == 1000
+    assert_one_line_error(run("where", "--input", str(tmp_path / "nomatch*.csv"), "--output",
+                              str(tmp_path / "x"), "--engine", "dask"), 2)
+    assert_one_line_error(run("where", "--input", str(tmp_path / "*.csv"), "--engine", "dask"), 2)
