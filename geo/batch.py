@@ -114,38 +114,69 @@ def _coerce(values: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
     return num, errors
 
 
+def _categorical(codes: np.ndarray, labels: Sequence[str]) -> Any:
+    """Text column from integer codes into *labels* (-1 = ""); labels may repeat.
+
+    Cheap for millions of rows: no Python string per row.
+    """
+    import pandas as pd
+
+    table = np.asarray([str(x) for x in labels] + [""], dtype=object)
+    uniq, inverse = np.unique(table, return_inverse=True)
+    codes = np.where(np.asarray(codes) < 0, len(table) - 1, codes)
+    return pd.Categorical.from_codes(inverse[codes].astype(np.int32), categories=uniq)
+
+
 def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequence[str] | None = None,
-                    with_distance: bool = False, errors: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The added columns for arrays of coordinates (NaN = a bad row)."""
-    from .layers import load_zones
+                    with_distance: bool = False, errors: np.ndarray | None = None) -> dict[str, Any]:
+    """The added columns for arrays of coordinates (NaN = a bad row).
+
+    Text columns are pandas Categoricals (dictionary-encoded in Parquet).
+    """
     from .coords import normalize_longitude
-    from .zones import boundary_info, classify
+    from .layers import load_zones
+    from .zones import ANSWERS, STATUSES, boundary_info, classify
 
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
     n = len(lat)
     c = classify(lat, lon, country=country, layers=layers)
-    mrgid = np.full(n, -1, dtype=np.int64)
-    zone = np.full(n, "", dtype=object)
-    sovs = np.full(n, "", dtype=object)
+    # one code per (layer, zone) across the layers, for name, sovereigns and MRGID
+    offsets, names, sovs, mrgids = [], [], [], []
     for layer_id in c.layer_ids:
-        sel = (c.layer == layer_id) & (c.zone_index >= 0)
-        if not sel.any():
-            continue
         z = load_zones(layer_id)
-        zi = c.zone_index[sel]
-        mrgid[sel] = z.mrgid[zi]
-        zone[sel] = z.name[zi]
-        joined = np.array([";".join(s) for s in z.sovereigns], dtype=object)
-        sovs[sel] = joined[zi]
-    err = np.full(n, "", dtype=object) if errors is None else errors.astype(object)
-    bad = (c.status == "") & (err == "")
-    err[bad] = "invalid coordinates"
-    status = np.where(err != "", "invalid", c.status).astype(object)
-    out = {
-        "eez_answer": c.answer.astype(object), "eez_status": status, "eez_mrgid": mrgid,
-        "eez_zone": zone, "eez_sovereigns": sovs, "eez_layer": c.layer.astype(object),
-        "eez_error": err,
+        offsets.append(len(names))
+        names.extend(str(x) for x in z.name)
+        sovs.extend(";".join(s) for s in z.sovereigns)
+        mrgids.extend(int(m) for m in z.mrgid)
+    inzone = (c.zone_index >= 0) & (c.layer_code >= 0)
+    zcode = np.full(n, -1, dtype=np.int64)
+    zcode[inzone] = np.asarray(offsets, dtype=np.int64)[c.layer_code[inzone]] + c.zone_index[inzone]
+    mrgid = np.where(inzone, np.asarray(mrgids + [-1], dtype=np.int64)[zcode], -1)
+
+    err = np.full(n, "", dtype=object) if errors is None else np.asarray(errors, dtype=object)
+    has_err = err != ""
+    bad = (c.status_code < 0) & ~has_err
+    if bad.any():
+        err = err.copy()
+        err[bad] = "invalid coordinates"
+        has_err = err != ""
+    status_labels = list(STATUSES) + ["invalid"]
+    status_code = np.where(has_err, len(STATUSES), c.status_code)
+    err_rows = np.flatnonzero(has_err)
+    err_labels = [""] + sorted({str(e) for e in err[err_rows]} - {""})
+    err_code = np.zeros(n, dtype=np.int32)
+    if len(err_rows):
+        lookup = {e: i for i, e in enumerate(err_labels)}
+        err_code[err_rows] = [lookup[str(e)] for e in err[err_rows]]
+    out: dict[str, Any] = {
+        "eez_answer": _categorical(np.where(has_err, -1, c.answer_code), ANSWERS),
+        "eez_status": _categorical(status_code, status_labels),
+        "eez_mrgid": mrgid,
+        "eez_zone": _categorical(zcode, names),
+        "eez_sovereigns": _categorical(zcode, sovs),
+        "eez_layer": _categorical(c.layer_code, c.layer_ids),
+        "eez_error": _categorical(err_code, err_labels),
     }
     if with_distance:
         km = np.full(n, np.nan)
@@ -153,9 +184,9 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         blon = np.full(n, np.nan)
         across = np.full(n, "", dtype=object)
         lon_n = normalize_longitude(lon)
-        for i in np.flatnonzero(c.layer != ""):
-            info = boundary_info(float(lat[i]), float(lon_n[i]), str(c.layer[i]), int(c.zone_index[i]),
-                                 int(c.enclosing_index[i]))
+        for i in np.flatnonzero(c.layer_code >= 0):
+            info = boundary_info(float(lat[i]), float(lon_n[i]), c.layer_ids[c.layer_code[i]],
+                                 int(c.zone_index[i]), int(c.enclosing_index[i]))
             if info is None:
                 continue
             km[i], nb = info
@@ -341,7 +372,7 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
             frame = _read_whole(input_path)
             result = classify_frame(frame, lat_col=lat_col, lon_col=lon_col, **kw)
             _write_frame(result, out)
-            counts = _counts(result["eez_status"].to_numpy())
+            counts = _counts(result["eez_status"])
     from .layers import manifest
 
     return {
@@ -351,7 +382,15 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
     }
 
 
-def _counts(status: np.ndarray) -> dict[str, int]:
+def _counts(status: Any) -> dict[str, int]:
+    """Rows per status, from a Categorical (or any array of labels)."""
+    import pandas as pd
+
+    if isinstance(status, pd.Series):
+        status = status.array
+    if isinstance(status, pd.Categorical):
+        counts = np.bincount(status.codes[status.codes >= 0], minlength=len(status.categories))
+        return {str(cat): int(k) for cat, k in zip(status.categories, counts) if k}
     values, counts = np.unique(np.asarray(status, dtype=str), return_counts=True)
     return {str(v): int(c) for v, c in zip(values, counts)}
 
@@ -387,7 +426,7 @@ def _stream_csv(src: str, dst: str, lat_col: str | None, lon_col: str | None, ch
                     result = classify_frame(chunk, lat_col=lat_col, lon_col=lon_col, **kw)
                     sink.write(result.to_csv(index=False, header=header, sep=_sep(dst) if dst != "-" else ","))
                     header = False
-                    _merge(total, _counts(result["eez_status"].to_numpy()))
+                    _merge(total, _counts(result["eez_status"]))
                     frac = handle.tell() / size if size and hasattr(handle, "tell") else None
                     bar.update(len(result), frac)
             except pd.errors.EmptyDataError:
@@ -444,8 +483,7 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
                     cols = classify_arrays(lat, lon, errors=np.where(e1 != "", e1, e2).astype(object), **kw)
                     table = pa.Table.from_batches([batch])
                     for k, v in cols.items():
-                        arr = pa.array(v, type=pa.string()) if v.dtype == object else pa.array(v)
-                        table = table.append_column(k, arr)
+                        table = table.append_column(k, _arrow(v))
                     if writer is None:
                         writer = pq.ParquetWriter(tmp, table.schema)
                     writer.write_table(table)
@@ -462,6 +500,19 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
     finally:
         bar.close()
     return total
+
+
+def _arrow(values: Any) -> Any:
+    """A column for Arrow: categoricals as dictionary arrays, object arrays as strings."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(values, pd.Categorical):
+        return pa.DictionaryArray.from_arrays(pa.array(values.codes, type=pa.int32()),
+                                              pa.array(list(values.categories), type=pa.string()))
+    if getattr(values, "dtype", None) == object:
+        return pa.array(values, type=pa.string())
+    return pa.array(values)
 
 
 def _coerce_arrow(column: Any, which: str) -> tuple[np.ndarray, np.ndarray]:

@@ -174,29 +174,56 @@ class CountryError(CoordinateError):
 
 # --- classification -----------------------------------------------------------------
 
+_STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
+_ANSWER_CODE = {s: i for i, s in enumerate(ANSWERS)}
+
+
 @dataclass
 class Classification:
-    """Per-point results of :func:`classify`, as parallel arrays."""
+    """Per-point results of :func:`classify`, as parallel arrays.
 
-    status: np.ndarray          # str, one of STATUSES
-    answer: np.ndarray          # str, one of ANSWERS
-    layer: np.ndarray           # str, id of the answering layer ('' if none)
-    zone_index: np.ndarray      # int, row in that layer's Zones (-1 if none)
-    enclosing_index: np.ndarray  # int, the zone whose hole holds a 'land' point (-1 if none)
+    Kept as small integer codes (fast for millions of points); ``status``,
+    ``answer`` and ``layer`` give the strings.  Code -1 (string ``""``) marks a
+    point that was not classified (non-finite or out-of-range coordinates).
+    """
+
+    status_code: np.ndarray      # int8 index into STATUSES, -1 if not classified
+    answer_code: np.ndarray      # int8 index into ANSWERS, -1 if not classified
+    layer_code: np.ndarray       # int8 index into layer_ids, -1 if none answered
+    zone_index: np.ndarray       # int32 row in that layer's Zones (-1 if none)
+    enclosing_index: np.ndarray  # int32 the zone whose hole holds a 'land' point (-1 if none)
     layer_ids: tuple[str, ...] = field(default_factory=tuple)
 
     def __len__(self) -> int:
-        return len(self.status)
+        return len(self.status_code)
+
+    @staticmethod
+    def _labels(codes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+        table = np.array(list(labels) + [""], dtype=object)
+        return table[codes]  # -1 picks the trailing ""
+
+    @property
+    def status(self) -> np.ndarray:
+        return self._labels(self.status_code, STATUSES)
+
+    @property
+    def answer(self) -> np.ndarray:
+        return self._labels(self.answer_code, ANSWERS)
+
+    @property
+    def layer(self) -> np.ndarray:
+        return self._labels(self.layer_code, self.layer_ids)
 
     def zone_record(self, i: int) -> dict[str, Any] | None:
         if self.zone_index[i] < 0:
             return None
-        return load_zones(str(self.layer[i])).record(int(self.zone_index[i]))
+        return load_zones(self.layer_ids[self.layer_code[i]]).record(int(self.zone_index[i]))
 
     def counts(self) -> dict[str, int]:
-        """How many points fell in each status."""
-        values, counts = np.unique(self.status, return_counts=True)
-        return {str(v): int(c) for v, c in zip(values, counts)}
+        """How many points fell in each status ("" for points not classified)."""
+        counts = np.bincount(self.status_code.astype(np.int64) + 1, minlength=len(STATUSES) + 1)
+        labels = ("",) + STATUSES
+        return {labels[i]: int(c) for i, c in enumerate(counts) if c}
 
 
 def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | None = None) -> Classification:
@@ -230,36 +257,40 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
     if lat.shape != lon.shape:
         raise ValueError("lat and lon must have the same length")
     n = len(lat)
-    valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
     lon = np.where(valid, normalize_longitude(np.where(valid, lon, 0.0)), np.nan)
 
-    status = np.full(n, "", dtype=object)
-    answer = np.full(n, "", dtype=object)
-    layer_of = np.full(n, "", dtype=object)
+    S, A = _STATUS_CODE, _ANSWER_CODE
+    status = np.full(n, -1, dtype=np.int8)
+    answer = np.full(n, -1, dtype=np.int8)
+    layer_of = np.full(n, -1, dtype=np.int8)
     zone_index = np.full(n, -1, dtype=np.int32)
     enclosing = np.full(n, -1, dtype=np.int32)
     todo = valid.copy()
     complete = False
-    for layer_id in layer_ids:
-        model = _model(layer_id)
-        info = model.zones.layer
+    for k, layer_id in enumerate(layer_ids):
+        info = manifest().get(layer_id)
         complete = complete or iso in info.complete_sovereigns
         here = np.flatnonzero(todo & info.covers(_east(lon, info), lat))
         if not len(here):
             continue
+        model = _model(layer_id)  # loaded only when a point falls in its coverage
         todo[here] = False
         x, y = _east(lon[here], info), lat[here]
         zi = model.zone_locator.lookup(x, y)
-        layer_of[here] = layer_id
+        layer_of[here] = k
         zone_index[here] = zi
         inzone = zi >= 0
         if inzone.any():
-            isos = model.zones.sovereign_isos
-            sts = np.array([status_of_pol_type(p) for p in model.zones.pol_type], dtype=object)
-            party = np.array([iso in s for s in isos])
-            st = sts[zi[inzone]]
-            status[here[inzone]] = st
-            answer[here[inzone]] = np.where(party[zi[inzone]], np.where(st == "eez", "yes", "shared"), "no")
+            # per zone: its status code and this country's answer code, then one gather
+            zone_status = np.array([S[status_of_pol_type(p)] for p in model.zones.pol_type], dtype=np.int8)
+            party = np.array([iso in s for s in model.zones.sovereign_isos])
+            zone_answer = np.where(party, np.where(zone_status == S["eez"], A["yes"], A["shared"]),
+                                   A["no"]).astype(np.int8)
+            zin = zi[inzone]
+            status[here[inzone]] = zone_status[zin]
+            answer[here[inzone]] = zone_answer[zin]
         rest = np.flatnonzero(~inzone)
         if len(rest):
             idx = here[rest]
@@ -268,13 +299,12 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
             on_land = hole >= 0
             if (~on_land).any():
                 on_land[~on_land] = model.land_locator.lookup(x[rest][~on_land], y[rest][~on_land]) >= 0
-            status[idx] = np.where(on_land, "land", "high_seas")
-            answer[idx] = "no"
+            status[idx] = np.where(on_land, S["land"], S["high_seas"])
+            answer[idx] = A["no"]
     out = np.flatnonzero(todo)
     if len(out):
-        status[out] = "outside_coverage"
-        complete = complete or any(iso in load_zones(i).layer.complete_sovereigns for i in layer_ids)
-        answer[out] = "no" if complete else "unknown"
+        status[out] = S["outside_coverage"]
+        answer[out] = A["no"] if complete else A["unknown"]
     return Classification(status, answer, layer_of, zone_index, enclosing, layer_ids)
 
 
