@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -114,17 +115,42 @@ def _coerce(values: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
     return num, errors
 
 
-def _categorical(codes: np.ndarray, labels: Sequence[str]) -> Any:
-    """Text column from integer codes into *labels* (-1 = ""); labels may repeat.
+@dataclass(frozen=True)
+class Coded:
+    """A text column as integer codes into labels: no Python string per row.
 
-    Cheap for millions of rows: no Python string per row.
+    Becomes a pandas Categorical (:meth:`to_pandas`) or an Arrow dictionary
+    array (:meth:`to_arrow`, written dictionary-encoded to Parquet).
     """
-    import pandas as pd
 
-    table = np.asarray([str(x) for x in labels] + [""], dtype=object)
-    uniq, inverse = np.unique(table, return_inverse=True)
-    codes = np.where(np.asarray(codes) < 0, len(table) - 1, codes)
-    return pd.Categorical.from_codes(inverse[codes].astype(np.int32), categories=uniq)
+    codes: np.ndarray   # int32, index into labels
+    labels: tuple[str, ...]
+
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, labels: Sequence[str]) -> "Coded":
+        """Codes into *labels* (-1 = ""); repeated labels are merged."""
+        table = np.asarray([str(x) for x in labels] + [""], dtype=object)
+        uniq, inverse = np.unique(table, return_inverse=True)
+        codes = np.where(np.asarray(codes) < 0, len(table) - 1, codes)
+        return cls(inverse[codes].astype(np.int32), tuple(str(u) for u in uniq))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def to_pandas(self) -> Any:
+        import pandas as pd
+
+        return pd.Categorical.from_codes(self.codes, categories=list(self.labels))
+
+    def to_arrow(self) -> Any:
+        import pyarrow as pa
+
+        return pa.DictionaryArray.from_arrays(pa.array(self.codes, type=pa.int32()),
+                                              pa.array(self.labels, type=pa.string()))
+
+    def counts(self) -> dict[str, int]:
+        k = np.bincount(self.codes, minlength=len(self.labels))
+        return {label: int(c) for label, c in zip(self.labels, k) if c}
 
 
 def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequence[str] | None = None,
@@ -170,13 +196,13 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         lookup = {e: i for i, e in enumerate(err_labels)}
         err_code[err_rows] = [lookup[str(e)] for e in err[err_rows]]
     out: dict[str, Any] = {
-        "eez_answer": _categorical(np.where(has_err, -1, c.answer_code), ANSWERS),
-        "eez_status": _categorical(status_code, status_labels),
+        "eez_answer": Coded.from_codes(np.where(has_err, -1, c.answer_code), ANSWERS),
+        "eez_status": Coded.from_codes(status_code, status_labels),
         "eez_mrgid": mrgid,
-        "eez_zone": _categorical(zcode, names),
-        "eez_sovereigns": _categorical(zcode, sovs),
-        "eez_layer": _categorical(c.layer_code, c.layer_ids),
-        "eez_error": _categorical(err_code, err_labels),
+        "eez_zone": Coded.from_codes(zcode, names),
+        "eez_sovereigns": Coded.from_codes(zcode, sovs),
+        "eez_layer": Coded.from_codes(c.layer_code, c.layer_ids),
+        "eez_error": Coded.from_codes(err_code, err_labels),
     }
     if with_distance:
         km = np.full(n, np.nan)
@@ -218,7 +244,7 @@ def classify_frame(df: Any, *, lat_col: str | None = None, lon_col: str | None =
                            errors=errors)
     out = df.copy()
     for k, v in cols.items():
-        out[k] = v
+        out[k] = v.to_pandas() if isinstance(v, Coded) else v
     return out
 
 
@@ -383,12 +409,12 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
 
 
 def _counts(status: Any) -> dict[str, int]:
-    """Rows per status, from a Categorical (or any array of labels)."""
-    import pandas as pd
-
-    if isinstance(status, pd.Series):
+    """Rows per status, from a Coded column, a Categorical or any array of labels."""
+    if isinstance(status, Coded):
+        return status.counts()
+    if hasattr(status, "array"):  # a pandas Series
         status = status.array
-    if isinstance(status, pd.Categorical):
+    if hasattr(status, "codes") and hasattr(status, "categories"):
         counts = np.bincount(status.codes[status.codes >= 0], minlength=len(status.categories))
         return {str(cat): int(k) for cat, k in zip(status.categories, counts) if k}
     values, counts = np.unique(np.asarray(status, dtype=str), return_counts=True)
@@ -473,11 +499,16 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
     total: dict[str, int] = {}
     bar = _Progress(progress, total_rows=pf.metadata.num_rows)
     la, lo = detect_columns(pf.schema_arrow.names, lat_col, lon_col)
+    # while chunk k is compressed and written (pyarrow releases the GIL), chunk k+1 is classified
+    from concurrent.futures import ThreadPoolExecutor
+
+    step = max(1, min(chunk_rows, 262_144))
     try:
-        with atomic_path(dst) as tmp:
+        with atomic_path(dst) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
             writer = None
+            pending = None
             try:
-                for batch in pf.iter_batches(batch_size=chunk_rows):
+                for batch in pf.iter_batches(batch_size=step):
                     lat, e1 = _coerce_arrow(batch.column(la), "latitude")
                     lon, e2 = _coerce_arrow(batch.column(lo), "longitude")
                     cols = classify_arrays(lat, lon, errors=np.where(e1 != "", e1, e2).astype(object), **kw)
@@ -485,16 +516,25 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
                     for k, v in cols.items():
                         table = table.append_column(k, _arrow(v))
                     if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema)
-                    writer.write_table(table)
+                        # dictionary-encode text only (trying it on floats costs time for nothing)
+                        text = [f.name for f in table.schema if pa.types.is_string(f.type)
+                                or pa.types.is_large_string(f.type) or pa.types.is_dictionary(f.type)]
+                        writer = pq.ParquetWriter(tmp, table.schema, use_dictionary=text)
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(writer.write_table, table)
                     _merge(total, _counts(cols["eez_status"]))
                     bar.update(len(lat))
+                if pending is not None:
+                    pending.result()
                 if writer is None:  # an empty file: still write the schema
                     schema = pf.schema_arrow
                     for k in COLUMNS:
                         schema = schema.append(pa.field(k, pa.int64() if k == "eez_mrgid" else pa.string()))
                     writer = pq.ParquetWriter(tmp, schema)
             finally:
+                if pending is not None:
+                    pending.exception()  # wait for it before closing
                 if writer is not None:
                     writer.close()
     finally:
@@ -502,37 +542,80 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
     return total
 
 
-def _arrow(values: Any) -> Any:
-    """A column for Arrow: categoricals as dictionary arrays, object arrays as strings."""
-    import pandas as pd
+# Arrow arrays are built from numpy buffers directly: pyarrow.array() on numpy
+# data imports pandas (~0.4 s), which a pure Parquet-to-Parquet job never needs.
+
+_NP_TO_ARROW = {"float64": "float64", "int64": "int64", "int32": "int32", "int8": "int8"}
+
+
+def _arrow_from_numpy(values: np.ndarray) -> Any:
     import pyarrow as pa
 
-    if isinstance(values, pd.Categorical):
-        return pa.DictionaryArray.from_arrays(pa.array(values.codes, type=pa.int32()),
-                                              pa.array(list(values.categories), type=pa.string()))
+    values = np.ascontiguousarray(values)
+    name = _NP_TO_ARROW.get(values.dtype.name)
+    if name is None:
+        return pa.array(values)
+    return pa.Array.from_buffers(getattr(pa, name)(), len(values), [None, pa.py_buffer(values)])
+
+
+def _arrow_strings(labels: Sequence[str]) -> Any:
+    import pyarrow as pa
+
+    data = [str(x).encode("utf-8") for x in labels]
+    offsets = np.cumsum([0] + [len(d) for d in data]).astype(np.int32)
+    return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+
+
+def _arrow(values: Any) -> Any:
+    """A column for Arrow: coded text as dictionary arrays, object arrays as strings."""
+    import pyarrow as pa
+
+    if isinstance(values, Coded):
+        return pa.DictionaryArray.from_arrays(_arrow_from_numpy(values.codes), _arrow_strings(values.labels))
     if getattr(values, "dtype", None) == object:
-        return pa.array(values, type=pa.string())
-    return pa.array(values)
+        return _arrow_strings(values)
+    return _arrow_from_numpy(np.asarray(values))
+
+
+def _numpy_from_arrow(column: Any) -> np.ndarray | None:
+    """float64 values of a numeric Arrow array (NaN for nulls), or None for other types."""
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    t = column.type
+    if not (pa.types.is_floating(t) or pa.types.is_integer(t)) or t.bit_width not in (16, 32, 64, 8):
+        return None
+    dtype = np.dtype(
+        {"double": "float64", "float": "float32", "halffloat": "float16", "int64": "int64", "int32": "int32",
+         "int16": "int16", "int8": "int8", "uint64": "uint64", "uint32": "uint32", "uint16": "uint16",
+         "uint8": "uint8"}[str(t)])
+    bufs = column.buffers()
+    values = np.frombuffer(bufs[1], dtype=dtype, count=len(column) + column.offset)[column.offset:].astype(float)
+    if column.null_count:
+        bits = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
+        valid = bits[column.offset:column.offset + len(column)].astype(bool)
+        values[~valid] = np.nan
+    return values
 
 
 def _coerce_arrow(column: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
-    import pyarrow as pa
-
-    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
-        values = column.to_numpy(zero_copy_only=False).astype(float)
-        errors = np.full(len(values), "", dtype=object)
-        missing = ~np.isfinite(values)
-        if missing.any():
-            errors[missing] = f"missing {which}"
+    values = _numpy_from_arrow(column)
+    if values is None:  # text or other types: the general, per-value path
+        return _coerce(column.to_pylist(), which)
+    errors = np.full(len(values), "", dtype=object)
+    missing = ~np.isfinite(values)
+    if missing.any():
+        errors[missing] = f"missing {which}"
+    with np.errstate(invalid="ignore"):
         limit_bad = (np.abs(values) > 90) if which == "latitude" else ((values < -180) | (values > 360))
-        limit_bad &= ~missing
-        if limit_bad.any():
-            rng = "[-90, 90]" if which == "latitude" else "[-180, 360]"
-            for i in np.flatnonzero(limit_bad):
-                errors[i] = f"{which} {values[i]:g} is out of range {rng}"
-            values[limit_bad] = np.nan
-        return values, errors
-    return _coerce(column.to_pylist(), which)
+    limit_bad &= ~missing
+    if limit_bad.any():
+        rng = "[-90, 90]" if which == "latitude" else "[-180, 360]"
+        for i in np.flatnonzero(limit_bad):
+            errors[i] = f"{which} {values[i]:g} is out of range {rng}"
+        values[limit_bad] = np.nan
+    return values, errors
 
 
 def _write_frame(frame: Any, dst: str) -> None:
