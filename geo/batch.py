@@ -337,6 +337,7 @@ class _Progress:
 
     def __init__(self, enabled: bool | None, total_rows: int | None = None, total_bytes: int | None = None):
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.forced = enabled is True  # --progress: also report a job that ended within a second
         self.total_rows, self.total_bytes = total_rows, total_bytes
         self.start = time.perf_counter()
         self.rows = 0
@@ -358,6 +359,10 @@ class _Progress:
         self.shown = True
 
     def close(self) -> None:
+        if self.forced and not self.shown:
+            elapsed = max(time.perf_counter() - self.start, 1e-9)
+            sys.stderr.write(f"{self.rows:,} rows, {self.rows / elapsed:,.0f} rows/s")
+            self.shown = True
         if self.shown:
             sys.stderr.write("\n")
 

@@ -176,3 +176,12 @@ def test_ctrl_c_leaves_no_partial_output(tmp_path):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert dst.read_text() == "previous results\n"          # the old file is untouched
     assert sorted(x.name for x in tmp_path.iterdir()) == ["big.csv", "out.csv"]  # no temp left
+
+
+def test_progress_on_request(tmp_path):
+    src = tmp_path / "p.csv"
+    src.write_text("lat,lon\n24,154\n36,150\n")
+    r = run("where", "--input", str(src), "--output", str(tmp_path / "o.csv"), "--progress")
+    assert r.code == 0 and "2 rows" in r.err and "rows/s" in r.err
+    quiet = run("where", "--input", str(src), "--output", str(tmp_path / "o2.csv"))
+    assert quiet.err.startswith("classified 2 rows")   # stderr is not a terminal: no bar before the summary
