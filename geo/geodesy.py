@@ -157,8 +157,9 @@ def _segments(geom: Any) -> np.ndarray:
 def _planar_candidates(segs: np.ndarray, lon: float, lat: float, k: float = 1.3) -> np.ndarray:
     """Edges whose scaled planar distance is within a factor *k* of the smallest."""
     c = max(math.cos(math.radians(lat)), 0.05)
-    x0, y0 = (segs[:, 0] - lon) * c, segs[:, 1] - lat
-    x1, y1 = (segs[:, 2] - lon) * c, segs[:, 3] - lat
+    # longitude differences wrapped to [-180, 180): edges across the antimeridian are near too
+    x0, y0 = ((segs[:, 0] - lon + 180.0) % 360.0 - 180.0) * c, segs[:, 1] - lat
+    x1, y1 = ((segs[:, 2] - lon + 180.0) % 360.0 - 180.0) * c, segs[:, 3] - lat
     dx, dy = x1 - x0, y1 - y0
     len2 = dx * dx + dy * dy
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -212,7 +213,8 @@ class BoundaryPoint:
         return self.metres / 1000.0
 
 
-def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24) -> BoundaryPoint:
+def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
+                           skip_antimeridian: bool = False) -> BoundaryPoint:
     """Geodesic distance from (lon, lat) to the nearest point of *geom*'s boundary.
 
     Method: a planar pre-filter keeps the edges that could be nearest; each is
@@ -226,8 +228,15 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24)
     lon, lat : float
         The query point in degrees.
     geom : shapely Polygon or MultiPolygon (lon/lat)
+    skip_antimeridian : bool
+        Ignore edges that run along the ±180° meridian: where a layer cuts a
+        zone in two there, they are no boundary.
     """
     segs = _segments(geom)
+    if skip_antimeridian:
+        on_180 = (np.abs(segs[:, 0]) >= 179.999) & (np.abs(segs[:, 0] - segs[:, 2]) < 1e-9)
+        if on_180.any() and not on_180.all():
+            segs = segs[~on_180]
     if not len(segs):
         raise ValueError("geometry has no boundary")
     cand = _planar_candidates(segs, lon, lat)

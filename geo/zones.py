@@ -387,7 +387,8 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
                  if layer_id and c.enclosing_index[0] >= 0 else None)
     dist_km = near = None
     if distance and layer_id:
-        nb = boundary_info(lat, float(normalize_longitude(np.array([lon]))[0]), layer_id, int(c.zone_index[0]),
+        x = float(_east(normalize_longitude(np.array([lon])), load_zones(layer_id).layer)[0])
+        nb = boundary_info(lat, x, layer_id, int(c.zone_index[0]),
                            int(c.enclosing_index[0]))
         if nb is not None:
             dist_km, near = nb
@@ -402,10 +403,17 @@ def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclos
     Inside a zone: that zone's boundary.  In a hole (land): the enclosing
     zone's boundary.  Elsewhere: the nearest zone of the layer.
     """
-    from .geodesy import nearest_boundary_point
+    from .geodesy import nearest_boundary_point as _nearest
 
     model = _model(layer_id)
     zones = model.zones
+    w, _, e, _ = zones.layer.coverage_bbox
+    # a layer that spans every longitude cuts zones at ±180°: that cut is no boundary
+    skip = w <= -180.0 and e >= 180.0
+
+    def nearest_boundary_point(x: float, y: float, geom: Any) -> Any:
+        return _nearest(x, y, geom, skip_antimeridian=skip)
+
     if zone_index >= 0:
         bp = nearest_boundary_point(lon, lat, zones.geometry[zone_index])
         inside = zone_index
@@ -428,8 +436,9 @@ def _nearest_zones(zones: Zones, lon: float, lat: float, k: int = 3) -> list[int
 
     if not len(zones):
         return []
-    pt = shapely.Point(lon, lat)
-    d = shapely.distance(zones.geometry, pt)
+    # planar pre-selection; the point is also tried one turn east and west (antimeridian)
+    d = np.min([shapely.distance(zones.geometry, shapely.Point(lon + k, lat)) for k in (-360.0, 0.0, 360.0)],
+               axis=0)
     return [int(i) for i in np.argsort(d)[:k]]
 
 
@@ -457,6 +466,8 @@ def _across(model: _LayerModel, lon: float, lat: float, bp: Any, inside: int) ->
         zi = int(model.zone_locator.lookup(x, y)[0])
         if zi != inside:
             break
+    if zi == inside:  # still in the same zone 300 m on: a cut in the layer, not a boundary
+        return None
     if zi >= 0:
         rec = model.zones.record(zi)
         rec["status"] = status_of_pol_type(rec["pol_type"])

@@ -133,3 +133,13 @@ def test_batch_classification_equals_single_answers():
 def test_nan_and_out_of_range_points_are_marked_not_classified():
     c = classify([np.nan, 95.0, 24.0], [150.0, 150.0, 400.0])
     assert list(c.status) == ["", "", ""]
+
+
+def test_boundary_distance_near_the_antimeridian():
+    # at 180° the regional layer's nearest boundary is its own coverage edge or a zone nearby,
+    # never a zone 9,000 km west found by planar distance in degrees
+    for lat, lon in [(0.0, 180.0), (24.3, 180.0), (24.3, -180.0), (52.0, 179.99)]:
+        a = where(lat, lon)
+        assert a.distance_to_boundary_km < 400, (lat, lon, a.nearest_boundary)
+    b = where(52.0, 179.99)
+    assert b.nearest_boundary["across"] == "outside_coverage"   # the v12 extract is cut at 180°
