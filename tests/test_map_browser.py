@@ -1,0 +1,298 @@
+"""The standalone map in a real browser: headless Chromium with the network blocked.
+
+Uses the Debian package's Chromium (/usr/bin/chromium) through Playwright's
+Python API; ``playwright install`` is never needed.  Without Chromium these
+tests fail when the environment variable CI is set, and are skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shapely
+
+from geo import render
+from geo.layers import load_land, load_zones
+from geo.sites import Site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("EEZMAP_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ZONES = "mr-v12-eez-nw-pacific"
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>window.__xss=1</script>"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; the browser tests must run in CI (install the Debian package chromium)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Opened:
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+
+def open_map(browser, path: Path, width: int = 1400, height: int = 900) -> Opened:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    o = Opened(page)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file://", "data:")):
+            r.continue_()
+        else:  # nothing may leave the machine: record it and refuse it
+            o.blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: o.errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: o.errors.append(f"page error: {e}"))
+
+    def dialog(d):
+        o.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("window.L !== undefined && window.eezmapDrawn !== undefined", timeout=15000)
+    return o
+
+
+@pytest.fixture(scope="module")
+def default_map(tmp_path_factory) -> Path:
+    return render.write_map(tmp_path_factory.mktemp("map") / "map.html")
+
+
+@pytest.fixture
+def opened(browser, default_map):
+    o = open_map(browser, default_map)
+    yield o
+    o.page.close()
+
+
+def pane_paths(o: Opened, pane: str) -> int:
+    return o.js(f"document.querySelectorAll('.leaflet-{pane}-pane path').length")
+
+
+def drawn(o: Opened, group: str, item_id: str) -> bool:
+    """Whether a layer of a group is on the map with an SVG path that has a shape."""
+    return o.js("""([g, id]) => {
+        const layer = eezmap.groups[g].getLayers().find(l => l.eezmapId === id);
+        if (!layer || !layer._path || !layer._path.isConnected) return false;
+        return (layer._path.getAttribute('d') || '').length > 10;
+    }""", [group, item_id])
+
+
+# --- offline and complete -----------------------------------------------------------------
+
+def test_draws_offline_without_errors(opened):
+    assert opened.blocked == [], "requests left the machine"
+    assert opened.errors == []
+    assert opened.js("L.version") == "1.9.4"
+
+
+def test_every_layer_is_drawn(opened):
+    zones = load_zones(ZONES)
+    assert pane_paths(opened, "eezmapZones") == len(zones)
+    assert drawn(opened, "zones-jpn", "zone-8487")
+    assert 1 <= pane_paths(opened, "eezmapLand") <= len(load_land("ne-10m-land-nw-pacific")[1])
+    assert pane_paths(opened, "eezmapLimit") == 1 and drawn(opened, "limit", "limit-200nm")
+    assert opened.js("document.querySelector('.leaflet-eezmapLimit-pane path').getAttribute('stroke-dasharray')")
+    assert drawn(opened, "sites", "site-rey-mud-area")
+    assert drawn(opened, "sites", "uncertainty-chikyu-2026-site")
+    assert drawn(opened, "sites", "site-chikyu-2026-site")
+    assert drawn(opened, "geodesics", "geodesic-rey-mud-area")
+    assert drawn(opened, "geodesics", "geodesic-chikyu-2026-site")
+    labels = opened.js("[...document.querySelectorAll('.eezmap-label-dist')].map(e => e.textContent)")
+    assert labels == ["251.1 km · 135.6 NM", "150.0 km · 81.0 NM"]
+    assert opened.js("document.querySelectorAll('img.leaflet-marker-icon').length") == 1
+
+
+def test_drawn_within_a_second(browser, default_map):
+    # best of three loads, so that a busy machine does not make the test flaky
+    times = []
+    for _ in range(3):
+        o = open_map(browser, default_map)
+        times.append(o.js("window.eezmapDrawn"))
+        o.page.close()
+        if min(times) < 1000:
+            break
+    assert min(times) < 1000, times
+
+
+def test_opens_on_the_region(opened):
+    inside = opened.js("""() => {
+        const b = eezmap.groups.limit.getBounds();
+        return eezmap.map.getBounds().contains(b) && eezmap.map.getZoom() >= 6;
+    }""")
+    assert inside
+
+
+def test_legend_title_and_layer_control(opened):
+    legend = opened.js("document.querySelector('.eezmap-legend').innerText")
+    assert "Japan's EEZ" in legend and "approximate (±71 km)" in legend and "High seas" in legend
+    title = opened.js("document.querySelector('.eezmap-title').innerText")
+    assert "4,066,513 km²" in title and ZONES in title and "sites" in title
+    overlays = opened.js("document.querySelectorAll('.leaflet-control-layers-overlays input').length")
+    assert overlays == 8
+    # toggling an overlay off removes its paths
+    before = pane_paths(opened, "eezmapZones")
+    opened.js("document.querySelectorAll('.leaflet-control-layers-overlays input')[0].click()")
+    assert pane_paths(opened, "eezmapZones") == before - 1
+    for control in ("scale", "zoom", "attribution"):
+        assert opened.js(f"!!document.querySelector('.leaflet-control-{control}')"), control
+    assert opened.js("!!document.querySelector('.eezmap-coords')")
+    assert opened.js("document.querySelectorAll('.eezmap-buttons a').length") == 2  # fullscreen, measure
+
+
+def test_attribution_names_every_layer(opened):
+    text = opened.js("document.querySelector('.leaflet-control-attribution').textContent")
+    for zones_attr in (load_zones(ZONES).layer.attribution, load_land("ne-10m-land-nw-pacific")[0].attribution):
+        assert zones_attr in text
+    assert "Sites: eezmap compilation" in text
+
+
+def test_island_popup(opened):
+    opened.page.click("img.leaflet-marker-icon[alt^='Minami-Torishima']")
+    opened.page.wait_for_selector(".leaflet-popup-content")
+    text = opened.js("document.querySelector('.leaflet-popup-content').innerText")
+    assert "Minami-Torishima (Marcus Island)" in text
+    assert "1.51 km²" in text and "Ogasawara Village" in text
+    assert "yes: in Japan's EEZ" in text
+
+
+def test_chikyu_is_shown_as_approximate(opened):
+    label = opened.js("[...document.querySelectorAll('.leaflet-tooltip')].map(e => e.innerText).join('|')")
+    assert "approximate (±71 km)" in label
+    text = opened.js("""() => {
+        const l = eezmap.groups.sites.getLayers().find(l => l.eezmapId === 'uncertainty-chikyu-2026-site');
+        l.openPopup();
+        return document.querySelector('.leaflet-popup-content').innerText;
+    }""")
+    assert "approximate" in text and "±71 km" in text and "never published" in text
+
+
+def test_measure_tool(opened):
+    from geographiclib.geodesic import Geodesic
+
+    a, b = (24.28667, 153.98056), (22.025, 153.80833)
+    expected = Geodesic.WGS84.Inverse(a[0], a[1], b[0], b[1])["s12"]
+    metres = opened.js("([a, b]) => eezmap.measureAt([a, b])", [list(a), list(b)])
+    assert abs(metres - expected) < 1.0                       # Vincenty vs Karney
+    box = opened.js("document.querySelector('.eezmap-measure-box').innerText")
+    assert "251.1 km" in box and "135.6 NM" in box and "Vincenty" in box
+    # with the mouse: the ruler stops, starts afresh, and two clicks measure a line
+    ruler = "a[title^='Measure']"
+    opened.page.click(ruler)
+    assert opened.js("eezmap.measuring") is False
+    opened.page.click(ruler)
+    assert opened.js("eezmap.measuring") is True
+    opened.page.mouse.click(300, 300)
+    opened.page.mouse.click(500, 420)
+    p, q = opened.js("[[300, 300], [500, 420]].map(c => eezmap.map.containerPointToLatLng(c))"
+                     ".map(l => [l.lat, l.lng])")
+    expected = Geodesic.WGS84.Inverse(p[0], p[1], q[0], q[1])["s12"]
+    assert abs(opened.js("eezmap.measured") - expected) < 1.0
+    assert opened.js("document.querySelectorAll('.leaflet-eezmapMeasure-pane path').length") >= 3
+    assert not opened.js("!!document.querySelector('.leaflet-popup')")   # no popup while measuring
+
+
+def test_user_sites_run_nothing_and_show_as_text(browser, tmp_path):
+    sites = [
+        Site(id="u1", name=XSS_IMG, kind="user", lat=25.0, lon=152.0, geometry=shapely.Point(152.0, 25.0),
+             certainty="user-supplied", source="user file sites.csv", user=True,
+             properties={"name": XSS_IMG, "note": XSS_SCRIPT}),
+        Site(id="u2", name=XSS_SCRIPT, kind="user", lat=23.0, lon=151.5, geometry=shapely.Point(151.5, 23.0),
+             certainty="user-supplied", source="user file sites.csv", user=True,
+             properties={"name": XSS_SCRIPT}),
+    ]
+    path = render.write_map(tmp_path / "xss.html", user_sites=sites, title=XSS_IMG)
+    o = open_map(browser, path)
+    try:
+        shown = o.js("""() => eezmap.groups['user-sites'].getLayers().map(l => {
+            l.openPopup();
+            const popup = document.querySelector('.leaflet-popup-content').innerText;
+            l.openTooltip();
+            return [popup, l.getTooltip().getElement().innerText];
+        })""")
+        assert XSS_IMG in shown[0][0] and XSS_SCRIPT in shown[0][0]
+        assert shown[0][1] == XSS_IMG
+        assert XSS_SCRIPT in shown[1][0] and shown[1][1] == XSS_SCRIPT
+        o.page.wait_for_timeout(300)
+        assert o.dialogs == []
+        assert o.js("typeof window.__xss") == "undefined"
+        assert o.js("document.querySelectorAll('img[src=\"x\"]').length") == 0
+        assert o.js("document.title") == XSS_IMG
+        assert o.blocked == [] and o.errors == []
+    finally:
+        o.page.close()
+
+
+@pytest.mark.slow
+def test_300000_points_stay_usable(browser, tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 300_000
+    lat, lon = rng.uniform(15, 35, n), rng.uniform(140, 170, n)
+    path = render.write_map(tmp_path / "points.html", points=(lat, lon))
+    o = open_map(browser, path)
+    try:
+        assert o.blocked == [] and o.errors == []
+        info = o.js("""() => {
+            const layer = Object.values(eezmap.map._layers).find(l => l.count !== undefined);
+            const t = [];
+            for (let i = 0; i < 3; i++) { const t0 = performance.now(); layer._draw(); t.push(performance.now() - t0); }
+            return {count: layer.count, drawn: layer.drawn, redrawMs: Math.min(...t)};
+        }""")
+        assert info["count"] == n and info["drawn"] > 10_000
+        assert info["redrawMs"] < 250, info   # a pan or zoom redraws all points in a fraction of a second
+    finally:
+        o.page.close()
+
+
+def test_clicking_a_point_shows_its_answer(browser, tmp_path):
+    import numpy as np
+
+    path = render.write_map(tmp_path / "one.html", points=(np.array([23.0, 30.0]), np.array([152.5, 150.0])))
+    o = open_map(browser, path)
+    try:
+        x, y = o.js("(() => { const p = eezmap.map.latLngToContainerPoint([23.0, 152.5]); return [p.x, p.y]; })()")
+        o.page.mouse.click(x, y)   # inside Japan's EEZ: the point's popup, not the zone's
+        o.page.wait_for_selector(".leaflet-popup-content")
+        o.page.wait_for_timeout(100)
+        text = o.js("document.querySelector('.leaflet-popup-content').innerText")
+        assert "Your point #1" in text and "yes: in Japan's EEZ" in text
+        assert o.js("document.querySelectorAll('.leaflet-popup').length") == 1
+        assert o.errors == [] and o.blocked == []
+    finally:
+        o.page.close()

@@ -1,0 +1,249 @@
+"""The standalone map's HTML and the static figure, without a browser.
+
+The browser half (drawing, clicks, network blocked, XSS at run time) is
+tests/test_map_browser.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+
+import numpy as np
+import pytest
+import shapely
+
+from geo import render
+from geo.errors import OutputError
+from geo.layers import load_zones, manifest
+from geo.sites import Site, load_sites
+
+ZONES = "mr-v12-eez-nw-pacific"
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>alert(1)</script>"
+
+
+def user_site(name: str, lat: float = 25.0, lon: float = 152.0, **props: str) -> Site:
+    return Site(id=f"user-{abs(hash(name)) % 1000}", name=name, kind="user", lat=lat, lon=lon,
+                geometry=shapely.Point(lon, lat), certainty="user-supplied", source="user file sites.csv",
+                user=True, properties={"name": name, **props})
+
+
+@pytest.fixture(scope="module")
+def default_html(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("map") / "map.html"
+    assert render.write_map(path) == path
+    return path.read_text(encoding="utf-8")
+
+
+# --- standalone -------------------------------------------------------------------------
+
+def test_no_network_scripts_or_stylesheets(default_html):
+    # nothing is loaded from anywhere: no external script, stylesheet, import or CSS url
+    assert not re.search(r"<script[^>]*\bsrc\s*=", default_html, re.I)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", default_html, re.I)
+    assert not re.search(r"<link[^>]*stylesheet", default_html, re.I)
+    assert not re.search(r"@import", default_html, re.I)
+    assert not re.search(r"url\(\s*[\"']?(https?:)?//", default_html, re.I)
+    for cdn in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "bootstrapcdn", "unpkg.com"):
+        assert cdn not in default_html
+    assert "$(`" not in default_html          # folium's jQuery-based popups are not used
+    assert "sourceMappingURL" not in default_html
+
+
+def test_no_online_tiles_by_default(default_html):
+    assert "L.tileLayer" not in default_html
+    assert "tile.openstreetmap.org" not in default_html
+    assert "arcgisonline" not in default_html
+
+
+def test_leaflet_is_inlined_from_the_package(default_html):
+    assert "Leaflet 1.9.4" in default_html       # Leaflet's own copyright header, kept
+    assert 'url("data:image/png;base64,' in default_html
+    assert "images/layers.png" not in default_html
+    assert "images/marker-icon.png" not in default_html
+
+
+def test_size_budget(default_html):
+    size = len(default_html.encode("utf-8"))
+    assert size <= render.SIZE_BUDGET == 1_500_000, size
+
+
+def test_one_html_document(default_html):
+    assert default_html.count("<html") == 1 and default_html.count("</html>") == 1
+    # every <script> in the page is closed exactly once: nothing in the data ends a script early
+    assert default_html.count("<script>") == default_html.count("</script>")
+
+
+# --- content ---------------------------------------------------------------------------
+
+def test_every_layer_is_attributed_and_named(default_html):
+    m = manifest()
+    for layer_id in (ZONES, "ne-10m-land-nw-pacific", "sites"):
+        info = m.get(layer_id)
+        assert html.escape(info.attribution) in default_html, layer_id
+        assert html.escape(info.id) in default_html
+        assert html.escape(info.version) in default_html
+
+
+def test_sites_and_the_approximate_site(default_html):
+    for site in load_sites():
+        assert html.escape(site.name) in default_html, site.id
+    assert "approximate (±71 km)" in default_html
+    assert "uncertainty-chikyu-2026-site" in default_html     # the uncertainty area is drawn
+    # facts, sources and depth of the built-in sites are in their popups
+    assert "1.51 km²" in default_html
+    assert html.escape("Takaya et al. 2018") in default_html
+    assert "about 5,600–5,800 m" in default_html
+
+
+def test_key_figures(default_html):
+    zones = load_zones(ZONES)
+    i = zones.index_of(8487)
+    assert f"{zones.area_km2[i]:,.0f} km²" in default_html      # Marine Regions' own figure
+    # the distances of geo.geodesy's doctest, which tests/test_geodesy.py checks against geographiclib
+    assert "251.1 km" in default_html and "135.6 NM" in default_html
+    assert "150.0 km" in default_html and "81.0 NM" in default_html
+
+
+def test_encoded_polyline_matches_googles_example():
+    # the example of Google's "Encoded Polyline Algorithm Format" documentation
+    lonlat = np.array([(-120.2, 38.5), (-120.95, 40.7), (-126.453, 43.252)])
+    assert render._encode(lonlat, 5) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+
+
+# --- display geometry --------------------------------------------------------------------
+
+def test_coverage_simplified_zones_still_tile():
+    zones = load_zones(ZONES)
+    simple = render.display_geometries(zones.geometry)
+    assert shapely.get_num_coordinates(simple).sum() < 0.9 * shapely.get_num_coordinates(zones.geometry).sum()
+    simple = shapely.make_valid(simple)
+    u0, u1 = shapely.union_all(zones.geometry), shapely.union_all(simple)
+    assert abs(u1.area - u0.area) / u0.area < 0.01
+    # no gaps opened: what the originals cover and the simplified do not is tiny
+    assert shapely.difference(u0, u1).area / u0.area < 0.001
+    # neighbours do not overlap (a per-zone simplify overlaps by up to 0.008 deg²)
+    tree = shapely.STRtree(simple)
+    a, b = tree.query(simple, predicate="intersects")
+    keep = a < b
+    assert keep.any()  # there are neighbours
+    overlap = shapely.area(shapely.intersection(simple[a[keep]], simple[b[keep]]))
+    assert overlap.max() < 1e-6
+
+
+def test_display_simplification_does_not_touch_the_data():
+    zones = load_zones(ZONES)
+    before = shapely.get_num_coordinates(zones.geometry).sum()
+    render.display_geometries(zones.geometry)
+    assert shapely.get_num_coordinates(load_zones(ZONES).geometry).sum() == before
+
+
+# --- safety ------------------------------------------------------------------------------
+
+def test_user_strings_are_escaped(tmp_path):
+    sites = [user_site(XSS_IMG, note=XSS_SCRIPT), user_site(XSS_SCRIPT, lat=23.0, lon=151.0)]
+    path = render.write_map(tmp_path / "xss.html", user_sites=sites, title="<b>my</b> map")
+    text = path.read_text(encoding="utf-8")
+    assert html.escape(XSS_IMG) in text
+    assert html.escape(XSS_SCRIPT) in text
+    assert "&lt;b&gt;my&lt;/b&gt; map" in text
+    # the raw strings appear nowhere, not even JSON-encoded
+    for raw in (XSS_IMG, XSS_SCRIPT, "<b>my</b>"):
+        assert raw not in text
+        assert json.dumps(raw)[1:-1] not in text
+    assert "\\u003cimg src=x" not in text
+    assert text.count("<script>") == text.count("</script>")
+
+
+def test_a_dollar_in_a_name_does_not_break_the_figure(tmp_path):
+    out = render.write_figure(tmp_path / "f.png", user_sites=[user_site("$x^2$ {{ }} <b>")])
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- options ------------------------------------------------------------------------------
+
+def test_online_tiles_are_optional_base_layers():
+    text = render.render_html(tiles=("osm", "ocean"))
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
+    assert ("https://server.arcgisonline.com/ArcGIS/rest/services/Ocean/World_Ocean_Base/MapServer/tile/"
+            "{z}/{y}/{x}") in text
+    assert "Esri" in text and "OpenStreetMap" in text
+    assert "Offline: bundled land, no tiles" in text
+    with pytest.raises(ValueError, match="unknown tiles"):
+        render.build_map(tiles=("google",))
+
+
+def test_points_are_encoded_compactly_and_classified():
+    rng = np.random.default_rng(7)
+    lat = np.r_[24.28667, 36.0, rng.uniform(15, 35, 998), np.nan]
+    lon = np.r_[153.98056, 150.0, rng.uniform(140, 170, 998), 150.0]
+    text = render.render_html(points=(lat, lon))
+    spec = json.loads(re.search(r"eezmap\.points\(\w+, (\{.*?\})\);", text).group(1))
+    la = np.frombuffer(base64.b64decode(spec["lat"]), dtype="<i4") / 1e5
+    lo = np.frombuffer(base64.b64decode(spec["lon"]), dtype="<i4") / 1e5
+    cls = np.frombuffer(base64.b64decode(spec["cls"]), dtype=np.uint8)
+    assert len(la) == 1000                                  # the NaN row is left out
+    assert np.allclose(la, lat[:1000], atol=6e-6) and np.allclose(lo, lon[:1000], atol=6e-6)
+    names = list(render.POINT_CLASSES)
+    assert names[cls[0]] == "yes"       # Minami-Torishima
+    assert names[cls[1]] == "no"        # 36 N 150 E: high seas
+    assert "1,000 drawn" in text and "invalid coordinates left out" in text
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def test_write_map_is_atomic(tmp_path, monkeypatch):
+    out = tmp_path / "map.html"
+    render.write_map(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+    out.write_text("old", encoding="utf-8")
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as m:
+        m.setattr(render, "render_html", broken)
+        with pytest.raises(RuntimeError):
+            render.write_map(out)
+    assert out.read_text(encoding="utf-8") == "old"
+
+    def no_rename(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as m:
+        m.setattr(render.os, "replace", no_rename)
+        with pytest.raises(OutputError):
+            render.write_map(out)
+    assert out.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+
+
+def test_write_map_into_a_directory_is_refused(tmp_path):
+    with pytest.raises(OutputError):
+        render.write_map(tmp_path)
+
+
+def test_write_figure_png_and_svg(tmp_path):
+    png = render.write_figure(tmp_path / "map.png")
+    svg = render.write_figure(tmp_path / "map.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text
+    with pytest.raises(OutputError):
+        render.write_figure(tmp_path / "map.gif")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "map.svg"]
+
+
+def test_figure_keeps_the_local_scale():
+    # equirectangular at the region's latitude: a degree of longitude is cos(lat) of a degree of latitude
+    fig = render.draw_figure()
+    ax = fig.axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    box = ax.get_position()
+    w_in, h_in = box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+    lat0 = (y0 + y1) / 2
+    ratio = ((x1 - x0) / w_in) / ((y1 - y0) / h_in)
+    assert ratio == pytest.approx(1 / np.cos(np.radians(lat0)), rel=0.01)
