@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-from .errors import OutputError
+from .errors import GeoError, OutputError
 
 
 def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None) -> Path:
@@ -22,6 +22,12 @@ def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] |
         if _same_file(out, Path(i)):
             raise OutputError(f"output {out} is the input file; refusing to overwrite it")
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -46,13 +52,14 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None) -> Iter
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                    suffix=suffix if suffix is not None else target.suffix + ".tmp")
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.replace(tmp_path, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             if tmp_path.is_dir():
                 import shutil
@@ -60,6 +67,8 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None) -> Iter
                 shutil.rmtree(tmp_path)
             else:
                 tmp_path.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, GeoError):
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
 
 

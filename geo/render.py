@@ -33,11 +33,10 @@ import base64
 import html
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import folium
 import numpy as np
@@ -46,6 +45,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from . import _assets
+from ._io import atomic_path, check_output
 from .errors import OutputError
 
 # --- what the map shows, and how ---------------------------------------------------
@@ -485,7 +485,7 @@ def _limit_group(ctx: _Context) -> _JsLayer:
 
 
 def _site_popup(site: Any, ctx: _Context, answer: tuple[str, dict[str, Any] | None]) -> str:
-    from .geodesy import distance
+    from .geodesy import EEZ_LIMIT_M, NM, distance
 
     cert = site.certainty or "published"
     badge = f'<span class="eezmap-cert eezmap-cert-{_e(cert.replace(" ", "-"))}">{_e(cert)}</span>'
@@ -498,15 +498,22 @@ def _site_popup(site: Any, ctx: _Context, answer: tuple[str, dict[str, Any] | No
         where += " (approximate marker; see the uncertainty area)"
     rows = [("Kind", _e(site.kind.replace("_", " "))), ("Position", where), ("Certainty", badge),
             ("Water depth", _e(site.depth_text()))]
+    home_name = ctx.home.name.split(" (")[0]
     if site is not ctx.home and site.id != ctx.home.id:
         d = distance((ctx.home.lat, ctx.home.lon), (site.lat, site.lon))
-        rows.append((f"From {_e(ctx.home.name.split(' (')[0])}",
+        rows.append((f"From {_e(home_name)}",
                      f"{d.km:,.1f} km = {d.nm:,.1f} NM (geodesic, WGS84), bearing {d.initial_bearing_deg:.0f}°"))
+        margin = (EEZ_LIMIT_M - d.metres) / NM
+        rows.append(("200 NM limit", f"{abs(margin):,.1f} NM {'inside' if margin >= 0 else 'outside'} the "
+                                     f"200 NM limit around {_e(home_name)}"))
     ans, zone = answer
     ztext = _e(ANSWER_TEXT.get(ans, ans))
     if zone:
         ztext += f"<br>{_e(zone['name'])} (MRGID {_e(zone['mrgid'])})"
     rows.append(("Japan's EEZ?", ztext))
+    boundary = _boundary_text(site)
+    if boundary:
+        rows.append(("Nearest zone boundary", boundary))
     out = [f'<div class="eezmap-popup"><h4>{_e(site.name)}</h4><table>{_rows(rows)}</table>']
     if site.facts:
         facts = "".join(
@@ -527,6 +534,26 @@ def _site_popup(site: Any, ctx: _Context, answer: tuple[str, dict[str, Any] | No
         out.append(f'<p class="eezmap-src">Layer {_e(site.layer.id)}, version {_e(site.layer.version)}</p>')
     out.append("</div>")
     return "".join(out)
+
+
+def _boundary_text(site: Any) -> str:
+    """'N km (N NM), across: …' for the site's representative point (full geometry)."""
+    from .zones import where
+
+    try:
+        a = where(site.lat, site.lon)
+    except Exception:  # a user's site outside every layer: no boundary to report
+        return ""
+    if a.distance_to_boundary_km is None or not a.nearest_boundary:
+        return ""
+    across = a.nearest_boundary.get("across")
+    if isinstance(across, dict):
+        across_text = f"{across['name']} (MRGID {across['mrgid']})"
+    else:
+        across_text = str(across or "—").replace("_", " ")
+    km = a.distance_to_boundary_km
+    return (f"{km:,.1f} km = {km / 1.852:,.1f} NM (geodesic, WGS84); across it: {_e(across_text)}"
+            + (" — the marker is approximate" if site.approximate else ""))
 
 
 def _approx_label(site: Any, html_break: bool = False) -> str:
@@ -885,41 +912,6 @@ def render_html(**kwargs: Any) -> str:
     return build_map(**kwargs).get_root().render()
 
 
-def _atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a new file beside *path*, then rename it into place.
-
-    On any error the temporary file is removed and an existing file at *path*
-    is left untouched.  The new file gets the usual permissions (umask).
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"output {target} is a directory; give a file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                break
-            except FileExistsError:
-                continue
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        raise
-    return target
-
-
 def write_map(path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Build the map (see :func:`build_map`) and write it atomically to *path*.
 
@@ -932,9 +924,11 @@ def write_map(path: str | os.PathLike[str], **kwargs: Any) -> Path:
     pathlib.Path
         *path*.
     """
-    text = render_html(**kwargs)
-    data = text.encode("utf-8")
-    return _atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    data = render_html(**kwargs).encode("utf-8")
+    check_output(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
 
 
 # --- static figure ---------------------------------------------------------------------------
@@ -1247,4 +1241,7 @@ def write_figure(path: str | os.PathLike[str], **kwargs: Any) -> Path:
     if fmt not in ("png", "svg"):
         raise OutputError(f"figure {target}: give a .png or .svg file name")
     fig = draw_figure(**kwargs)
-    return _atomic_write(target, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150))
+    check_output(target)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=150)
+    return Path(target)

@@ -26,6 +26,8 @@ def run(*args: str, env: dict | None = None, cwd: Path | None = None, stdin: str
     """Run ``python -m geo ARGS`` as a user would (the real entry point)."""
     full_env = dict(os.environ)
     full_env.update(env or {})
+    # the checkout first, so a run from another directory still finds this package
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), full_env.get("PYTHONPATH", "")) if p)
     p = subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True,
                        env=full_env, cwd=cwd or ROOT, input=stdin, timeout=300)
     return Result(p.returncode, p.stdout, p.stderr)
