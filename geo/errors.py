@@ -35,6 +35,19 @@ class UnknownLayerError(GeoError, ValueError):
     """A layer id that no manifest lists (a user's typo: bad input)."""
 
 
+class ArgumentError(GeoError, ValueError):
+    """A bad argument to a library call (a layer id, a kind, a bounding box): bad input."""
+
+
+class FetchError(GeoError, OSError):
+    """A download that failed: network, timeout, server error or a malformed response.
+
+    Nothing is replaced when this is raised: a layer fetched before stays as it was.
+    """
+
+    exit_code = 6
+
+
 class InputFileError(GeoError, OSError):
     """A user input file that cannot be read or has no usable columns."""
 

@@ -279,6 +279,9 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
         todo[here] = False
         x, y = _east(lon[here], info), lat[here]
         zi = model.zone_locator.lookup(x, y)
+        if info.zones_only:  # a partial layer (one sovereign's zones) answers only in its zones
+            todo[here[zi < 0]] = True
+            here, x, y, zi = here[zi >= 0], x[zi >= 0], y[zi >= 0], zi[zi >= 0]
         layer_of[here] = k
         zone_index[here] = zi
         inzone = zi >= 0
@@ -331,6 +334,8 @@ class ZoneAnswer:
     nearest_boundary: dict[str, Any] | None
     layer: LayerInfo | None
     enclosing_zone: dict[str, Any] | None = None
+    #: every zone at the point, innermost first, when nested layers are in use (geo.nesting)
+    zones: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``eezmap where --json``."""
@@ -349,6 +354,8 @@ class ZoneAnswer:
             out["layer"]["citation"] = self.layer.citation
         if self.enclosing_zone is not None:
             out["enclosing_zone"] = self.enclosing_zone
+        if self.zones:
+            out["zones"] = list(self.zones)
         return out
 
 
@@ -392,8 +399,11 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
                            int(c.enclosing_index[0]))
         if nb is not None:
             dist_km, near = nb
+    from .nesting import zones_at
+
+    nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
-                      enclosing)
+                      enclosing, tuple(nested))
 
 
 def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclosing_index: int = -1

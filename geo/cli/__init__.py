@@ -10,7 +10,9 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 3     shared: an overlapping claim or joint regime the country is party to
 4     unknown: outside every loaded layer's coverage, for a country no
       loaded layer covers completely
-5     a bundled layer is missing, corrupted or malformed
+5     a bundled or user layer is missing, corrupted or malformed
+6     a download failed (``layers fetch``): network, timeout, HTTP error
+      or a malformed or incomplete response; nothing was replaced
 130   interrupted (Ctrl-C); no partial output is left behind
 ====  =========================================================
 """
@@ -33,7 +35,7 @@ _COMMANDS = {
     "map": ("map_cmd", "Write the standalone offline HTML map (or a PNG/SVG figure)."),
     "export": ("export", "GeoJSON of the sites, Japan's zones and the distance lines."),
     "sites": ("sites", "List the built-in sites with their sources."),
-    "layers": ("layers", "List the bundled layers with source, version, licence and checksum."),
+    "layers": ("layers", "List the layers with their sources; fetch, add or choose layers."),
 }
 
 
@@ -67,7 +69,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
-    4 unknown (outside coverage), 5 broken layer data, 130 interrupted.
+    4 unknown (outside coverage), 5 broken layer data,
+    6 download failed (layers fetch), 130 interrupted.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> Any:
         return sys.exit(130)
     except BrokenPipeError:
         return sys.exit(0)
-    except GeoError as exc:  # LayerError carries exit_code 5, the others 2
+    except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
         if verbose >= 2:
             raise
         fail_line(f"eezmap: error: {exc}")

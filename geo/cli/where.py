@@ -124,6 +124,18 @@ def _text(a: "object") -> str:
     elif a.enclosing_zone:
         z = a.enclosing_zone
         lines.append(f"  Within:     a hole of {z['name']} (MRGID {z['mrgid']}): land, an island or a reef")
+    if a.zones:  # nested layers in use: every zone at the point, innermost first
+        from ..marineregions import KIND_LABELS
+
+        for k, z in enumerate(a.zones):
+            label = "Zones:" if k == 0 else ""
+            what = KIND_LABELS.get(z["kind"], z["kind"])
+            if z["mrgid"] is None:
+                lines.append(f"  {label:<11} {what} — layer {z['layer']['id']}")
+            else:
+                lines.append(f"  {label:<11} {what}: {z['name']} (MRGID {z['mrgid']}; "
+                             f"{' / '.join(z['sovereigns']) or 'no sovereign'}) — layer {z['layer']['id']} "
+                             f"(version {z['layer']['version']})")
     if a.distance_to_boundary_km is not None and a.nearest_boundary:
         nb = a.nearest_boundary
         km = a.distance_to_boundary_km
@@ -143,5 +155,11 @@ def _text(a: "object") -> str:
             coarse = f" — the point lies outside its coverage ({w:g}–{e:g}°E, {so:g}–{n:g}°N)"
         lines.append(f"  Layer:      {a.layer.id} (version {a.layer.version}){coarse}")
         lines.append(f"  Source:     {a.layer.citation}")
+        if a.zones:
+            from ..layers import manifest
+
+            for layer_id in dict.fromkeys(z["layer"]["id"] for z in a.zones):
+                if layer_id != a.layer.id:
+                    lines.append(f"  Source:     {manifest().get(layer_id).citation} [{layer_id}]")
     lines.append("  Not for legal or navigational use (Marine Regions' disclaimer).")
     return "\n".join(lines)

@@ -1,0 +1,152 @@
+"""HTTP GET with timeouts and bounded retries (standard library only).
+
+One function, :func:`get_json`: fetch a URL, retry what may pass (HTTP 5xx,
+408, 429, a refused or reset connection, a timeout, a body cut short or not
+valid JSON) with exponential backoff, and raise :class:`~geo.errors.FetchError`
+with one line saying what happened for everything else (HTTP 4xx, a reply
+that is not JSON: an HTML page, an OGC ``ServiceExceptionReport``).
+
+``timeout`` bounds every blocking socket operation (connecting, and each
+read), so a stalled server fails after ``timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import FetchError
+
+USER_AGENT = "eezmap (+https://www.marineregions.org/ data client; Python urllib)"
+_JSON_TYPES = ("application/json", "application/geo+json", "application/vnd.geo+json", "text/json")
+#: never wait longer than this between two attempts
+MAX_BACKOFF = 30.0
+
+
+#: how to wait between attempts (tests replace it)
+_sleep = time.sleep
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; its text says what happened."""
+
+
+@dataclass
+class Reply:
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+def get_json(url: str, *, timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
+             sleep: Callable[[float], None] | None = None) -> Any:
+    """GET *url* and parse its JSON body, retrying transient failures.
+
+    Parameters
+    ----------
+    timeout : float
+        Seconds allowed for connecting and for each read.
+    retries : int
+        Further attempts after the first (0: one attempt only).
+    backoff : float
+        Seconds before the first retry; doubled for each next one, at most
+        :data:`MAX_BACKOFF`.
+
+    Raises
+    ------
+    FetchError
+        One line: what went wrong, how many attempts were made, and the URL.
+    """
+    attempts = max(int(retries), 0) + 1
+    reason = ""
+    for attempt in range(attempts):
+        try:
+            reply = _get_once(url, timeout)
+            return _parse(reply)
+        except _Transient as exc:
+            reason = str(exc)
+            if attempt + 1 < attempts:
+                (sleep or _sleep)(min(backoff * (2 ** attempt), MAX_BACKOFF))
+    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+    raise FetchError(f"{reason} (gave up after {tries}): GET {url}")
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc or url
+
+
+def _get_once(url: str, timeout: float) -> Reply:
+    host = _host(url)
+    request = urllib.request.Request(url, headers={
+        "User-Agent": USER_AGENT, "Accept": "application/json, application/geo+json;q=0.9, */*;q=0.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            ctype = resp.headers.get_content_type()
+            length = resp.headers.get("Content-Length")
+            try:
+                body = resp.read()
+            except http.client.IncompleteRead as exc:
+                expected = f" of {length}" if length else ""
+                raise _Transient(f"the response from {host} was cut short ({len(exc.partial)}{expected} "
+                                 "bytes received)") from None
+            if length and length.isdigit() and len(body) < int(length):
+                raise _Transient(f"the response from {host} was cut short ({len(body)} of {length} "
+                                 "bytes received)")
+            return Reply(resp.geturl(), resp.status, ctype, body)
+    except urllib.error.HTTPError as exc:
+        detail = _service_exception(_read_quietly(exc))
+        what = f"HTTP {exc.code} {exc.reason} from {host}" + (f": {detail}" if detail else "")
+        if exc.code >= 500 or exc.code in (408, 429):
+            raise _Transient(what) from None
+        raise FetchError(f"{what}: GET {url}") from None
+    except (TimeoutError, socket.timeout):
+        raise _Transient(f"no response from {host} within {timeout:g} s (timed out)") from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            raise _Transient(f"no response from {host} within {timeout:g} s (timed out)") from None
+        raise _Transient(f"cannot connect to {host}: {getattr(exc.reason, 'strerror', None) or exc.reason}") from None
+    except (ConnectionError, http.client.HTTPException) as exc:
+        raise _Transient(f"the connection to {host} failed: {exc.__class__.__name__} {exc}".strip()) from None
+
+
+def _read_quietly(exc: urllib.error.HTTPError) -> bytes:
+    try:
+        return exc.read(64 * 1024) or b""
+    except Exception:
+        return b""
+
+
+def _service_exception(body: bytes) -> str:
+    """The ExceptionText of an OGC ServiceExceptionReport / ExceptionReport, if any."""
+    text = body.decode("utf-8", "replace")
+    m = re.search(r"<(?:\w+:)?(?:ExceptionText|ServiceException)\b[^>]*>(.*?)</", text, re.S)
+    if not m:
+        return ""
+    return " ".join(m.group(1).split())[:300]
+
+
+def _parse(reply: Reply) -> Any:
+    host = _host(reply.url)
+    if reply.content_type not in _JSON_TYPES:
+        detail = _service_exception(reply.body)
+        if detail:
+            raise FetchError(f"the server {host} reported an error: {detail}: GET {reply.url}")
+        snippet = " ".join(reply.body[:2000].decode("utf-8", "replace").split())
+        title = re.search(r"<title>(.*?)</title>", snippet, re.I | re.S)
+        shown = title.group(1).strip() if title else snippet[:120]
+        raise FetchError(f"the server {host} answered {reply.content_type or 'without a content type'}, "
+                         f"not GeoJSON ({shown!r}): GET {reply.url}")
+    try:
+        return json.loads(reply.body)
+    except ValueError as exc:
+        raise _Transient(f"the response from {host} is not valid JSON ({len(reply.body)} bytes; "
+                         f"cut short? {exc.msg} at byte {exc.pos})") from None

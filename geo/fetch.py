@@ -1,0 +1,356 @@
+"""Fetch Marine Regions layers from its GeoServer WFS (``eezmap layers fetch``).
+
+The full-resolution source of the bundled extracts: the WFS at
+:data:`geo.marineregions.WFS_URL`, type names ``MarineRegions:eez``,
+``eez_12nm``, ``eez_24nm``, ``eez_internal_waters`` and ``eez_boundaries``.
+
+A fetch asks for GeoJSON (``outputFormat=application/json``, WFS 2.0.0,
+``srsName=EPSG:4326`` so that coordinates come longitude first), filtered by
+a bounding box and/or a sovereign (a ``CQL_FILTER`` on sovereign1/2/3), in
+pages (``count``/``startIndex``, sorted by a stable attribute) until
+``numberMatched`` features have arrived.  Every request has a timeout and is
+retried with exponential backoff when the failure may pass
+(:mod:`geo._http`).
+
+The pages are checked before anything is written (a FeatureCollection,
+every page present, no feature twice, ``numberMatched`` reached, geometries
+of the right type, longitude/latitude, the Marine Regions columns present),
+then written as one GeoJSON file, atomically, checksummed and recorded in
+the user manifest (:func:`geo.layers.install_user_layer`) with the query
+URL, the time, the version and Marine Regions' citation.  A failed or
+partial download raises :class:`~geo.errors.FetchError` (exit status 6) and
+leaves the layer fetched before untouched.
+
+Example
+-------
+>>> from geo.fetch import fetch_layer
+>>> info = fetch_layer("eez", sovereign="Japan")              # doctest: +SKIP
+>>> info.id, info.version                                     # doctest: +SKIP
+('mr-wfs-eez-japan', '12 (WFS, retrieved 2026-11-21)')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import re
+import urllib.parse
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import marineregions as mr
+from ._http import get_json
+from .errors import ArgumentError, FetchError
+from .layers import LayerInfo, install_user_layer
+
+WFS_URL = mr.WFS_URL
+KINDS = tuple(mr.PRODUCTS)
+#: never ask for more pages than this, whatever the server says
+MAX_PAGES = 10_000
+
+Progress = Callable[[int, "int | None"], None]
+
+
+def query_url(kind: str, *, url: str = WFS_URL, bbox: Sequence[float] | None = None,
+              sovereign: str | None = None, count: int | None = None, start: int | None = None) -> str:
+    """The WFS 2.0 GetFeature URL of a query (one page of it with *count*/*start*).
+
+    Example
+    -------
+    >>> print(query_url("eez", sovereign="Japan", count=1000, start=0))  # doctest: +NORMALIZE_WHITESPACE
+    https://geo.vliz.be/geoserver/MarineRegions/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=MarineRegions:eez&outputFormat=application%2Fjson&srsName=EPSG:4326&sortBy=mrgid&CQL_FILTER=(sovereign1%3D'Japan'%20OR%20sovereign2%3D'Japan'%20OR%20sovereign3%3D'Japan')&count=1000&startIndex=0
+    """
+    product = mr.PRODUCTS[kind]
+    params: list[tuple[str, str]] = [
+        ("service", "WFS"), ("version", "2.0.0"), ("request", "GetFeature"),
+        ("typeNames", product.type_name), ("outputFormat", "application/json"),
+        ("srsName", "EPSG:4326"), ("sortBy", product.sort_by),
+    ]
+    cql = _cql(bbox, sovereign)
+    if cql:
+        params.append(("CQL_FILTER", cql))
+    elif bbox is not None:
+        params.append(("bbox", ",".join(_num(v) for v in bbox) + ",EPSG:4326"))
+    if count is not None:
+        params.append(("count", str(int(count))))
+    if start is not None:
+        params.append(("startIndex", str(int(start))))
+    sep = "&" if "?" in url else "?"
+    return url + sep + urllib.parse.urlencode(params, safe=":,'()", quote_via=urllib.parse.quote)
+
+
+def _num(v: float) -> str:
+    return f"{float(v):.10g}"
+
+
+def _cql(bbox: Sequence[float] | None, sovereign: str | None) -> str | None:
+    """A CQL filter for a sovereign (with the box as BBOX(the_geom, …) when both are given)."""
+    if not sovereign:
+        return None
+    name = sovereign.replace("'", "''")
+    cql = "(" + " OR ".join(f"sovereign{i}='{name}'" for i in (1, 2, 3)) + ")"
+    if bbox is not None:
+        cql = f"BBOX(the_geom,{','.join(_num(v) for v in bbox)}) AND {cql}"
+    return cql
+
+
+def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    """(W, S, E, N) in degrees, W < E within -180..180 and S < N within -90..90."""
+    try:
+        w, s, e, n = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise ArgumentError("--bbox needs four numbers W,S,E,N") from None
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise ArgumentError("--bbox values must be finite numbers")
+    if not (-90 <= s < n <= 90):
+        raise ArgumentError(f"--bbox {w:g},{s:g},{e:g},{n:g}: need -90 <= S < N <= 90")
+    if not (-180 <= w <= 180 and -180 <= e <= 180):
+        raise ArgumentError(f"--bbox {w:g},{s:g},{e:g},{n:g}: longitudes must lie in -180..180")
+    if w >= e:
+        raise ArgumentError(f"--bbox {w:g},{s:g},{e:g},{n:g}: W must be less than E; a box across "
+                            "180° is two fetches (e.g. 170,-30,180,0 and -180,-30,-170,0)")
+    return w, s, e, n
+
+
+def default_id(kind: str, bbox: Sequence[float] | None, sovereign: str | None) -> str:
+    """``mr-wfs-<kind>-<sovereign|bbox-…|world>``, e.g. ``mr-wfs-eez-12nm-japan``."""
+    parts = ["mr-wfs", kind.replace("_", "-")]
+    if sovereign:
+        parts.append(re.sub(r"[^a-z0-9]+", "-", sovereign.lower()).strip("-") or "sovereign")
+    if bbox is not None:
+        parts.append("bbox-" + "_".join(_num(v).replace("-", "m").replace(".", "p") for v in bbox))
+    if not sovereign and bbox is None:
+        parts.append("world")
+    return "-".join(parts)[:80]
+
+
+def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sovereign: str | None = None,
+                world: bool = False, layer_id: str | None = None, url: str = WFS_URL,
+                page_size: int = 1000, timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
+                cache: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> LayerInfo:
+    """Fetch one Marine Regions layer from the WFS and register it as a user layer.
+
+    Parameters
+    ----------
+    kind : {"eez", "eez_12nm", "eez_24nm", "eez_internal_waters", "eez_boundaries"}
+    bbox : (W, S, E, N), optional
+        Zones intersecting this box (each whole, not clipped).
+    sovereign : str, optional
+        Zones whose sovereign1, 2 or 3 is this name, as Marine Regions spells
+        it (``"Japan"``, ``"United States"``).
+    world : bool
+        Neither filter: every zone in the world (large).  One of *bbox*,
+        *sovereign* or *world* is required.
+    layer_id : str, optional
+        Default :func:`default_id`.
+    url : str
+        The WFS endpoint (tests use a loopback server).
+    page_size : int
+        Features per request.
+    timeout, retries, backoff :
+        Per request: seconds for connecting and each read; further attempts;
+        seconds before the first retry (doubling).
+    cache : path-like, optional
+        The cache directory whose ``layers/`` receives the layer.
+    progress : callable, optional
+        ``progress(features_so_far, number_matched_or_None)`` after each page.
+
+    Raises
+    ------
+    ArgumentError
+        Bad arguments, or no zone matches the filter (exit 2).
+    FetchError
+        Network or server failure, or a malformed or partial response (exit 6);
+        nothing was written.
+    """
+    if kind not in mr.PRODUCTS:
+        raise ArgumentError(f"unknown kind '{kind}': choose one of {', '.join(KINDS)}")
+    if bbox is not None:
+        bbox = check_bbox(bbox)
+    if sovereign is not None:
+        sovereign = " ".join(sovereign.split())
+        if not sovereign or any(ord(c) < 32 for c in sovereign):
+            raise ArgumentError("--sovereign needs a name, e.g. Japan")
+    if bbox is None and not sovereign and not world:
+        raise ArgumentError("say what to fetch: --bbox W,S,E,N, --sovereign NAME, or --world "
+                            "(every zone in the world: large)")
+    if page_size < 1:
+        raise ArgumentError("--page-size must be at least 1")
+    if timeout <= 0:
+        raise ArgumentError("--timeout must be positive")
+    from .layers import check_new_layer_id
+
+    layer_id = check_new_layer_id(layer_id or default_id(kind, bbox, sovereign))
+    product = mr.PRODUCTS[kind]
+
+    what = f"{product.type_name}" + (f" for sovereign '{sovereign}'" if sovereign else "") + (
+        f" in {','.join(_num(v) for v in bbox)}" if bbox is not None else "")
+    try:
+        features, matched, pages = _fetch_pages(kind, url=url, bbox=bbox, sovereign=sovereign,
+                                                page_size=page_size, timeout=timeout, retries=retries,
+                                                backoff=backoff, progress=progress)
+        if not features:
+            raise ArgumentError(f"no features of {what} (check the spelling: sovereign names as Marine "
+                                "Regions writes them, e.g. Japan, United States, Russia)")
+        columns, bounds = _check_features(features, kind, url)
+    except FetchError as exc:
+        raise FetchError(f"fetching {what} failed, nothing was changed: {exc}") from None
+
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    version = _version_from(features) or f"{product.current} (WFS, retrieved {now.date().isoformat()})"
+    cite, doi = mr.citation(kind)
+    if bbox is not None:
+        coverage = list(bbox)
+    elif sovereign:
+        coverage = [round(v, 6) for v in bounds]
+    else:
+        coverage = [-180.0, -90.0, 180.0, 90.0]
+    complete = _sovereign_isos(features, sovereign) if sovereign and bbox is None else []
+    entry: dict[str, Any] = {
+        "id": layer_id,
+        "title": f"Marine Regions {product.short} v{product.current}, full resolution, from the WFS "
+                 f"({what})",
+        "kind": kind,
+        "source_url": query_url(kind, url=url, bbox=bbox, sovereign=sovereign),
+        "version": version,
+        "doi": doi,
+        "citation": cite,
+        "attribution": mr.attribution(kind),
+        "licence": mr.LICENCE,
+        "licence_note": "Marine Regions data are CC BY 4.0; cite them. " + mr.DISCLAIMER,
+        "crs": "EPSG:4326",
+        "crs_in_file": True,
+        "repair_invalid": True,
+        "coverage_bbox": coverage,
+        "zones_only": bool(sovereign),
+        "coarse": False,
+        "complete_sovereigns": complete,
+        "columns": columns,
+        "retrieved": now.isoformat().replace("+00:00", "Z"),
+        "feature_count": len(features),
+        "wfs": {"url": url, "type_name": product.type_name, "bbox": list(bbox) if bbox else None,
+                "sovereign": sovereign, "page_size": page_size, "pages": pages,
+                "number_matched": matched},
+        "processing": "Fetched from the Marine Regions WFS as GeoJSON in pages and stored as served; "
+                      "invalid geometries are repaired and parts crossing 180° normalised on load.",
+    }
+    body = json.dumps({"type": "FeatureCollection", "name": product.type_name, "features": features},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(body)
+
+    return install_user_layer(entry, write, ".geojson", cache)
+
+
+def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign: str | None,
+                 page_size: int, timeout: float, retries: int, backoff: float,
+                 progress: Progress | None) -> tuple[list[dict[str, Any]], int | None, int]:
+    features: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    matched: int | None = None
+    pages = 0
+    for page in range(MAX_PAGES):
+        page_url = query_url(kind, url=url, bbox=bbox, sovereign=sovereign, count=page_size,
+                             start=len(features))
+        doc = get_json(page_url, timeout=timeout, retries=retries, backoff=backoff)
+        pages += 1
+        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
+                doc.get("features"), list):
+            raise FetchError(f"the server's answer is not a GeoJSON FeatureCollection: GET {page_url}")
+        batch = doc["features"]
+        number = doc.get("numberMatched", doc.get("totalFeatures"))
+        if isinstance(number, int) and not isinstance(number, bool):
+            if matched is not None and number != matched:
+                raise FetchError(f"the layer changed while paging (numberMatched {matched}, then "
+                                 f"{number}); fetch again: GET {page_url}")
+            matched = number
+        for feature in batch:
+            fid = feature.get("id") if isinstance(feature, dict) else None
+            if fid is not None:
+                if str(fid) in seen:
+                    raise FetchError(f"the server sent feature {fid} twice (is startIndex ignored?): "
+                                     f"GET {page_url}")
+                seen.add(str(fid))
+        features.extend(batch)
+        if progress is not None:
+            progress(len(features), matched)
+        if not batch:
+            break
+        if matched is not None:
+            if len(features) >= matched:
+                break
+        elif len(batch) < page_size:
+            break
+    else:
+        raise FetchError(f"more than {MAX_PAGES} pages of {page_size}: use a larger --page-size")
+    if matched is not None and len(features) != matched:
+        raise FetchError(f"incomplete download: the server said {matched} features match but sent "
+                         f"{len(features)}: GET {query_url(kind, url=url, bbox=bbox, sovereign=sovereign)}")
+    return features, matched, pages
+
+
+def _check_features(features: list[dict[str, Any]], kind: str, url: str) -> tuple[dict[str, Any], list[float]]:
+    """The manifest's columns mapping and the data's bounds; FetchError if malformed."""
+    product = mr.PRODUCTS[kind]
+    allowed = ({"Polygon", "MultiPolygon"} if product.geometry == "polygon"
+               else {"LineString", "MultiLineString"})
+    names: dict[str, None] = {}
+    w = s = math.inf
+    e = n = -math.inf
+    for k, feature in enumerate(features):
+        geom = feature.get("geometry") if isinstance(feature, dict) else None
+        gtype = geom.get("type") if isinstance(geom, dict) else None
+        if gtype not in allowed:
+            raise FetchError(f"feature {k} of {product.type_name} has geometry {gtype!r}, expected "
+                             f"{' or '.join(sorted(allowed))}: {url}")
+        for name in (feature.get("properties") or {}):
+            names.setdefault(name)
+        for x, y in _coords(geom.get("coordinates")):
+            w, e, s, n = min(w, x), max(e, x), min(s, y), max(n, y)
+    if s < -90 or n > 90 or w < -180 or e > 360:
+        raise FetchError(f"the coordinates of {product.type_name} are not longitude/latitude (bounds "
+                         f"{w:g},{s:g},{e:g},{n:g}); the server may have sent latitude first: {url}")
+    if product.geometry != "polygon":
+        return {}, [w, s, e, n]
+    columns, missing = mr.detect_columns(names, kind)
+    if missing:
+        raise FetchError(f"the features of {product.type_name} lack the column(s) {', '.join(missing)}; "
+                         f"is {url} a Marine Regions WFS?")
+    return columns, [w, s, e, n]
+
+
+def _coords(coords: Any) -> Any:
+    """Every (x, y) of a GeoJSON coordinates array, however deeply nested."""
+    stack = [coords]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, list) and c and isinstance(c[0], (int, float)):
+            if len(c) < 2:
+                raise FetchError("a coordinate with fewer than two numbers")
+            yield float(c[0]), float(c[1])
+        elif isinstance(c, list):
+            stack.extend(c)
+
+
+def _version_from(features: list[dict[str, Any]]) -> str | None:
+    """A version stated in the data's attributes (a ``version`` column), if any."""
+    for feature in features[:1]:
+        for key, value in (feature.get("properties") or {}).items():
+            if key.lower() in ("version", "eez_version", "mr_version") and value not in (None, ""):
+                return str(value)
+    return None
+
+
+def _sovereign_isos(features: list[dict[str, Any]], sovereign: str) -> list[str]:
+    """The ISO code(s) of the sovereign asked for, learned from its own zones."""
+    isos: dict[str, None] = {}
+    for feature in features:
+        props = {k.lower(): v for k, v in (feature.get("properties") or {}).items()}
+        if str(props.get("sovereign1", "")).lower() == sovereign.lower():
+            iso = props.get("iso_sov1")
+            if isinstance(iso, str) and re.fullmatch(r"[A-Z]{3}", iso):
+                isos.setdefault(iso)
+    return list(isos)

@@ -1,0 +1,95 @@
+"""Every maritime zone at a point: internal waters → 12 NM → 24 NM → EEZ → high seas.
+
+When layers of the nested kinds are in use (user layers of kind
+``eez_internal_waters``, ``eez_12nm`` or ``eez_24nm``, named with
+``--layer`` or made default with ``eezmap layers default``), ``where``
+reports every zone holding the point, innermost first, in a ``zones`` list:
+each item ``{"kind", "mrgid", "name", "sovereigns", "layer": {"id",
+"version"}}``.  The last item is the EEZ zone that answered (kind ``eez``),
+or ``high_seas`` when the point is in no EEZ; on land or outside every
+layer's coverage there is none.  Without nested layers the list is empty
+(and ``where --json`` leaves it out).
+
+Polygons are closed, as in :mod:`geo.zones`: a point on an edge is in the
+zone.  Several zones of one kind may hold a point (an overlapping claim):
+each is listed, by MRGID.
+
+For maps, :func:`nested_layers` lists the nested layers in use (each a
+:class:`~geo.layers.LayerInfo` with ``id`` and ``kind``);
+``geo.layers.load_zones(info.id)`` gives their geometry.
+
+Example
+-------
+>>> from geo.nesting import nested_layers
+>>> nested_layers()        # none unless the user fetched or added some
+()
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .coords import normalize_longitude
+from .layers import NESTED_KINDS, LayerInfo, load_zones, manifest
+
+__all__ = ["NESTED_KINDS", "nested_layers", "zones_at"]
+
+
+def nested_layers(layer_ids: Sequence[str] | None = None) -> tuple[LayerInfo, ...]:
+    """The nested layers in use, innermost kind first (internal waters, 12 NM, 24 NM).
+
+    Those named in *layer_ids* when it names any; otherwise those in the
+    default layers (``eezmap layers default`` / ``$EEZMAP_LAYERS_DEFAULT``).
+    """
+    m = manifest()
+    named = [m.get(i) for i in layer_ids or ()]
+    chosen = [i for i in named if i.kind in NESTED_KINDS]
+    if not chosen:
+        chosen = [info for info in (m.get(i) for i in m.default_zones) if info.kind in NESTED_KINDS]
+    order = {k: n for n, k in enumerate(NESTED_KINDS)}
+    unique = list({i.id: i for i in chosen}.values())
+    return tuple(sorted(unique, key=lambda i: order[i.kind]))
+
+
+def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
+             zone: dict[str, Any] | None = None, status: str | None = None,
+             layer: LayerInfo | None = None) -> list[dict[str, Any]]:
+    """Every zone holding (lat, lon), innermost first; ``[]`` without nested layers.
+
+    Parameters
+    ----------
+    lat, lon : float
+        Degrees (longitude may be 0–360).
+    layer_ids : sequence of str, optional
+        As given to :func:`geo.zones.where` (``--layer``).
+    zone, status, layer :
+        The EEZ answer already found (:func:`geo.zones.where`): its zone
+        record, status and answering layer; they give the last item.
+    """
+    nested = nested_layers(layer_ids)
+    if not nested:
+        return []
+    import shapely
+
+    x = float(normalize_longitude(lon))
+    items: list[dict[str, Any]] = []
+    for info in nested:
+        zones = load_zones(info.id)
+        bounds = shapely.bounds(zones.geometry)
+        for i in range(len(zones)):
+            b = bounds[i]
+            if not (b[0] <= x <= b[2] and b[1] <= lat <= b[3]):
+                continue
+            if shapely.intersects_xy(zones.geometry[i], x, lat):
+                items.append(_item(info.kind, zones.record(i), info))
+    if zone is not None and layer is not None:
+        items.append(_item("eez", zone, layer))
+    elif status == "high_seas" and layer is not None:
+        items.append({"kind": "high_seas", "mrgid": None, "name": "High seas", "sovereigns": [],
+                      "layer": layer.ref()})
+    return items
+
+
+def _item(kind: str, record: dict[str, Any], info: LayerInfo) -> dict[str, Any]:
+    return {"kind": kind, "mrgid": record["mrgid"], "name": record["name"],
+            "sovereigns": list(record["sovereigns"]), "layer": info.ref()}
