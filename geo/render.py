@@ -377,6 +377,7 @@ class _Context:
     site_answers: list[tuple[str, dict[str, Any] | None]]
     circle: Any
     bounds: tuple[float, float, float, float]   # west, south, east, north
+    nested_ids: tuple[str, ...] = ()            # 12 NM / 24 NM / internal-waters layers to draw
 
 
 def _context(layers: Sequence[str] | None, user_sites: Sequence[Any]) -> _Context:
@@ -387,8 +388,12 @@ def _context(layers: Sequence[str] | None, user_sites: Sequence[Any]) -> _Contex
     from .sites import home_site, load_sites
     from .zones import classify
 
-    layer_ids = tuple(layers) if layers else resolve_layers(None)[:1]
-    resolve_layers(layer_ids)  # validates: zone layers only
+    from .nesting import nested_layers
+
+    # EEZ layers in precedence order (default: the regional one); nested layers (12 NM,
+    # 24 NM, internal waters) named in *layers* are drawn as layers of their own
+    layer_ids = resolve_layers(layers) if layers else resolve_layers(None)[:1]
+    nested = nested_layers(layers) if layers else ()
     zone_layers, zone_display, land_infos, land_display = [], [], [], []
     done: list[tuple[float, float, float, float]] = []
     seen_land: set[str] = set()
@@ -415,7 +420,8 @@ def _context(layers: Sequence[str] | None, user_sites: Sequence[Any]) -> _Contex
     extent += [s.uncertainty_area for s in sites if s.uncertainty_area is not None]
     w, s_, e, n = shapely.total_bounds(np.asarray(extent, dtype=object))
     return _Context(layer_ids, zone_layers, zone_display, land_infos, land_display, tuple(sites), home,
-                    tuple(user_sites), answers, ring, (float(w), float(s_), float(e), float(n)))
+                    tuple(user_sites), answers, ring, (float(w), float(s_), float(e), float(n)),
+                    tuple(info.id for info in nested))
 
 
 def _zone_popup(zones: Any, i: int) -> str:
@@ -457,6 +463,36 @@ def _zone_groups(ctx: _Context) -> list[_JsLayer]:
         spec = {"id": f"zones-{cls}", "pane": "eezmapZones", "styles": {cls: STYLES[cls]},
                 "attribution": " · ".join(attribution), "items": by_class[cls]}
         groups.append(_group(f"Zones: {label}", spec))
+    return groups
+
+
+NESTED_STYLE = {
+    "eez_internal_waters": ("Internal waters", {"color": "#238b45", "weight": 1.5, "fillColor": "#74c476",
+                                                "fillOpacity": 0.25}),
+    "eez_12nm": ("Territorial sea (12 NM)", {"color": "#6a51a3", "weight": 1.5, "dashArray": "4 3",
+                                             "fillColor": "#9e9ac8", "fillOpacity": 0.2}),
+    "eez_24nm": ("Contiguous zone (24 NM)", {"color": "#2171b5", "weight": 1.2, "dashArray": "2 4",
+                                             "fillColor": "#9ecae1", "fillOpacity": 0.12}),
+}
+
+
+def _nested_groups(ctx: _Context) -> list[_JsLayer]:
+    """One layer per nested zone layer (internal waters, 12 NM, 24 NM), each toggleable."""
+    from .layers import load_zones
+
+    groups = []
+    for layer_id in ctx.nested_ids:
+        zones = load_zones(layer_id)
+        label, style = NESTED_STYLE.get(zones.layer.kind, (zones.layer.kind, NESTED_STYLE["eez_12nm"][1]))
+        rows, geoms = _display_zones(layer_id)
+        items = [{
+            "t": "poly", "g": _encode_polygonal(g, DISPLAY_DECIMALS), "k": 10 ** DISPLAY_DECIMALS,
+            "s": "nested", "p": _zone_popup(zones, int(i)), "tt": _e(f"{label}: {zones.name[int(i)]}"),
+            "to": {"sticky": True}, "id": f"{layer_id}-{int(zones.mrgid[int(i)])}",
+        } for i, g in zip(rows, geoms)]
+        spec = {"id": f"nested-{layer_id}", "pane": "eezmapZones", "styles": {"nested": style},
+                "attribution": _e(zones.layer.attribution), "items": items}
+        groups.append(_group(f"{label} ({layer_id})", spec))
     return groups
 
 
@@ -731,6 +767,12 @@ def _legend_html(ctx: _Context, groups: Sequence[_JsLayer], summary: _PointSumma
     present = {g.spec_id[len("zones-"):] for g in groups if g.spec_id.startswith("zones-")}
     patterns = {"jpn-shared": "eezmap-hatch-jpn", "other-shared": "eezmap-hatch-grey"}
     rows = [(_sw_poly(STYLES[k], patterns.get(k)), _e(v)) for k, v in ZONE_CLASSES.items() if k in present]
+    if ctx.nested_ids:
+        from .layers import manifest
+
+        for layer_id in ctx.nested_ids:
+            label, style = NESTED_STYLE.get(manifest().get(layer_id).kind, (layer_id, NESTED_STYLE["eez_12nm"][1]))
+            rows.append((_sw_poly(style), f"{_e(label)} ({_e(layer_id)})"))
     rows += [
         (f'<svg width="30" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="27" height="13" '
          f'fill="{SEA}" stroke="#9fb6c6"/></svg>', "High seas (no zone)"),
@@ -874,7 +916,7 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
     m.add_child(_Assets(), name="eezmap_assets")
     bounds = [[s, w], [n, e]]
     # controls and the opening view first: layers added afterwards are projected once
-    groups: list[_JsLayer] = _zone_groups(ctx)
+    groups: list[_JsLayer] = _zone_groups(ctx) + _nested_groups(ctx)
     groups.append(_land_group(ctx))
     groups.append(_limit_group(ctx))
     groups.extend(_site_groups(ctx))

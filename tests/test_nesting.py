@@ -131,3 +131,16 @@ def test_nested_layers_for_the_map(env, monkeypatch):
                                                ("jp-cz", "eez_24nm")]
     z = load_zones("jp-ts")
     assert z.geometry[0].equals_exact(TS, 1e-9) or abs(z.geometry[0].area - TS.area) < 1e-9
+
+
+def test_the_map_draws_each_nested_layer_as_its_own_layer(env, tmp_path):
+    out = tmp_path / "nested.html"
+    r = run("map", "-o", str(out), *ALL, env=env)
+    assert r.code == 0, r.err
+    html = out.read_text(encoding="utf-8")
+    for label, layer_id in (("Internal waters", "jp-iw"), ("Territorial sea (12 NM)", "jp-ts"),
+                            ("Contiguous zone (24 NM)", "jp-cz")):
+        assert f"{label} ({layer_id})" in html
+        assert f"nested-{layer_id}" in html
+        assert html.count(f"{label} ({layer_id})") >= 2          # layer control and legend
+    assert "Japanese Territorial Sea" in html
