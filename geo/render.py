@@ -805,10 +805,12 @@ def _legend_html(ctx: _Context, groups: Sequence[_JsLayer], summary: _PointSumma
             f'<div class="eezmap-body"><ul>{items}</ul></div>')
 
 
-def _title_html(ctx: _Context, title: str, summary: _PointSummary | None) -> str:
-    from .geodesy import distance, geodesic_area_m2, nearest_boundary_point
+def _key_figures(ctx: _Context) -> list[tuple[str, list[str]]]:
+    """The title panel's key figures, as plain text: (heading, lines), computed once
+    for the HTML map and the static figure alike (full geometry, geodesic)."""
+    from .geodesy import NM, distance, geodesic_area_m2, nearest_boundary_point
 
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, list[str]]] = []
     for zones in ctx.zone_layers:
         try:
             i = zones.index_of(8487)
@@ -816,11 +818,11 @@ def _title_html(ctx: _Context, title: str, summary: _PointSummary | None) -> str
             continue
         area = geodesic_area_m2(zones.geometry[i]) / 1e6
         rows.append((f"Japan's EEZ (MRGID {int(zones.mrgid[i])})",
-                     f"{float(zones.area_km2[i]):,.0f} km² (Marine Regions area_km2)<br>"
-                     f"{area:,.0f} km² (geodesic area of this layer's polygon, WGS84)"))
+                     [f"{float(zones.area_km2[i]):,.0f} km² (Marine Regions area_km2)",
+                      f"{area:,.0f} km² (geodesic area of this layer's polygon, WGS84)"]))
         break
     home = ctx.home
-    short = _e(home.name.split(" (")[0])
+    short = home.name.split(" (")[0]
     for site in ctx.sites:
         if site.id == home.id:
             continue
@@ -828,14 +830,30 @@ def _title_html(ctx: _Context, title: str, summary: _PointSummary | None) -> str
         text = f"{d.km:,.1f} km = {d.nm:,.1f} NM"
         if site.is_area:
             edge = nearest_boundary_point(home.lon, home.lat, site.geometry)
-            text += f" to its centre; {edge.km:,.1f} km = {edge.metres / 1852:,.1f} NM to its nearest edge"
+            text += f" to its centre; {edge.km:,.1f} km = {edge.metres / NM:,.1f} NM to its nearest edge"
         if site.approximate:
             text += f" (approximate, ±{site.uncertainty_km:g} km)"
-        rows.append((f"{short} → {_e(site.name.split(' (')[0])}", _e(text)))
-    depths = [f"{_e(s.name.split(' (')[0])}: {_e(s.depth_text()).replace(' m', '&nbsp;m')}"
-              for s in ctx.sites if s.depth_text()]
+        rows.append((f"{short} → {site.name.split(' (')[0]}", [text]))
+    depths = [f"{s.name.split(' (')[0]}: {s.depth_text()}" for s in ctx.sites if s.depth_text()]
     if depths:
-        rows.append(("Water depth", "<br>".join(depths)))
+        rows.append(("Water depth", depths))
+    return rows
+
+
+def _layer_refs(ctx: _Context) -> list[tuple[str, str, str]]:
+    """(id, version, role) of every layer the map or figure draws."""
+    refs = [(z.layer.id, z.layer.version, "zones") for z in ctx.zone_layers]
+    refs += [(i.id, i.version, "land") for i in ctx.land_infos]
+    if ctx.home.layer is not None:
+        refs.append((ctx.home.layer.id, ctx.home.layer.version, "sites"))
+    return refs
+
+
+def _title_html(ctx: _Context, title: str, summary: _PointSummary | None) -> str:
+    rows: list[tuple[str, str]] = [
+        (_e(head), "<br>".join(_e(line).replace(" m", "&nbsp;m") if head == "Water depth" else _e(line)
+                               for line in lines))
+        for head, lines in _key_figures(ctx)]
     if summary is not None:
         text = f"{summary.drawn:,} drawn"
         if summary.drawn < summary.total - summary.invalid:
@@ -844,14 +862,7 @@ def _title_html(ctx: _Context, title: str, summary: _PointSummary | None) -> str
         if summary.invalid:
             text += f"; {summary.invalid:,} with invalid coordinates left out"
         rows.append(("Your points", _e(text)))
-    layer_items = []
-    for zones in ctx.zone_layers:
-        layer_items.append((zones.layer.id, zones.layer.version, "zones"))
-    for info in ctx.land_infos:
-        layer_items.append((info.id, info.version, "land"))
-    if home.layer is not None:
-        layer_items.append((home.layer.id, home.layer.version, "sites"))
-    layers = "".join(f"<li>{_e(k)}: <strong>{_e(i)}</strong>, version {_e(v)}</li>" for i, v, k in layer_items)
+    layers = "".join(f"<li>{_e(k)}: <strong>{_e(i)}</strong>, version {_e(v)}</li>" for i, v, k in _layer_refs(ctx))
     facts = "".join(f"<dt>{h}</dt><dd>{v}</dd>" for h, v in rows)
     return (f'<div class="eezmap-head"><h1>{_e(title)}</h1><button class="eezmap-toggle" type="button" '
             'aria-expanded="true" title="Fold or unfold">\u2212</button></div>'
@@ -1228,39 +1239,10 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
 
 def _figure_facts(ctx: _Context) -> list[str]:
     """The title panel's key figures as plain lines of text."""
-    from .geodesy import distance, geodesic_area_m2, nearest_boundary_point
-
     lines = ["Key figures"]
-    for zones in ctx.zone_layers:
-        try:
-            i = zones.index_of(8487)
-        except KeyError:
-            continue
-        area = geodesic_area_m2(zones.geometry[i]) / 1e6
-        lines.append(f"Japan's EEZ (MRGID 8487): {float(zones.area_km2[i]):,.0f} km² (Marine Regions);")
-        lines.append(f"    {area:,.0f} km² geodesic area of this layer's polygon")
-        break
-    home = ctx.home
-    short = home.name.split(" (")[0]
-    for site in ctx.sites:
-        if site.id == home.id:
-            continue
-        d = distance((home.lat, home.lon), (site.lat, site.lon))
-        text = f"{short} → {site.name.split(' (')[0]}:\n    {d.km:,.1f} km = {d.nm:,.1f} NM"
-        if site.is_area:
-            edge = nearest_boundary_point(home.lon, home.lat, site.geometry)
-            text += f" to the centre; {edge.km:,.1f} km to the nearest edge"
-        if site.approximate:
-            text += f" (approximate, ±{site.uncertainty_km:g} km)"
-        lines.append(text)
-    for site in ctx.sites:
-        if site.depth_text():
-            lines.append(f"Water depth, {site.name.split(' (')[0]}:\n    {site.depth_text()}")
-    ids = [f"{z.layer.id} ({z.layer.version})" for z in ctx.zone_layers]
-    ids += [f"{i.id} ({i.version})" for i in ctx.land_infos]
-    if home.layer is not None:
-        ids.append(f"{home.layer.id} ({home.layer.version})")
-    lines.append("Layers:\n    " + "\n    ".join(ids))
+    for head, body in _key_figures(ctx):
+        lines.append(f"{head}:\n    " + "\n    ".join(body))
+    lines.append("Layers:\n    " + "\n    ".join(f"{i} ({v})" for i, v, _ in _layer_refs(ctx)))
     return lines
 
 
