@@ -449,7 +449,12 @@ def _stream_csv(src: str, dst: str, lat_col: str | None, lon_col: str | None, ch
     bar = _Progress(progress, total_bytes=size)
     handle = sys.stdin if src == "-" else open(src, "rb")
     try:
-        reader = pd.read_csv(handle, sep=_sep(src), dtype=str, keep_default_na=False, chunksize=chunk_rows)
+        try:
+            reader = pd.read_csv(handle, sep=_sep(src), dtype=str, keep_default_na=False, chunksize=chunk_rows)
+        except pd.errors.EmptyDataError:
+            raise InputFileError(f"input {src} is empty (no header row)") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise InputFileError(f"cannot read {src}: {_first_line(exc)}") from None
         with _csv_sink(dst) as sink:
             header = True
             try:

@@ -185,3 +185,16 @@ def test_progress_on_request(tmp_path):
     assert r.code == 0 and "2 rows" in r.err and "rows/s" in r.err
     quiet = run("where", "--input", str(src), "--output", str(tmp_path / "o2.csv"))
     assert quiet.err.startswith("classified 2 rows")   # stderr is not a terminal: no bar before the summary
+
+
+def test_empty_and_header_only_csv(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    r = run("where", "--input", str(empty), "--output", str(tmp_path / "o.csv"))
+    assert_one_line_error(r, 2)
+    assert "empty" in r.err
+    header = tmp_path / "header.csv"
+    header.write_text("lat,lon\n")
+    r = run("where", "--input", str(header), "--output", str(tmp_path / "h.csv"))
+    assert r.code == 0 and "classified 0 rows" in r.err
+    assert (tmp_path / "h.csv").read_text().startswith("lat,lon,eez_answer")
