@@ -35,6 +35,10 @@ class UnknownLayerError(GeoError, ValueError):
     """A layer id that no manifest lists (a user's typo: bad input)."""
 
 
+class LayerKindError(GeoError, ValueError):
+    """A layer of the wrong kind where zones were asked for (bad input, exit 2)."""
+
+
 class ArgumentError(GeoError, ValueError):
     """A bad argument to a library call (a layer id, a kind, a bounding box): bad input."""
 

@@ -54,7 +54,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .errors import LayerError, UnknownLayerError
+from .errors import LayerError, LayerKindError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
 CACHE_FORMAT = "zones-3"
@@ -669,7 +669,8 @@ def resolve_layers(layer_ids: Sequence[str] | None = None) -> tuple[str, ...]:
     for layer_id in ids:
         info = m.get(layer_id)
         if info.kind not in ZONE_KINDS + NESTED_KINDS:
-            raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a zone layer")
+            raise LayerKindError(f"layer '{layer_id}' is a {info.kind} layer, not a zone layer: "
+                                 "'eezmap layers' lists the zone layers")
     zone_ids = tuple(i for i in ids if m.get(i).kind in ZONE_KINDS)
     if not zone_ids and layer_ids:
         return resolve_layers(None)

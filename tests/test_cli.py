@@ -93,6 +93,7 @@ def test_where_accepts_0_360_longitude_and_one_argument_and_dms():
     (["24", "154", "--country", "XYZ"], "unknown country"),
     (["24", "154", "--jsn"], "no such option"),
     (["24", "154", "--layer", "nope"], "unknown layer"),
+    (["24", "154", "--layer", "ne-10m-land-nw-pacific"], "not a zone layer"),
 ])
 def test_where_bad_input_one_line_exit_2(args, needle):
     r = run("where", *args)
