@@ -158,8 +158,10 @@ def _planar_candidates(segs: np.ndarray, lon: float, lat: float, k: float = 1.3)
     """Edges whose scaled planar distance is within a factor *k* of the smallest."""
     c = max(math.cos(math.radians(lat)), 0.05)
     # longitude differences wrapped to [-180, 180): edges across the antimeridian are near too
+    # wrap the start of each edge only, and keep the edge's own extent, so no edge becomes 360° wide
     x0, y0 = ((segs[:, 0] - lon + 180.0) % 360.0 - 180.0) * c, segs[:, 1] - lat
-    x1, y1 = ((segs[:, 2] - lon + 180.0) % 360.0 - 180.0) * c, segs[:, 3] - lat
+    x1 = x0 + ((segs[:, 2] - segs[:, 0] + 180.0) % 360.0 - 180.0) * c
+    y1 = segs[:, 3] - lat
     dx, dy = x1 - x0, y1 - y0
     len2 = dx * dx + dy * dy
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -143,3 +143,10 @@ def test_boundary_distance_near_the_antimeridian():
         assert a.distance_to_boundary_km < 400, (lat, lon, a.nearest_boundary)
     b = where(52.0, 179.99)
     assert b.nearest_boundary["across"] == "outside_coverage"   # the v12 extract is cut at 180°
+
+
+def test_far_ocean_boundary_distance_is_not_fooled_by_edges_across_the_far_meridian():
+    # reviewer's reference (every zone densified, measured geodesically): 1,100.7 km to the
+    # Antarctic 200 NM zone; the old pre-filter picked Easter Island's zone at 3,361.7 km
+    a = where(-60.0, -120.0)
+    assert a.distance_to_boundary_km == pytest.approx(1100.7, abs=0.5)
