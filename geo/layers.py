@@ -72,15 +72,33 @@ _LAYER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 
 
 def layers_dir() -> Path:
-    """The directory of bundled layers: ``$EEZMAP_LAYERS`` or ``<repo>/layers``."""
+    """The directory of bundled layers.
+
+    ``$EEZMAP_LAYERS`` if set; else the package's ``geo._data`` (the
+    repository's top-level ``layers/`` folder, which setuptools maps into the
+    package: a wheel carries it, an editable install points at it); else
+    ``<repo>/layers`` for a source tree used without installing.
+    """
     env = os.environ.get("EEZMAP_LAYERS")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent / "layers"
+    path = Path(env) if env else _bundled_layers_dir()
     if not (path / "manifest.json").is_file():
         raise LayerError(
-            f"no layer manifest at {path / 'manifest.json'}: install the project from "
-            "its repository (pip install -e .) or set EEZMAP_LAYERS to a layers directory"
+            f"no layer manifest at {path / 'manifest.json'}: reinstall eezmap "
+            "(pip install eezmap, or pip install . from its repository) or set "
+            "EEZMAP_LAYERS to a layers directory"
         )
     return path
+
+
+@lru_cache(maxsize=1)
+def _bundled_layers_dir() -> Path:
+    from importlib.util import find_spec
+
+    spec = find_spec("geo._data")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "manifest.json").is_file():
+            return Path(location)
+    return Path(__file__).resolve().parent.parent / "layers"
 
 
 def cache_dir() -> Path:

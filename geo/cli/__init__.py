@@ -39,6 +39,19 @@ _COMMANDS = {
 }
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``eezmap --version``: the program's version, then each bundled layer's id and version."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..layers import manifest
+
+    click.echo(f"eezmap {__version__}")
+    for info in manifest():
+        if not info.user:
+            click.echo(f"  {info.id}  {info.version}")
+    ctx.exit(0)
+
+
 class _LazyGroup(click.Group):
     """Imports a subcommand's module only when it runs: `where` never pays for folium."""
 
@@ -60,7 +73,8 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="eezmap")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and the bundled layers' versions, and exit.")
 @click.option("-v", "--verbose", count=True, help="Show details; -vv shows tracebacks of errors.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
