@@ -396,3 +396,38 @@ def test_an_empty_answer_says_whether_the_box_or_the_name_is_the_reason(wfs, env
     r = run("layers", "fetch", "--url", wfs.url, "--bbox", "0,0,10,10", *FAST, env=env)
     assert_one_line_error(r, 2)
     assert "0,0,10,10" in r.err and "spell" not in r.err
+
+
+def test_the_schema_is_read_from_the_recorded_describefeaturetype():
+    import xml.etree.ElementTree as ET
+
+    from geo.errors import ArgumentError
+    from geo.fetch import Schema, parse_schema, query_url
+
+    data = ROOT / "tests" / "data" / "wfs"
+    for kind, sovereigns in (("eez_24nm", ("sovereign1",)), ("eez_boundaries", ("sovereign1", "sovereign2"))):
+        text = (data / f"describefeaturetype_{kind}.xml").read_text(encoding="utf-8")
+        # the recording's own element names, read with a regex (the_geom is the gml: one)
+        names = re.findall(r'<xsd:element [^>]*name="(\w+)" nillable', text)
+        schema = parse_schema(ET.fromstring(text.encode()), f"MarineRegions:{kind}")
+        assert schema.geometry == "the_geom" and "the_geom" not in schema.columns
+        assert list(schema.columns) == [n for n in names if n != "the_geom"]
+        assert schema.sovereign_columns == sovereigns
+    # a layer without a sovereign column cannot be filtered by sovereign: said, not guessed
+    bare = Schema("MarineRegions:eez_12nm", ("mrgid", "geoname"), "the_geom")
+    with pytest.raises(ArgumentError, match="no sovereign column"):
+        query_url("eez_12nm", sovereign="Japan", schema=bare)
+    # and no filter is built without the schema
+    with pytest.raises(ValueError, match="schema"):
+        query_url("eez", sovereign="Japan")
+
+
+def test_the_replay_server_serves_the_recorded_capabilities(wfs):
+    code, body = _get(wfs.url + "?service=WFS&version=2.0.0&request=GetCapabilities")
+    assert code == 200 and body.startswith(b'<?xml version="1.0" encoding="UTF-8"?><wfs:WFS_Capabilities')
+    text = body.decode()
+    for kind in ("eez", "eez_12nm", "eez_24nm", "eez_internal_waters", "eez_boundaries"):
+        block = text.split(f"<Name>MarineRegions:{kind}</Name>")[1].split("</FeatureType>")[0]
+        assert "<DefaultCRS>urn:ogc:def:crs:EPSG::4326</DefaultCRS>" in block  # latitude first
+        assert wfs.layers.get(f"MarineRegions:{kind}") is None or \
+            wfs.layers[f"MarineRegions:{kind}"].default_crs == "urn:ogc:def:crs:EPSG::4326"
