@@ -384,12 +384,12 @@ def _nothing_matched(kind: str, *, url: str, bbox: Sequence[float] | None, sover
     type_name = mr.PRODUCTS[kind].type_name
     box = ",".join(_num(v) for v in bbox) if bbox is not None else ""
     if sovereign and bbox is not None:
-        number = _count(kind, url=url, sovereign=sovereign, schema=schema, timeout=timeout, retries=retries,
-                        backoff=backoff)
-        if number:
+        found = _any(kind, url=url, sovereign=sovereign, schema=schema, timeout=timeout, retries=retries,
+                     backoff=backoff)
+        if found:
             return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box "
-                                 f"{box} (W,S,E,N, longitude first); its {number} feature(s) lie elsewhere")
-        if number == 0:
+                                 f"{box} (W,S,E,N, longitude first); '{sovereign}' has zones elsewhere")
+        if found is False:
             return ArgumentError(f"no features of {type_name} for sovereign '{sovereign}' anywhere (check the "
                                  f"spelling: {_SPELLING})")
         return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box {box}, "
@@ -402,20 +402,16 @@ def _nothing_matched(kind: str, *, url: str, bbox: Sequence[float] | None, sover
     return FetchError(f"the server sent no features of {type_name} at all: {url}")
 
 
-def _count(kind: str, *, url: str, sovereign: str, schema: Schema, timeout: float, retries: int,
-           backoff: float) -> int | None:
-    """How many features the sovereign alone matches (one page of one feature), None if unknown."""
+def _any(kind: str, *, url: str, sovereign: str, schema: Schema, timeout: float, retries: int,
+         backoff: float) -> bool | None:
+    """Whether the sovereign alone matches a feature (one page of one feature); None if unknown."""
     try:
         doc = get_json(query_url(kind, url=url, sovereign=sovereign, count=1, start=0, schema=schema),
                        timeout=timeout, retries=retries, backoff=backoff)
     except FetchError:
         return None
-    if not isinstance(doc, dict):
-        return None
-    number = doc.get("numberMatched", doc.get("totalFeatures"))
-    if isinstance(number, int) and not isinstance(number, bool):
-        return number
-    return len(doc["features"]) if doc.get("features") == [] else None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    return bool(features) if isinstance(features, list) else None
 
 
 def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign: str | None,

@@ -392,6 +392,14 @@ def test_an_empty_answer_says_whether_the_box_or_the_name_is_the_reason(wfs, env
     r = run("layers", "fetch", "--url", wfs.url, "--bbox", "120,20,160,50", "--sovereign", "Japn", *FAST, env=env)
     assert_one_line_error(r, 2)
     assert "spell" in r.err
+    # the check of the name alone fails: both reasons are named
+    wfs.requests.clear()
+    wfs.faults = {2: "html"}  # 0: the schema, 1: the empty answer, 2: the sovereign alone
+    r = run("layers", "fetch", "--url", wfs.url, "--bbox", "0,0,10,10", "--sovereign", "Japan", *FAST, env=env)
+    assert_one_line_error(r, 2)
+    assert "0,0,10,10" in r.err and "spelt" in r.err and "--sovereign alone" in r.err
+    assert "BBOX" not in wfs.getfeatures()[1]["CQL_FILTER"] and wfs.getfeatures()[1]["count"] == "1"
+    wfs.faults = {}
     # a box with no zone at all
     r = run("layers", "fetch", "--url", wfs.url, "--bbox", "0,0,10,10", *FAST, env=env)
     assert_one_line_error(r, 2)
