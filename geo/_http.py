@@ -1,10 +1,11 @@
 """HTTP GET with timeouts and bounded retries (standard library only).
 
-One function, :func:`get_json`: fetch a URL, retry what may pass (HTTP 5xx,
-408, 429, a refused or reset connection, a timeout, a body cut short or not
-valid JSON) with exponential backoff, and raise :class:`~geo.errors.FetchError`
-with one line saying what happened for everything else (HTTP 4xx, a reply
-that is not JSON: an HTML page, an OGC ``ServiceExceptionReport``).
+Two functions, :func:`get_json` and :func:`get_xml`: fetch a URL, retry what
+may pass (HTTP 5xx, 408, 429, a refused or reset connection, a timeout, a
+body cut short or not well-formed) with exponential backoff, and raise
+:class:`~geo.errors.FetchError` with one line saying what happened for
+everything else (HTTP 4xx, a reply of the wrong type: an HTML page, an OGC
+``ServiceExceptionReport``; text that is not in its declared encoding).
 
 ``timeout`` bounds every blocking socket operation (connecting, and each
 read), so a stalled server fails after ``timeout`` seconds.
@@ -12,6 +13,7 @@ read), so a stalled server fails after ``timeout`` seconds.
 
 from __future__ import annotations
 
+import codecs
 import http.client
 import json
 import re
@@ -20,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -45,6 +48,7 @@ class Reply:
     status: int
     content_type: str
     body: bytes
+    charset: str | None = None
 
 
 def get_json(url: str, *, timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
@@ -66,12 +70,26 @@ def get_json(url: str, *, timeout: float = 60.0, retries: int = 3, backoff: floa
     FetchError
         One line: what went wrong, how many attempts were made, and the URL.
     """
+    return _retrying(url, _parse, timeout, retries, backoff, sleep)
+
+
+def get_xml(url: str, *, timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
+            sleep: Callable[[float], None] | None = None) -> ET.Element:
+    """GET *url* and parse its XML body (e.g. a DescribeFeatureType schema), as :func:`get_json`.
+
+    An OGC ExceptionReport, even with HTTP 200, raises :class:`FetchError` with its text.
+    """
+    return _retrying(url, _parse_xml, timeout, retries, backoff, sleep)
+
+
+def _retrying(url: str, parse: Callable[[Reply], Any], timeout: float, retries: int, backoff: float,
+              sleep: Callable[[float], None] | None) -> Any:
     attempts = max(int(retries), 0) + 1
     reason = ""
     for attempt in range(attempts):
         try:
             reply = _get_once(url, timeout)
-            return _parse(reply)
+            return parse(reply)
         except _Transient as exc:
             reason = str(exc)
             if attempt + 1 < attempts:
@@ -101,7 +119,7 @@ def _get_once(url: str, timeout: float) -> Reply:
             if length and length.isdigit() and len(body) < int(length):
                 raise _Transient(f"the response from {host} was cut short ({len(body)} of {length} "
                                  "bytes received)")
-            return Reply(resp.geturl(), resp.status, ctype, body)
+            return Reply(resp.geturl(), resp.status, ctype, body, resp.headers.get_content_charset())
     except urllib.error.HTTPError as exc:
         detail = _service_exception(_read_quietly(exc))
         what = f"HTTP {exc.code} {exc.reason} from {host}" + (f": {detail}" if detail else "")
@@ -145,8 +163,50 @@ def _parse(reply: Reply) -> Any:
         shown = title.group(1).strip() if title else snippet[:120]
         raise FetchError(f"the server {host} answered {reply.content_type or 'without a content type'}, "
                          f"not GeoJSON ({shown!r}): GET {reply.url}")
+    text = _decode(reply)
     try:
-        return json.loads(reply.body)
-    except ValueError as exc:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
         raise _Transient(f"the response from {host} is not valid JSON ({len(reply.body)} bytes; "
-                         f"cut short? {exc.msg} at byte {exc.pos})") from None
+                         f"cut short? {exc.msg} at character {exc.pos})") from None
+    except RecursionError:
+        raise FetchError(f"the response from {host} is JSON nested too deeply to read: GET {reply.url}") from None
+
+
+def _decode(reply: Reply) -> str:
+    """The body as text in its declared charset (JSON: UTF-8 unless declared); FetchError if it is not."""
+    host = _host(reply.url)
+    try:
+        charset = codecs.lookup(reply.charset or "utf-8").name
+    except LookupError:
+        raise FetchError(f"the server {host} declared an unknown charset {reply.charset!r}: "
+                         f"GET {reply.url}") from None
+    try:
+        return reply.body.decode(charset)
+    except UnicodeDecodeError as exc:
+        bad = reply.body[exc.start:exc.start + 1]
+        raise FetchError(f"the response from {host} is not valid {charset.upper()} text (byte 0x{bad.hex()} "
+                         f"at offset {exc.start} of {len(reply.body)}): GET {reply.url}") from None
+
+
+def _is_xml(content_type: str) -> bool:
+    return content_type in ("application/xml", "text/xml") or content_type.endswith("+xml")
+
+
+def _parse_xml(reply: Reply) -> ET.Element:
+    host = _host(reply.url)
+    if not _is_xml(reply.content_type):
+        snippet = " ".join(reply.body[:2000].decode("utf-8", "replace").split())
+        title = re.search(r"<title>(.*?)</title>", snippet, re.I | re.S)
+        shown = title.group(1).strip() if title else snippet[:120]
+        raise FetchError(f"the server {host} answered {reply.content_type or 'without a content type'}, "
+                         f"not XML ({shown!r}): GET {reply.url}")
+    try:
+        root = ET.fromstring(reply.body)
+    except ET.ParseError as exc:
+        raise _Transient(f"the response from {host} is not well-formed XML ({len(reply.body)} bytes; "
+                         f"cut short? {exc})") from None
+    if root.tag.rsplit("}", 1)[-1] in ("ExceptionReport", "ServiceExceptionReport"):
+        detail = _service_exception(reply.body) or "an exception report without text"
+        raise FetchError(f"the server {host} reported an error: {detail}: GET {reply.url}")
+    return root

@@ -4,10 +4,18 @@ The full-resolution source of the bundled extracts: the WFS at
 :data:`geo.marineregions.WFS_URL`, type names ``MarineRegions:eez``,
 ``eez_12nm``, ``eez_24nm``, ``eez_internal_waters`` and ``eez_boundaries``.
 
-A fetch asks for GeoJSON (``outputFormat=application/json``, WFS 2.0.0,
-``srsName=EPSG:4326`` so that coordinates come longitude first), filtered by
-a bounding box and/or a sovereign (a ``CQL_FILTER`` on sovereign1/2/3), in
-pages (``count``/``startIndex``, sorted by a stable attribute) until
+A fetch first asks for the layer's schema (``DescribeFeatureType``, once
+per layer): the filter names only columns the layer really has (the
+sovereign columns differ: ``eez`` has sovereign1..3, ``eez_boundaries``
+sovereign1..2, ``eez_24nm`` sovereign1 only, and GeoServer answers a column
+it does not have with HTTP 400 "Illegal property name") and its geometry
+column.  Then it asks for GeoJSON (``outputFormat=application/json``, WFS
+2.0.0, ``srsName=EPSG:4326`` so that coordinates come longitude first),
+filtered by a ``CQL_FILTER``: ``BBOX(the_geom,W,S,E,N,'CRS:84')`` for a box
+(the CRS given, so the box is read longitude first: without one GeoServer
+reads it in the layer's declared CRS, which in WFS 2.0.0 is EPSG:4326
+latitude first) and/or the sovereign columns for a sovereign; in pages
+(``count``/``startIndex``, sorted by a stable attribute) until
 ``numberMatched`` features have arrived.  Every request has a timeout and is
 retried with exponential backoff when the failure may pass
 (:mod:`geo._http`).
@@ -37,11 +45,13 @@ import math
 import os
 import re
 import urllib.parse
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import marineregions as mr
-from ._http import get_json
+from ._http import get_json, get_xml
 from .errors import ArgumentError, FetchError
 from .layers import LayerInfo, install_user_layer
 
@@ -51,28 +61,119 @@ KINDS = tuple(mr.PRODUCTS)
 MAX_PAGES = 10_000
 
 Progress = Callable[[int, "int | None"], None]
+#: the CRS named in a CQL BBOX: longitude first by definition (GeoServer's ECQL
+#: BBOX takes a CRS as its sixth argument; without one it uses the layer's CRS)
+BBOX_CRS = "CRS:84"
+_XSD = "{http://www.w3.org/2001/XMLSchema}"
 
 
-def query_url(kind: str, *, url: str = WFS_URL, bbox: Sequence[float] | None = None,
-              sovereign: str | None = None, count: int | None = None, start: int | None = None) -> str:
-    """The WFS 2.0 GetFeature URL of a query (one page of it with *count*/*start*).
+@dataclass(frozen=True)
+class Schema:
+    """The columns of a WFS feature type, as its DescribeFeatureType lists them.
 
     Example
     -------
-    >>> print(query_url("eez", sovereign="Japan", count=1000, start=0))  # doctest: +NORMALIZE_WHITESPACE
+    >>> s = Schema("MarineRegions:eez_24nm", ("mrgid", "geoname", "sovereign1", "iso_sov1"), "the_geom")
+    >>> s.sovereign_columns
+    ('sovereign1',)
+    """
+
+    type_name: str
+    columns: tuple[str, ...]     # attribute columns, in the schema's order (the geometry not included)
+    geometry: str                # the geometry column, e.g. "the_geom"
+
+    @property
+    def sovereign_columns(self) -> tuple[str, ...]:
+        """sovereign1, sovereign2, … as the layer spells them, in order."""
+        found = [(int(m.group(1)), c) for c in self.columns
+                 if (m := re.fullmatch(r"sovereign(\d+)", c, re.I))]
+        return tuple(c for _, c in sorted(found))
+
+    def column(self, name: str) -> str | None:
+        """The layer's spelling of a column (case-insensitive), or None."""
+        return next((c for c in self.columns if c.lower() == name.lower()), None)
+
+
+def describe_url(kind: str, *, url: str = WFS_URL) -> str:
+    """The WFS 2.0 DescribeFeatureType URL of a kind's type name."""
+    params = [("service", "WFS"), ("version", "2.0.0"), ("request", "DescribeFeatureType"),
+              ("typeName", mr.PRODUCTS[kind].type_name)]
+    sep = "&" if "?" in url else "?"
+    return url + sep + urllib.parse.urlencode(params, safe=":", quote_via=urllib.parse.quote)
+
+
+def feature_schema(kind: str, *, url: str = WFS_URL, timeout: float = 60.0, retries: int = 3,
+                   backoff: float = 1.0) -> Schema:
+    """Ask the WFS for a kind's schema (DescribeFeatureType) and read it.
+
+    Raises
+    ------
+    FetchError
+        The request failed, or the answer is not a schema with a geometry column.
+    """
+    address = describe_url(kind, url=url)
+    root = get_xml(address, timeout=timeout, retries=retries, backoff=backoff)
+    return parse_schema(root, mr.PRODUCTS[kind].type_name, address)
+
+
+def parse_schema(root: ET.Element, type_name: str, source: str = "") -> Schema:
+    """The :class:`Schema` of *type_name* in a DescribeFeatureType answer (an XML Schema)."""
+    local = type_name.split(":")[-1]
+    types = {t.get("name"): t for t in root.iter(f"{_XSD}complexType")}
+    declared = next((e.get("type", "") for e in root.findall(f"{_XSD}element") if e.get("name") == local), "")
+    ctype = types.get(declared.split(":")[-1]) or types.get(f"{local}Type")
+    if ctype is None and len(types) == 1:
+        ctype = next(iter(types.values()))
+    if ctype is None:
+        raise FetchError(f"the schema of {type_name} does not describe it (types: "
+                         f"{', '.join(str(t) for t in types) or 'none'}): GET {source}")
+    columns: list[str] = []
+    geometry = ""
+    for el in ctype.iter(f"{_XSD}element"):
+        name = el.get("name")
+        if not name:
+            continue
+        # GML geometry properties: gml:MultiSurfacePropertyType, gml:GeometryPropertyType, …
+        if el.get("type", "").split(":")[-1].endswith("PropertyType") and not geometry:
+            geometry = name
+        else:
+            columns.append(name)
+    if not geometry:
+        raise FetchError(f"the schema of {type_name} names no geometry column: GET {source}")
+    return Schema(type_name, tuple(columns), geometry)
+
+
+def query_url(kind: str, *, url: str = WFS_URL, bbox: Sequence[float] | None = None,
+              sovereign: str | None = None, count: int | None = None, start: int | None = None,
+              schema: Schema | None = None) -> str:
+    """The WFS 2.0 GetFeature URL of a query (one page of it with *count*/*start*).
+
+    A filter (*bbox*, *sovereign*) names columns: give the layer's *schema*
+    (:func:`feature_schema`), never a guess.
+
+    Example
+    -------
+    >>> eez = Schema("MarineRegions:eez", ("mrgid", "sovereign1", "sovereign2", "sovereign3"), "the_geom")
+    >>> print(query_url("eez", sovereign="Japan", count=1000, start=0, schema=eez))  # doctest: +NORMALIZE_WHITESPACE
     https://geo.vliz.be/geoserver/MarineRegions/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=MarineRegions:eez&outputFormat=application%2Fjson&srsName=EPSG:4326&sortBy=mrgid&CQL_FILTER=(sovereign1%3D'Japan'%20OR%20sovereign2%3D'Japan'%20OR%20sovereign3%3D'Japan')&count=1000&startIndex=0
     """
     product = mr.PRODUCTS[kind]
+    sort_by = product.sort_by
+    if schema is not None:
+        sort_by = schema.column(product.sort_by) or ""
+        if not sort_by:
+            raise FetchError(f"{product.type_name} has no column {product.sort_by} to page by (its columns: "
+                             f"{', '.join(schema.columns)}): {url}")
+    elif bbox is not None or sovereign:
+        raise ValueError("a filter names the layer's columns: pass schema=feature_schema(kind, url=...)")
     params: list[tuple[str, str]] = [
         ("service", "WFS"), ("version", "2.0.0"), ("request", "GetFeature"),
         ("typeNames", product.type_name), ("outputFormat", "application/json"),
-        ("srsName", "EPSG:4326"), ("sortBy", product.sort_by),
+        ("srsName", "EPSG:4326"), ("sortBy", sort_by),
     ]
-    cql = _cql(bbox, sovereign)
+    cql = _cql(bbox, sovereign, schema) if schema is not None else None
     if cql:
         params.append(("CQL_FILTER", cql))
-    elif bbox is not None:
-        params.append(("bbox", ",".join(_num(v) for v in bbox) + ",EPSG:4326"))
     if count is not None:
         params.append(("count", str(int(count))))
     if start is not None:
@@ -85,15 +186,35 @@ def _num(v: float) -> str:
     return f"{float(v):.10g}"
 
 
-def _cql(bbox: Sequence[float] | None, sovereign: str | None) -> str | None:
-    """A CQL filter for a sovereign (with the box as BBOX(the_geom, …) when both are given)."""
-    if not sovereign:
-        return None
-    name = sovereign.replace("'", "''")
-    cql = "(" + " OR ".join(f"sovereign{i}='{name}'" for i in (1, 2, 3)) + ")"
+def _cql(bbox: Sequence[float] | None, sovereign: str | None, schema: Schema) -> str | None:
+    """The CQL filter of a box and/or a sovereign, naming only the columns in *schema*.
+
+    The box carries its CRS (:data:`BBOX_CRS`, longitude first): GeoServer
+    reads a BBOX without one in the layer's CRS, latitude first in WFS 2.0.0.
+    """
+    parts = []
     if bbox is not None:
-        cql = f"BBOX(the_geom,{','.join(_num(v) for v in bbox)}) AND {cql}"
-    return cql
+        parts.append(f"BBOX({_prop(schema.geometry)},{','.join(_num(v) for v in bbox)},'{BBOX_CRS}')")
+    if sovereign:
+        columns = schema.sovereign_columns
+        if not columns:
+            raise ArgumentError(f"{schema.type_name} has no sovereign column (its columns: "
+                                f"{', '.join(schema.columns)}): fetch it with --bbox instead")
+        name = sovereign.replace("'", "''")
+        parts.append("(" + " OR ".join(f"{_prop(c)}='{name}'" for c in columns) + ")")
+    return " AND ".join(parts) or None
+
+
+def _prop(name: str) -> str:
+    """A property name for CQL: as is when a plain identifier, else double-quoted."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.upper() not in _CQL_WORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+#: ECQL keywords a plain property name may not be (GeoTools' ECQL grammar)
+_CQL_WORDS = {"AND", "OR", "NOT", "LIKE", "ILIKE", "IS", "NULL", "BETWEEN", "IN", "EXISTS", "ID", "INCLUDE",
+              "EXCLUDE", "BEFORE", "AFTER", "DURING", "TRUE", "FALSE", "BBOX"}
 
 
 def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
@@ -138,8 +259,10 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
     bbox : (W, S, E, N), optional
         Zones intersecting this box (each whole, not clipped).
     sovereign : str, optional
-        Zones whose sovereign1, 2 or 3 is this name, as Marine Regions spells
-        it (``"Japan"``, ``"United States"``).
+        Zones with this name in one of the layer's sovereign columns (those
+        its DescribeFeatureType lists: sovereign1..3 for ``eez``, sovereign1
+        only for ``eez_24nm``), as Marine Regions spells it (``"Japan"``,
+        ``"United States"``).
     world : bool
         Neither filter: every zone in the world (large).  One of *bbox*,
         *sovereign* or *world* is required.
@@ -160,7 +283,8 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
     Raises
     ------
     ArgumentError
-        Bad arguments, or no zone matches the filter (exit 2).
+        Bad arguments, or no zone matches the filter (exit 2; the message says
+        whether the box or the name is the reason).
     FetchError
         Network or server failure, or a malformed or partial response (exit 6);
         nothing was written.
@@ -188,12 +312,14 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
     what = f"{product.type_name}" + (f" for sovereign '{sovereign}'" if sovereign else "") + (
         f" in {','.join(_num(v) for v in bbox)}" if bbox is not None else "")
     try:
+        # the columns the filter may name: asked of the server once for this layer
+        schema = feature_schema(kind, url=url, timeout=timeout, retries=retries, backoff=backoff)
         features, matched, pages = _fetch_pages(kind, url=url, bbox=bbox, sovereign=sovereign,
                                                 page_size=page_size, timeout=timeout, retries=retries,
-                                                backoff=backoff, progress=progress)
+                                                backoff=backoff, progress=progress, schema=schema)
         if not features:
-            raise ArgumentError(f"no features of {what} (check the spelling: sovereign names as Marine "
-                                "Regions writes them, e.g. Japan, United States, Russia)")
+            raise _nothing_matched(kind, url=url, bbox=bbox, sovereign=sovereign, schema=schema,
+                                   timeout=timeout, retries=retries, backoff=backoff)
         columns, bounds = _check_features(features, kind, url)
     except FetchError as exc:
         raise FetchError(f"fetching {what} failed, nothing was changed: {exc}") from None
@@ -213,7 +339,7 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
         "title": f"Marine Regions {product.short} v{product.current}, full resolution, from the WFS "
                  f"({what})",
         "kind": kind,
-        "source_url": query_url(kind, url=url, bbox=bbox, sovereign=sovereign),
+        "source_url": query_url(kind, url=url, bbox=bbox, sovereign=sovereign, schema=schema),
         "version": version,
         "doi": doi,
         "citation": cite,
@@ -245,16 +371,59 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
     return install_user_layer(entry, write, ".geojson", cache)
 
 
+_SPELLING = "sovereign names as Marine Regions writes them, e.g. Japan, United States, Russia"
+
+
+def _nothing_matched(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign: str | None,
+                     schema: Schema, timeout: float, retries: int, backoff: float) -> Exception:
+    """The error for a query that matched no feature, naming the likely reason.
+
+    With a box and a sovereign, one more request (the sovereign alone, one
+    feature) tells a box without the sovereign's zones from a misspelt name.
+    """
+    type_name = mr.PRODUCTS[kind].type_name
+    box = ",".join(_num(v) for v in bbox) if bbox is not None else ""
+    if sovereign and bbox is not None:
+        found = _any(kind, url=url, sovereign=sovereign, schema=schema, timeout=timeout, retries=retries,
+                     backoff=backoff)
+        if found:
+            return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box "
+                                 f"{box} (W,S,E,N, longitude first); '{sovereign}' has zones elsewhere")
+        if found is False:
+            return ArgumentError(f"no features of {type_name} for sovereign '{sovereign}' anywhere (check the "
+                                 f"spelling: {_SPELLING})")
+        return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box {box}, "
+                             f"or the name is spelt otherwise ({_SPELLING}); try --sovereign alone")
+    if bbox is not None:
+        return ArgumentError(f"no zone of {type_name} intersects the box {box} (W,S,E,N, longitude first)")
+    if sovereign:
+        return ArgumentError(f"no features of {type_name} for sovereign '{sovereign}' (check the spelling: "
+                             f"{_SPELLING})")
+    return FetchError(f"the server sent no features of {type_name} at all: {url}")
+
+
+def _any(kind: str, *, url: str, sovereign: str, schema: Schema, timeout: float, retries: int,
+         backoff: float) -> bool | None:
+    """Whether the sovereign alone matches a feature (one page of one feature); None if unknown."""
+    try:
+        doc = get_json(query_url(kind, url=url, sovereign=sovereign, count=1, start=0, schema=schema),
+                       timeout=timeout, retries=retries, backoff=backoff)
+    except FetchError:
+        return None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    return bool(features) if isinstance(features, list) else None
+
+
 def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign: str | None,
                  page_size: int, timeout: float, retries: int, backoff: float,
-                 progress: Progress | None) -> tuple[list[dict[str, Any]], int | None, int]:
+                 progress: Progress | None, schema: Schema) -> tuple[list[dict[str, Any]], int | None, int]:
     features: list[dict[str, Any]] = []
     seen: set[str] = set()
     matched: int | None = None
     pages = 0
     for page in range(MAX_PAGES):
         page_url = query_url(kind, url=url, bbox=bbox, sovereign=sovereign, count=page_size,
-                             start=len(features))
+                             start=len(features), schema=schema)
         doc = get_json(page_url, timeout=timeout, retries=retries, backoff=backoff)
         pages += 1
         if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
@@ -288,7 +457,8 @@ def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign
         raise FetchError(f"more than {MAX_PAGES} pages of {page_size}: use a larger --page-size")
     if matched is not None and len(features) != matched:
         raise FetchError(f"incomplete download: the server said {matched} features match but sent "
-                         f"{len(features)}: GET {query_url(kind, url=url, bbox=bbox, sovereign=sovereign)}")
+                         f"{len(features)}: GET "
+                         f"{query_url(kind, url=url, bbox=bbox, sovereign=sovereign, schema=schema)}")
     return features, matched, pages
 
 

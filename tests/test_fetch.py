@@ -1,14 +1,16 @@
-"""``eezmap layers fetch`` against a WFS on loopback that replays Marine Regions GeoJSON.
+"""``eezmap layers fetch`` against a WFS on loopback that answers like Marine Regions' GeoServer.
 
-The server (http.server in a thread, 127.0.0.1, port 0) serves the features
-of the bundled v12 extract the way GeoServer does: WFS 2.0 GetFeature,
-``outputFormat=application/json``, a CQL_FILTER on sovereign1/2/3 or a bbox,
-pages by ``count``/``startIndex`` with ``numberMatched``/``numberReturned``.
-Faults are injected per request: HTTP 500, a body cut short, a stalled
-connection, an HTML page, an OGC exception report, a short count.
+The server (:mod:`wfs_replay`: http.server in a thread, 127.0.0.1, port 0)
+replays the responses of geo.vliz.be recorded in ``tests/data/wfs/``: the
+capabilities, each type's DescribeFeatureType, HTTP 400 "Illegal property
+name" for a column the type does not have, the CQL BBOX read with
+GeoServer's axis rule; ``MarineRegions:eez`` serves the features of the
+bundled v12 extract.  Faults are injected per request: HTTP 500, a body cut
+short, a stalled connection, an HTML page, an OGC exception report, a short
+count, bytes that are not UTF-8.
 
-Expected values come from the bundled file itself (PROVENANCE.md lists
-Japan's five features), never from the fetch code.
+Expected values come from the bundled file and the recordings themselves
+(PROVENANCE.md lists Japan's five features), never from the fetch code.
 """
 
 from __future__ import annotations
@@ -16,148 +18,47 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import time
+import urllib.error
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, assert_one_line_error, run
+from wfs_replay import WFS, Server
 
 SOURCE = ROOT / "layers" / "mr_v12_eez_nw_pacific.geojson"
 #: tests/test_layers.py and PROVENANCE.md: the features Japan is party to
 JAPAN_MRGIDS = {8487, 48950, 48954, 21796, 48955}
 
 
-def _features() -> list[dict]:
-    doc = json.loads(SOURCE.read_text(encoding="utf-8"))
-    feats = []
-    for f in doc["features"]:
-        f = dict(f, id=f"eez.{f['properties']['mrgid']}")  # GeoServer's feature ids
-        feats.append(f)
-    return sorted(feats, key=lambda f: f["properties"]["mrgid"])
-
-
-class WFS:
-    """State of the fake WFS: its features, the requests seen, the faults to inject."""
-
-    def __init__(self) -> None:
-        self.features = _features()
-        self.requests: list[dict[str, str]] = []
-        self.faults: dict[int, str] = {}   # request number -> fault
-        self.fault_from: int | None = None  # every request from this number on
-        self.fault_kind = ""
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-
-    def fault_for(self, n: int) -> str:
-        if n in self.faults:
-            return self.faults[n]
-        if self.fault_from is not None and n >= self.fault_from:
-            return self.fault_kind
-        return ""
-
-    def select(self, q: dict[str, str]) -> list[dict]:
-        feats = self.features
-        cql = q.get("CQL_FILTER")
-        if cql:
-            m = re.search(r"sovereign1='((?:[^']|'')*)'", cql)
-            name = m.group(1).replace("''", "'") if m else None
-            feats = [f for f in feats if name in (f["properties"].get("sovereign1"),
-                                                  f["properties"].get("sovereign2"),
-                                                  f["properties"].get("sovereign3"))]
-        if "bbox" in q:
-            w, s, e, n = (float(v) for v in q["bbox"].split(",")[:4])
-            feats = [f for f in feats if _intersects(f, w, s, e, n)]
-        return feats
-
-
-def _intersects(feature: dict, w: float, s: float, e: float, n: float) -> bool:
-    import shapely.geometry
-
-    x0, y0, x1, y1 = shapely.geometry.shape(feature["geometry"]).bounds
-    return not (x1 < w or x0 > e or y1 < s or y0 > n)
-
-
-def _handler(state: WFS):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # keep pytest's output clean
-            pass
-
-        def _send(self, status: int, ctype: str, body: bytes, length: int | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body) if length is None else length))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(body)
-            self.wfile.flush()
-            self.close_connection = True
-
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            q = {k: v[-1] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).items()}
-            with state.lock:
-                n = len(state.requests)
-                state.requests.append(q)
-            fault = state.fault_for(n)
-            if fault == "500":
-                self._send(500, "text/plain", b"Internal Server Error")
-                return
-            if fault == "stall":
-                state.stop.wait(5.0)  # longer than the client's timeout; ends with the test
-                self.close_connection = True
-                return
-            if fault == "html":
-                self._send(200, "text/html; charset=utf-8",
-                           b"<html><head><title>Service maintenance</title></head><body>Back soon</body></html>")
-                return
-            if fault == "xml":
-                self._send(200, "application/xml", (
-                    b'<?xml version="1.0" ?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1">'
-                    b'<ows:Exception exceptionCode="InvalidParameterValue"><ows:ExceptionText>Feature type '
-                    b'MarineRegions:eez unknown</ows:ExceptionText></ows:Exception></ows:ExceptionReport>'))
-                return
-            feats = state.select(q)
-            start, count = int(q.get("startIndex", 0)), int(q.get("count", len(feats)))
-            page = feats[:count] if fault == "ignore-start" else feats[start:start + count]
-            matched = len(feats) + (1 if fault == "short" else 0)
-            body = json.dumps({"type": "FeatureCollection", "features": page, "totalFeatures": matched,
-                               "numberMatched": matched, "numberReturned": len(page),
-                               "timeStamp": "2026-11-21T00:00:00Z"}).encode()
-            if fault == "truncate":
-                self._send(200, "application/json;charset=UTF-8", body[: len(body) // 2], length=len(body))
-                return
-            self._send(200, "application/json;charset=UTF-8", body)
-
-    return Handler
-
-
 @pytest.fixture
 def wfs():
-    state = WFS()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/geoserver/MarineRegions/wfs"
+    server = Server()
     try:
-        yield state
+        yield server.state
     finally:
-        state.stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        assert not thread.is_alive()
+        server.close()
 
 
 @pytest.fixture
 def env(tmp_path):
     return {"EEZMAP_CACHE": str(tmp_path / "cache"), "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost", "http_proxy": "", "HTTP_PROXY": ""}
+
+
+def mrgids_intersecting(box, sovereign=None):
+    """MRGIDs of the bundled extract's zones that intersect a (W, S, E, N) box (shapely, not the fetch code)."""
+    import shapely.geometry
+
+    doc = json.loads(SOURCE.read_text(encoding="utf-8"))
+    b = shapely.geometry.box(*box)
+    return {f["properties"]["mrgid"] for f in doc["features"]
+            if shapely.geometry.shape(f["geometry"]).intersects(b)
+            and (sovereign is None or sovereign in {f["properties"].get(k) for k in
+                                                    ("sovereign1", "sovereign2", "sovereign3")})}
 
 
 FAST = ("--timeout", "0.5", "--retries", "1", "--backoff", "0.01")
@@ -187,9 +88,12 @@ def stray_files(env: dict) -> list[str]:
 def test_pages_are_requested_in_order_and_assembled(wfs, env):
     r = fetch(wfs, env, "--id", "jp-wfs")
     assert r.code == 0, r.err
-    # five features in pages of two: startIndex 0, 2, 4
-    assert [q.get("startIndex") for q in wfs.requests] == ["0", "2", "4"]
-    for q in wfs.requests:
+    # the layer's schema first, once, then five features in pages of two: startIndex 0, 2, 4
+    assert [(q["request"], q.get("typeName")) for q in wfs.requests[:1]] == [
+        ("DescribeFeatureType", "MarineRegions:eez")]
+    assert len(wfs.requests) == 4
+    assert [q.get("startIndex") for q in wfs.getfeatures()] == ["0", "2", "4"]
+    for q in wfs.getfeatures():
         assert q["service"] == "WFS" and q["version"] == "2.0.0" and q["request"] == "GetFeature"
         assert q["typeNames"] == "MarineRegions:eez" and q["outputFormat"] == "application/json"
         assert q["count"] == "2" and q["srsName"] == "EPSG:4326"
@@ -242,18 +146,20 @@ def test_bbox_query_and_default_id(wfs, env):
     assert r.code == 0, r.err
     [info] = r.json()["layers"]
     assert info["id"] == "mr-wfs-eez-bbox-150_20_160_30"
-    assert wfs.requests[0]["bbox"] == "150,20,160,30,EPSG:4326" and "CQL_FILTER" not in wfs.requests[0]
+    # the box goes with its CRS, longitude first: never left to the server's default axis order
+    [q] = wfs.getfeatures()
+    assert q["CQL_FILTER"] == "BBOX(the_geom,150,20,160,30,'CRS:84')" and "bbox" not in q
     assert info["coverage_bbox"] == [150.0, 20.0, 160.0, 30.0] and info["zones_only"] is False
-    expected = {f["properties"]["mrgid"] for f in wfs.select({"bbox": "150,20,160,30"})}
+    expected = mrgids_intersecting((150, 20, 160, 30))
     doc = json.loads(Path(info["path"]).read_text())
     assert {f["properties"]["mrgid"] for f in doc["features"]} == expected and 8487 in expected
 
 
 def test_a_transient_500_is_retried(wfs, env):
-    wfs.faults = {1: "500"}  # the second page fails once
+    wfs.faults = {2: "500"}  # the second page fails once (request 0 is the DescribeFeatureType)
     r = fetch(wfs, env, "--id", "jp-retry")
     assert r.code == 0, r.err
-    assert [q.get("startIndex") for q in wfs.requests] == ["0", "2", "2", "4"]
+    assert [q.get("startIndex") for q in wfs.getfeatures()] == ["0", "2", "2", "4"]
     assert len(json.loads(Path(user_manifest(env)["layers"][0]["path"]).read_text())["features"]) == 5
 
 
@@ -283,14 +189,18 @@ def test_progress_and_backoff_are_bounded(wfs, tmp_path, monkeypatch):
 # --- faults after a good fetch: the cached layer survives --------------------------------
 
 FAULTS = {
-    # fault, the request it starts at, words the error must contain
-    "500": (1, ["HTTP 500", "gave up after 2 attempts"]),
-    "truncate": (1, ["cut short"]),
-    "stall": (1, ["timed out", "0.5 s"]),
-    "html": (0, ["text/html", "Service maintenance"]),
-    "xml": (0, ["reported an error", "Feature type MarineRegions:eez unknown"]),
-    "short": (0, ["incomplete", "6 features match but sent 5"]),
-    "ignore-start": (0, ["twice", "startIndex"]),
+    # fault, the request it starts at (0 is the DescribeFeatureType), words the error must contain
+    "500": (2, ["HTTP 500", "gave up after 2 attempts"]),
+    "truncate": (2, ["cut short"]),
+    "stall": (2, ["timed out", "0.5 s"]),
+    "html": (1, ["text/html", "Service maintenance"]),
+    "xml": (1, ["reported an error", "Feature type MarineRegions:eez unknown"]),
+    "short": (1, ["incomplete", "6 features match but sent 5"]),
+    "ignore-start": (1, ["twice", "startIndex"]),
+    "bad-utf8": (1, ["not valid UTF-8", "byte 0xe9"]),
+    # the schema itself fails
+    "html-schema": (0, ["text/html", "Service maintenance"]),
+    "xml-schema": (0, ["reported an error", "Feature type MarineRegions:eez unknown"]),
 }
 
 
@@ -304,7 +214,7 @@ def test_a_failed_fetch_never_replaces_the_cached_layer(wfs, env, fault):
 
     wfs.requests.clear()
     start, words = FAULTS[fault]
-    wfs.fault_from, wfs.fault_kind = start, fault
+    wfs.fault_from, wfs.fault_kind = start, fault.replace("-schema", "")
     t0 = time.monotonic()
     r = fetch(wfs, env, "--id", "jp")
     assert_one_line_error(r, 6)
@@ -373,22 +283,159 @@ def test_progress_only_when_asked_or_on_a_terminal(wfs, env):
 
 
 def test_a_layer_of_the_wrong_geometry_is_refused(wfs, env):
-    # the fake server answers every type name with EEZ polygons: boundary lines were asked for
+    # the server answers with EEZ polygons: boundary lines were asked for
+    wfs.fault_from, wfs.fault_kind = 0, "polygons"
     r = run("layers", "fetch", "--url", wfs.url, "--kind", "eez_boundaries", "--sovereign", "Japan", *FAST,
             env=env)
     assert_one_line_error(r, 6)
     assert "expected LineString or MultiLineString" in r.err
-    assert wfs.requests[0]["typeNames"] == "MarineRegions:eez_boundaries"
-    assert wfs.requests[0]["sortBy"] == "line_id"
+    assert wfs.getfeatures()[0]["typeNames"] == "MarineRegions:eez_boundaries"
+    assert wfs.getfeatures()[0]["sortBy"] == "line_id"
 
 
 def test_a_sovereign_name_is_quoted_for_cql():
-    from geo.fetch import query_url
+    from geo.fetch import Schema, query_url
 
-    q = urllib.parse.parse_qs(urllib.parse.urlsplit(query_url("eez_12nm", sovereign="Côte d'Ivoire")).query)
+    schema = Schema("MarineRegions:eez_12nm", ("mrgid", "geoname", "sovereign1", "sovereign2", "sovereign3"),
+                    "the_geom")
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        query_url("eez_12nm", sovereign="Côte d'Ivoire", schema=schema)).query)
     assert q["CQL_FILTER"] == ["(sovereign1='Côte d''Ivoire' OR sovereign2='Côte d''Ivoire' OR "
                                "sovereign3='Côte d''Ivoire')"]
     assert q["typeNames"] == ["MarineRegions:eez_12nm"]
     both = urllib.parse.parse_qs(urllib.parse.urlsplit(
-        query_url("eez", bbox=(120, 20, 160, 50), sovereign="Japan")).query)
-    assert both["CQL_FILTER"][0].startswith("BBOX(the_geom,120,20,160,50) AND (") and "bbox" not in both
+        query_url("eez", bbox=(120, 20, 160, 50), sovereign="Japan", schema=schema)).query)
+    assert both["CQL_FILTER"][0].startswith("BBOX(the_geom,120,20,160,50,'CRS:84') AND (") and "bbox" not in both
+
+
+# --- what the real server understands (issue 9, item 10) -----------------------------------
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_the_replay_server_refuses_a_column_the_layer_lacks_like_geoserver(wfs):
+    # the recorded answer of geo.vliz.be to a property eez_24nm does not have
+    base = wfs.url + "?service=WFS&version=2.0.0&request=GetFeature&outputFormat=application/json&typeNames="
+    code, body = _get(base + "MarineRegions:eez_24nm&CQL_FILTER=" + urllib.parse.quote("sovereign2='Belgium'"))
+    assert code == 400
+    assert b"Illegal property name: sovereign2 for feature type MarineRegions:eez_24nm" in body
+    code, body = _get(base + "MarineRegions:eez_24nm&CQL_FILTER=" + urllib.parse.quote("sovereign1='Belgium'"))
+    assert code == 200 and [f["properties"]["mrgid"] for f in json.loads(body)["features"]] == [49243]
+    code, body = _get(base + "MarineRegions:eez_boundaries&CQL_FILTER=" + urllib.parse.quote("sovereign3='Belgium'"))
+    assert code == 400 and b"Illegal property name: sovereign3" in body
+
+
+def test_the_replay_server_reads_a_bbox_without_crs_latitude_first(wfs):
+    base = (wfs.url + "?service=WFS&version=2.0.0&request=GetFeature&outputFormat=application/json"
+            "&typeNames=MarineRegions:eez&CQL_FILTER=")
+
+    def mrgids(cql):
+        code, body = _get(base + urllib.parse.quote(cql))
+        assert code == 200, body
+        return {f["properties"]["mrgid"] for f in json.loads(body)["features"]}
+
+    expected = mrgids_intersecting((150, 20, 160, 30))
+    assert expected and 8487 in expected
+    assert mrgids("BBOX(the_geom,20,150,30,160)") == expected            # DefaultCRS: urn EPSG::4326, S,W,N,E
+    assert mrgids("BBOX(the_geom,150,20,160,30,'CRS:84')") == expected   # W,S,E,N
+    assert mrgids("BBOX(the_geom,20,150,30,160,'urn:ogc:def:crs:EPSG::4326')") == expected
+    assert mrgids("BBOX(the_geom,150,20,160,30)") == set()               # W,S,E,N read as S,W,N,E
+
+
+@pytest.mark.parametrize("kind, sovereign, columns, ident, expected", [
+    # the recorded schemas: eez_24nm has sovereign1 only, eez_boundaries sovereign1 and sovereign2
+    ("eez_24nm", "Belgium", ["sovereign1"], "mrgid", {49243}),
+    ("eez_boundaries", "Netherlands", ["sovereign1", "sovereign2"], "line_id", {3730}),
+])
+def test_the_sovereign_filter_names_only_the_columns_the_layer_has(wfs, env, kind, sovereign, columns, ident,
+                                                                   expected):
+    r = run("layers", "fetch", "--url", wfs.url, "--kind", kind, "--sovereign", sovereign, *FAST, "--json",
+            env=env)
+    assert r.code == 0, r.err
+    # the schema was asked for, once, before any feature
+    assert wfs.requests[0]["request"] == "DescribeFeatureType"
+    assert wfs.requests[0]["typeName"] == f"MarineRegions:{kind}"
+    assert sum(q["request"] == "DescribeFeatureType" for q in wfs.requests) == 1
+    [q] = wfs.getfeatures()
+    assert q["CQL_FILTER"] == "(" + " OR ".join(f"{c}='{sovereign}'" for c in columns) + ")"
+    [info] = r.json()["layers"]
+    doc = json.loads(Path(info["path"]).read_text())
+    assert {f["properties"][ident] for f in doc["features"]} == expected
+
+
+def test_a_box_and_a_sovereign_are_both_honoured(wfs, env):
+    r = run("layers", "fetch", "--url", wfs.url, "--bbox", "120,20,160,50", "--sovereign", "Japan", *FAST,
+            "--json", env=env)
+    assert r.code == 0, r.err
+    [q] = wfs.getfeatures()
+    assert q["CQL_FILTER"] == ("BBOX(the_geom,120,20,160,50,'CRS:84') AND "
+                               "(sovereign1='Japan' OR sovereign2='Japan' OR sovereign3='Japan')")
+    expected = mrgids_intersecting((120, 20, 160, 50), "Japan")
+    assert expected and 8487 in expected
+    [info] = r.json()["layers"]
+    doc = json.loads(Path(info["path"]).read_text())
+    assert {f["properties"]["mrgid"] for f in doc["features"]} == expected
+
+
+def test_an_empty_answer_says_whether_the_box_or_the_name_is_the_reason(wfs, env):
+    # Japan has zones, none in this box (the Gulf of Guinea): the box is the reason, not the spelling
+    assert mrgids_intersecting((0, 0, 10, 10), "Japan") == set()
+    r = run("layers", "fetch", "--url", wfs.url, "--bbox", "0,0,10,10", "--sovereign", "Japan", *FAST, env=env)
+    assert_one_line_error(r, 2)
+    assert "0,0,10,10" in r.err and "spelling" not in r.err and "Japan" in r.err
+    # a name Marine Regions does not write: the spelling
+    r = run("layers", "fetch", "--url", wfs.url, "--bbox", "120,20,160,50", "--sovereign", "Japn", *FAST, env=env)
+    assert_one_line_error(r, 2)
+    assert "spell" in r.err
+    # the check of the name alone fails: both reasons are named
+    wfs.requests.clear()
+    wfs.faults = {2: "html"}  # 0: the schema, 1: the empty answer, 2: the sovereign alone
+    r = run("layers", "fetch", "--url", wfs.url, "--bbox", "0,0,10,10", "--sovereign", "Japan", *FAST, env=env)
+    assert_one_line_error(r, 2)
+    assert "0,0,10,10" in r.err and "spelt" in r.err and "--sovereign alone" in r.err
+    assert "BBOX" not in wfs.getfeatures()[1]["CQL_FILTER"] and wfs.getfeatures()[1]["count"] == "1"
+    wfs.faults = {}
+    # a box with no zone at all
+    r = run("layers", "fetch", "--url", wfs.url, "--bbox", "0,0,10,10", *FAST, env=env)
+    assert_one_line_error(r, 2)
+    assert "0,0,10,10" in r.err and "spell" not in r.err
+
+
+def test_the_schema_is_read_from_the_recorded_describefeaturetype():
+    import xml.etree.ElementTree as ET
+
+    from geo.errors import ArgumentError
+    from geo.fetch import Schema, parse_schema, query_url
+
+    data = ROOT / "tests" / "data" / "wfs"
+    for kind, sovereigns in (("eez_24nm", ("sovereign1",)), ("eez_boundaries", ("sovereign1", "sovereign2"))):
+        text = (data / f"describefeaturetype_{kind}.xml").read_text(encoding="utf-8")
+        # the recording's own element names, read with a regex (the_geom is the gml: one)
+        names = re.findall(r'<xsd:element [^>]*name="(\w+)" nillable', text)
+        schema = parse_schema(ET.fromstring(text.encode()), f"MarineRegions:{kind}")
+        assert schema.geometry == "the_geom" and "the_geom" not in schema.columns
+        assert list(schema.columns) == [n for n in names if n != "the_geom"]
+        assert schema.sovereign_columns == sovereigns
+    # a layer without a sovereign column cannot be filtered by sovereign: said, not guessed
+    bare = Schema("MarineRegions:eez_12nm", ("mrgid", "geoname"), "the_geom")
+    with pytest.raises(ArgumentError, match="no sovereign column"):
+        query_url("eez_12nm", sovereign="Japan", schema=bare)
+    # and no filter is built without the schema
+    with pytest.raises(ValueError, match="schema"):
+        query_url("eez", sovereign="Japan")
+
+
+def test_the_replay_server_serves_the_recorded_capabilities(wfs):
+    code, body = _get(wfs.url + "?service=WFS&version=2.0.0&request=GetCapabilities")
+    assert code == 200 and body.startswith(b'<?xml version="1.0" encoding="UTF-8"?><wfs:WFS_Capabilities')
+    text = body.decode()
+    for kind in ("eez", "eez_12nm", "eez_24nm", "eez_internal_waters", "eez_boundaries"):
+        block = text.split(f"<Name>MarineRegions:{kind}</Name>")[1].split("</FeatureType>")[0]
+        assert "<DefaultCRS>urn:ogc:def:crs:EPSG::4326</DefaultCRS>" in block  # latitude first
+        assert wfs.layers.get(f"MarineRegions:{kind}") is None or \
+            wfs.layers[f"MarineRegions:{kind}"].default_crs == "urn:ogc:def:crs:EPSG::4326"

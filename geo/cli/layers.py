@@ -137,7 +137,8 @@ class _Bar:
 @click.option("--bbox", callback=_bbox, metavar="W,S,E,N",
               help="Zones intersecting this box (degrees; W<E, no box across 180°).")
 @click.option("--sovereign", metavar="NAME",
-              help="Zones whose sovereign1/2/3 is NAME, as Marine Regions spells it (Japan, United States).")
+              help="Zones with NAME in a sovereign column of the layer (sovereign1..3, as many as its schema "
+                   "has), as Marine Regions spells it (Japan, United States).")
 @click.option("--world", is_flag=True, help="No filter: every zone in the world (large).")
 @click.option("--id", "layer_id", metavar="ID",
               help="Id of the new layer (default mr-wfs-KIND-SOVEREIGN|bbox-...|world); with one --kind only.")
