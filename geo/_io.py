@@ -76,12 +76,32 @@ def check_outputs(outputs: Sequence[tuple[str, str | os.PathLike[str] | None, Se
 
 
 def _target(path: Path) -> Path:
-    """The file a write to *path* reaches: a symlink's (final) target, else *path*."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    """The file a write to *path* reaches: a symlink's (final) target, else *path*.
+
+    A link to a device or FIFO is kept as it is: opening it reaches the node
+    (``/dev/stdout`` links to ``/proc/self/fd/1``, whose "target" is no path).
+    """
+    if not path.is_symlink() or _is_special(path) or _names_a_descriptor(path):
+        return path
+    return Path(os.path.realpath(path))
+
+
+def _names_a_descriptor(path: Path) -> bool:
+    """A link through ``/proc/*/fd`` or ``/dev/fd`` (``/dev/stdout``): an open file, written in place."""
+    p = str(path)
+    for _ in range(40):
+        if p.startswith(("/proc/", "/dev/fd/")):
+            return True
+        if not os.path.islink(p):
+            return False
+        p = os.path.join(os.path.dirname(p), os.readlink(p))
+    return False
 
 
 def _is_special(target: Path) -> bool:
-    """A device, FIFO or socket: written in place, never replaced."""
+    """A device, FIFO or socket, or an open file (``/dev/stdout``): written in place, never replaced."""
+    if target.is_symlink() and _names_a_descriptor(target):
+        return True
     try:
         mode = os.stat(target).st_mode
     except OSError:

@@ -127,6 +127,23 @@ def test_a_fifo_reader_gets_the_output(tmp_path):
     assert stat.S_ISFIFO(fifo.lstat().st_mode) and _listing(tmp_path) == ["pipe"]
 
 
+def test_a_link_to_an_open_descriptor_is_written_in_place(tmp_path):
+    # like /dev/stdout (a link to /proc/self/fd/1), made here so that the real /dev is never touched
+    link = tmp_path / "stdout.geojson"
+    link.symlink_to("/proc/self/fd/1")
+    sink = tmp_path / "sink.txt"
+    sink.write_text("")
+    inode = sink.stat().st_ino
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open(sink, "w") as out:
+        p = subprocess.run([sys.executable, "-m", "geo", "export", "-o", str(link)], stdout=out,
+                           stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    assert sink.stat().st_ino == inode and json.loads(sink.read_text())["type"] == "FeatureCollection"
+    assert _listing(tmp_path) == ["sink.txt", "stdout.geojson"]
+
+
 # --- permissions -------------------------------------------------------------------------------
 
 def test_a_read_only_file_is_refused_even_for_root(tmp_path):
