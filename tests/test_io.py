@@ -280,7 +280,7 @@ def test_csv_to_stdout_is_all_or_nothing(tmp_path):
 @pytest.mark.slow
 def test_sigterm_leaves_no_temporary_file(tmp_path):
     src = tmp_path / "big.csv"
-    src.write_text("lat,lon\n" + "".join(f"{15 + (i % 35)}.5,{120 + (i % 40)}.25\n" for i in range(400_000)))
+    src.write_text("lat,lon\n" + "".join(f"{15 + (i % 35)}.5,{120 + (i % 40)}.25\n" for i in range(1_000_000)))
     dst = tmp_path / "out.csv"
     dst.write_text("previous results\n")
     p = subprocess.Popen([sys.executable, "-m", "geo", "where", "--input", str(src), "--output", str(dst),
