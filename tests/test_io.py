@@ -127,6 +127,20 @@ def test_a_fifo_reader_gets_the_output(tmp_path):
     assert stat.S_ISFIFO(fifo.lstat().st_mode) and _listing(tmp_path) == ["pipe"]
 
 
+def test_batch_outputs_to_devices(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon\n24,154\n36,150\n")
+    full = _char_device(tmp_path / "full.csv", 1, 7)
+    null = _char_device(tmp_path / "null.parquet", 1, 3)
+    r = run("where", "--input", str(src), "--output", str(full))
+    assert_one_line_error(r, 2)
+    assert "No space left on device" in r.err
+    r = run("where", "--input", str(src), "--output", str(null))
+    assert r.code == 0, r.err
+    assert stat.S_ISCHR(full.lstat().st_mode) and stat.S_ISCHR(null.lstat().st_mode)
+    assert _listing(tmp_path) == ["full.csv", "in.csv", "null.parquet"]
+
+
 def test_a_link_to_an_open_descriptor_is_written_in_place(tmp_path):
     # like /dev/stdout (a link to /proc/self/fd/1), made here so that the real /dev is never touched
     link = tmp_path / "stdout.geojson"
