@@ -205,7 +205,7 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None, *, mode
             if mode is None:
                 try:
                     st = os.stat(target)
-                    mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
+                    mode = stat.S_IMODE(st.st_mode) & 0o777 if stat.S_ISREG(st.st_mode) else None
                 except OSError:
                     pass
             os.chmod(tmp_path, mode if mode is not None else 0o666 & ~_umask())
