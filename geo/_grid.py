@@ -69,7 +69,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable
@@ -520,19 +519,10 @@ class GridIndex:
         """
         path = Path(path)
         key = self.key if key is None else key
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **self._arrays(key))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        from ._io import atomic_path
+
+        with atomic_path(path, suffix=".tmp", mode=0o600, fsync=True) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **self._arrays(key))
         self.key = key
 
     @classmethod

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._io import atomic_path, check_output
-from .errors import InputFileError
+from .errors import InputFileError, OutputError
 
 LAT_NAMES = ("lat", "latitude", "lat_dd", "latitude_dd", "y", "ylat", "lat_deg", "decimallatitude")
 LON_NAMES = ("lon", "lng", "long", "longitude", "lon_dd", "longitude_dd", "x", "xlon", "lon_deg",
@@ -42,6 +42,9 @@ DISTANCE_COLUMNS = ("eez_boundary_km", "eez_boundary_lat", "eez_boundary_lon", "
 _CSV = {".csv", ".tsv", ".txt"}
 _PARQUET = {".parquet", ".geoparquet", ".pq"}
 _VECTOR = {".geojson", ".json", ".gpkg", ".fgb", ".shp"}
+
+#: Stdout output is held here (in memory, then on disk) and written only on success.
+_SPOOL_BYTES = 64 << 20
 
 
 def _kind(path: str) -> str:
@@ -387,6 +390,8 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
     out = output_path if output_path not in (None, "") else "-"
     if out != "-":
         check_output(out, input_path)
+        if engine == "local":
+            _output_kind(out)
     t0 = time.perf_counter()
     kw = dict(country=country, layers=layer_ids, with_distance=with_distance)
     if engine == "dask":
@@ -394,7 +399,7 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
 
         counts = classify_dask(input_path, out, lat_col=lat_col, lon_col=lon_col, scheduler=scheduler, **kw)
     else:
-        in_kind, out_kind = _kind(input_path), _kind(out)
+        in_kind, out_kind = _kind(input_path), _output_kind(out)
         if in_kind == "csv" and out_kind == "csv":
             counts = _stream_csv(input_path, out, lat_col, lon_col, chunk_rows, progress, kw)
         elif in_kind == "parquet" and out_kind == "parquet" and not _is_geoparquet(input_path):
@@ -424,6 +429,15 @@ def _counts(status: Any) -> dict[str, int]:
         return {str(cat): int(k) for cat, k in zip(status.categories, counts) if k}
     values, counts = np.unique(np.asarray(status, dtype=str), return_counts=True)
     return {str(v): int(c) for v, c in zip(values, counts)}
+
+
+def _output_kind(path: str) -> str:
+    """The format of an output, refusing the shapefile (several files, 10-character column names)."""
+    if path != "-" and Path(path).suffix.lower() == ".shp":
+        raise OutputError(f"cannot write {path}: a shapefile is four files that cannot be replaced "
+                          "together atomically, and it cuts column names to 10 characters; "
+                          "use .gpkg (or .geojson, .parquet)")
+    return _kind(path)
 
 
 def _merge(total: dict[str, int], part: dict[str, int]) -> None:
@@ -477,15 +491,25 @@ def _stream_csv(src: str, dst: str, lat_col: str | None, lon_col: str | None, ch
 
 
 class _csv_sink:
-    """A text sink: stdout, or a file that appears only when complete."""
+    """A text sink that shows nothing unless complete.
+
+    A file appears only when complete (:func:`geo._io.atomic_text`); stdout
+    (``-``) gets the whole table only on success: it is spooled (in memory,
+    then in a temporary file) and written out at the end, so a parse error at
+    row 5,002 leaves stdout empty, not a partial table.
+    """
 
     def __init__(self, dst: str) -> None:
         self.dst = dst
         self._ctx: Any = None
+        self._spool: Any = None
 
     def __enter__(self) -> Any:
         if self.dst == "-":
-            return sys.stdout
+            import tempfile
+
+            self._spool = tempfile.SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+            return self._spool
         from ._io import atomic_text
 
         self._ctx = atomic_text(self.dst)
@@ -494,7 +518,27 @@ class _csv_sink:
     def __exit__(self, *exc: Any) -> Any:
         if self._ctx is not None:
             return self._ctx.__exit__(*exc)
+        with self._spool:
+            if exc[0] is None:
+                self._spool.seek(0)
+                _to_stdout(self._spool)
         return False
+
+
+def _to_stdout(text: Any) -> None:
+    """Copy a finished table (a string or a text file) to stdout; a failing write is an OutputError."""
+    import shutil
+
+    try:
+        if isinstance(text, str):
+            sys.stdout.write(text)
+        else:
+            shutil.copyfileobj(text, sys.stdout, 1 << 20)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None, chunk_rows: int,
@@ -629,10 +673,10 @@ def _coerce_arrow(column: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _write_frame(frame: Any, dst: str) -> None:
-    kind = _kind(dst)
+    kind = _output_kind(dst)
     if dst == "-":
         frame_out = frame.drop(columns="geometry") if "geometry" in getattr(frame, "columns", []) else frame
-        sys.stdout.write(frame_out.to_csv(index=False))
+        _to_stdout(frame_out.to_csv(index=False))
         return
     with atomic_path(dst, suffix=Path(dst).suffix) as tmp:
         if kind == "csv":
@@ -651,7 +695,7 @@ def _write_frame(frame: Any, dst: str) -> None:
                 frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(
                     np.asarray(_coerce(lon, "longitude")[0]), np.asarray(_coerce(lat, "latitude")[0])),
                     crs="EPSG:4326")
-            driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf", ".shp": "ESRI Shapefile"}.get(
+            driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(
                 Path(dst).suffix.lower(), "GeoJSON")
             frame.to_file(tmp, driver=driver, layer=Path(dst).stem)
 

@@ -535,17 +535,10 @@ def _readable(path: Path) -> None:
 
 
 def _atomic_write_bytes(path: Path, data: bytes, readable: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if readable:
-            _readable(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """A cache file (private, 0600) or, with *readable*, a file others may read: geo._io's writer."""
+    from ._io import atomic_write_bytes
+
+    atomic_write_bytes(path, data, mode=None if readable else 0o600)
 
 
 def _cache_path(info: LayerInfo) -> Path:

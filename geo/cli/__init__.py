@@ -14,6 +14,7 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 6     a download failed (``layers fetch``): network, timeout, HTTP error
       or a malformed or incomplete response; nothing was replaced
 130   interrupted (Ctrl-C); no partial output is left behind
+143   terminated (SIGTERM); no partial output is left behind
 ====  =========================================================
 """
 
@@ -84,15 +85,26 @@ def cli(ctx: click.Context, verbose: int) -> None:
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
     4 unknown (outside coverage), 5 broken layer data,
-    6 download failed (layers fetch), 130 interrupted.
+    6 download failed (layers fetch), 130 interrupted, 143 terminated.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every writer cleans up."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the group, turn errors into one line and a status."""
+    import signal
+
     args = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _on_sigterm)
     verbose = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"}) + (
         2 if "--verbose" in args else 0)
     try:
@@ -110,6 +122,9 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         fail_line("eezmap: interrupted; no partial output was left")
         return sys.exit(130)
+    except Terminated:
+        fail_line("eezmap: terminated; no partial output was left")
+        return sys.exit(143)
     except BrokenPipeError:
         return sys.exit(0)
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2

@@ -30,12 +30,11 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
     area, the approximate 2026 Chikyu site, geodesic distance lines, legend,
     layer control, scale, measure tool and the attribution of every layer."""
     from .. import render
-    from .._io import check_output
+    from .._io import check_outputs
 
-    inputs = (sites_path, points_path)
-    for p in (output, png_path, svg_path):
-        if p:
-            check_output(p, *inputs)
+    # every output is checked before anything is computed or written
+    check_outputs([("output", output, None), ("--png", png_path, (".png",)),
+                   ("--svg", svg_path, (".svg",))], sites_path, points_path)
     user_sites = ()
     if sites_path:
         from ..sites import read_user_sites
