@@ -123,15 +123,39 @@ def sector(lat: float, lon: float, dist_m: tuple[float, float], bearing_deg: tup
     return shapely.orient_polygons(poly) if hasattr(shapely, "orient_polygons") else poly
 
 
+def polygonal(geom: Any) -> Any:
+    """The polygonal parts of any geometry as one (Multi)Polygon (empty if none).
+
+    An intersection of two polygons may hold lines and points where they only
+    touch; those have no area and are dropped here.
+    """
+    import shapely
+
+    if geom is None:
+        return shapely.Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))  # collections of multipolygons: two levels
+    polys = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    if not polys:
+        return shapely.Polygon()
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
 def geodesic_area_m2(geom: Any, max_segment_deg: float = 0.05) -> float:
     """Geodesic area of a lon/lat (Multi)Polygon in square metres.
 
     Edges are first densified in longitude/latitude (the straight lon/lat
     edges every GIS draws), then measured as geodesics by pyproj (Karney's
     algorithm), so the result is the area of the polygon the layer shows.
+    Only polygonal parts count: a line or a point (an intersection along a
+    shared edge) has no area.
     """
     import shapely
 
+    geom = polygonal(geom)
+    if geom.is_empty:
+        return 0.0
     dense = shapely.segmentize(geom, max_segment_deg)
     area, _ = geod().geometry_area_perimeter(shapely.orient_polygons(dense)
                                              if hasattr(shapely, "orient_polygons") else dense)
