@@ -282,3 +282,45 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
     d, i, tt = min(results)
     seg = segs[i]
     return BoundaryPoint(d, float(seg[0] + tt * (seg[2] - seg[0])), float(seg[1] + tt * (seg[3] - seg[1])))
+
+
+@dataclass(frozen=True)
+class EdgePoint:
+    """The nearest point of an area's outline to a point, and whether the point is inside."""
+
+    metres: float
+    lon: float
+    lat: float
+    initial_bearing_deg: float   # from the point to the edge point
+    inside: bool
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000.0
+
+    @property
+    def nm(self) -> float:
+        return self.metres / NM
+
+
+def nearest_edge(lat: float, lon: float, area: Any) -> EdgePoint:
+    """Geodesic distance from a point to the nearest edge of an area (a lon/lat polygon).
+
+    Outside the area this is the distance to the area; inside it, how far the
+    nearest edge is.  Edges are straight in longitude/latitude, as the area is
+    drawn (see :func:`nearest_boundary_point`).
+
+    Example
+    -------
+    >>> import shapely
+    >>> e = nearest_edge(23.0, 153.8, shapely.box(153.5, 21.8, 154.11667, 22.25))
+    >>> round(e.km, 1), round(e.lat, 2), e.inside
+    (83.1, 22.25, False)
+    """
+    import shapely
+
+    from .coords import normalize_longitude
+
+    bp = nearest_boundary_point(lon, lat, area)
+    inside = bool(shapely.covers(area, shapely.Point(normalize_longitude(lon), lat)))
+    return EdgePoint(bp.metres, bp.lon, bp.lat, distance((lat, lon), (bp.lat, bp.lon)).initial_bearing_deg, inside)
