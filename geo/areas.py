@@ -36,6 +36,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .geodesy import polygonal
 from .layers import LayerInfo, manifest, resolve_layers
 
 __all__ = ["AreaShare", "AreaReport", "area_in_zones"]
@@ -109,7 +110,7 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
     import shapely
 
     from .antimeridian import normalise
-    from .geodesy import geodesic_area_m2, polygonal
+    from .geodesy import geodesic_area_m2
     from .zones import _model, status_of_pol_type
 
     if layer is not None and layers is None:
@@ -139,16 +140,17 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
         model = _model(layer_id)
         zones = model.zones
         before = len(pieces)
-        in_zones = []
-        for i in _candidates(zones.geometry, piece):
-            add(shapely.intersection(zones.geometry[i], piece), zones.record(int(i)),
-                status_of_pol_type(str(zones.pol_type[i])), layer_id, zones.geometry[i])
-            in_zones.append(zones.geometry[i])
+        cand = _candidates(zones.geometry, piece)
+        in_zones = _exclusive([polygonal(shapely.intersection(zones.geometry[i], piece)) for i in cand])
+        for i, part in zip(cand, in_zones):
+            add(part, zones.record(int(i)), status_of_pol_type(str(zones.pol_type[i])), layer_id,
+                zones.geometry[i])
+        claimed = shapely.union_all(in_zones) if in_zones else None
         if info.zones_only:  # a partial layer answers only in its zones; the rest falls through
-            if in_zones:
-                remaining = polygonal(shapely.difference(remaining, shapely.union_all(in_zones)))
+            if claimed is not None:
+                remaining = polygonal(shapely.difference(remaining, claimed))
         else:
-            rest = polygonal(shapely.difference(piece, shapely.union_all(in_zones))) if in_zones else piece
+            rest = polygonal(shapely.difference(piece, claimed)) if claimed is not None else piece
             if not rest.is_empty:
                 land = _land(model, rest)
                 add(shapely.intersection(rest, land), None, "land", layer_id)
@@ -174,6 +176,24 @@ def _candidates(geoms: np.ndarray, piece: Any) -> np.ndarray:
     x0, y0, x1, y1 = piece.bounds
     near = np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
     return near[shapely.intersects(geoms[near], piece)] if len(near) else near
+
+
+def _exclusive(parts: list[Any]) -> list[Any]:
+    """Where zones of a layer overlap, the earlier (lower index) keeps the overlap, as a point
+    there is given to it (:func:`geo.zones.classify`); zones that only touch are left alone."""
+    import shapely
+
+    if len(parts) < 2:
+        return parts
+    arr = np.array(parts, dtype=object)
+    tree = shapely.STRtree(arr)
+    out = list(parts)
+    for i in range(1, len(parts)):
+        earlier = [j for j in tree.query(arr[i], predicate="intersects") if j < i]
+        earlier = [j for j in earlier if not shapely.touches(arr[i], arr[j])]   # interiors meet
+        if earlier:
+            out[i] = polygonal(shapely.difference(out[i], shapely.union_all(arr[earlier])))
+    return out
 
 
 def _land(model: Any, rest: Any) -> Any:

@@ -156,6 +156,13 @@ def geodesic_area_m2(geom: Any, max_segment_deg: float = 0.05) -> float:
     geom = polygonal(geom)
     if geom.is_empty:
         return 0.0
+    x0, _, x1, _ = geom.bounds
+    if x1 - x0 > 90.0:
+        # a signed geodesic area is only defined up to the Earth's area (a band round the globe
+        # would come out as its complement): measure strips at most 90° wide and add them up
+        edges = np.append(np.arange(x0, x1, 90.0), x1)
+        return sum(geodesic_area_m2(polygonal(shapely.intersection(geom, shapely.box(a, -90.0, b, 90.0))),
+                                    max_segment_deg) for a, b in zip(edges[:-1], edges[1:]))
     dense = shapely.segmentize(geom, max_segment_deg)
     area, _ = geod().geometry_area_perimeter(shapely.orient_polygons(dense)
                                              if hasattr(shapely, "orient_polygons") else dense)

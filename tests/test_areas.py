@@ -212,3 +212,12 @@ def test_area_of_an_empty_collection_says_so(tmp_path):
     r = run("area", str(f))
     assert_one_line_error(r, 2)
     assert "empty" in r.err and r.out == ""
+
+
+def test_overlapping_zones_of_a_layer_are_not_counted_twice():
+    """The coarse world layer's zones overlap (the Timor Sea joint regime lies over a neighbour's
+    EEZ): as for a point, the overlap goes to one zone, so the shares still tile the polygon."""
+    box = shapely.box(120, -15, 135, -5)
+    r = area_in_zones(box, layers=["mr-v10-eez-world"])
+    assert r.area_km2 == pytest.approx(gl_area_km2(box), rel=1e-5)
+    assert sum(s.area_km2 for s in r.shares) == pytest.approx(gl_area_km2(box), rel=1e-5)   # was +1.9 %
