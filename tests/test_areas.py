@@ -221,3 +221,27 @@ def test_overlapping_zones_of_a_layer_are_not_counted_twice():
     r = area_in_zones(box, layers=["mr-v10-eez-world"])
     assert r.area_km2 == pytest.approx(gl_area_km2(box), rel=1e-5)
     assert sum(s.area_km2 for s in r.shares) == pytest.approx(gl_area_km2(box), rel=1e-5)   # was +1.9 %
+
+
+def test_a_zones_only_layer_answers_only_in_its_zones(tmp_path, monkeypatch):
+    """A partial user layer (one country's zones) takes precedence in its zones; the rest of
+    its coverage box falls through to the next layer, as it does for a point."""
+    import geopandas as gpd
+
+    from geo.importer import add_layer
+
+    monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "cache"))
+    zone = shapely.box(150, 20, 152, 22)
+    src = tmp_path / "square_v10.geojson"
+    gpd.GeoDataFrame({"MRGID": [99001], "GeoName": ["Square test zone"], "Pol_type": ["200NM"],
+                      "Sovereign1": ["Japan"], "Territory1": ["Japan"], "ISO_Ter1": ["JPN"],
+                      "Area_km2": [1.0]}, geometry=[zone], crs="EPSG:4326").to_file(src)
+    info = add_layer(src, layer_id="area-zones-only", coverage_bbox=(150, 20, 156, 26), zones_only=True)
+    box = shapely.box(151, 21, 155, 25)
+    r = area_in_zones(box, layers=[info.id, "mr-v12-eez-nw-pacific"])
+    mine = [s for s in r.shares if s.layer == info.id]
+    assert len(mine) == 1 and mine[0].zone["mrgid"] == 99001
+    assert mine[0].area_km2 == pytest.approx(gl_area_km2(shapely.box(151, 21, 152, 22)), rel=1e-5)
+    rest = sum(s.area_km2 for s in r.shares if s.layer == "mr-v12-eez-nw-pacific")
+    assert rest == pytest.approx(gl_area_km2(box) - gl_area_km2(shapely.box(151, 21, 152, 22)), rel=1e-5)
+    assert {s.layer for s in r.shares} == {info.id, "mr-v12-eez-nw-pacific"}
