@@ -87,3 +87,15 @@ def test_an_approximate_site_is_not_measured_to_the_metre():
     first = text.splitlines()[0]
     assert re.search(r"≈ ?150 km ± ?71 km", first), first
     assert "150.000" not in text and not re.search(r"\d\.\d{2,} (km|NM)", text), text
+
+
+@pytest.mark.parametrize("value,unc,expected", [
+    (150.0003, 71.0, "≈ 150 km ± 71 km"),        # ±71 km: whole km
+    (1234.56, 710.0, "≈ 1,230 km ± 710 km"),     # ±710 km: tens of km
+    (12.345, 5.0, "≈ 12.3 km ± 5.0 km"),         # ±5 km: tenths
+    (12.345, None, "12.345 km"),                  # exact: as asked
+])
+def test_uncertain_lengths_are_rounded_to_their_uncertainty(value, unc, expected):
+    from geo.cli.distance import _measure
+
+    assert _measure(value, unc, "km", 3) == expected
