@@ -245,3 +245,12 @@ def test_a_zones_only_layer_answers_only_in_its_zones(tmp_path, monkeypatch):
     rest = sum(s.area_km2 for s in r.shares if s.layer == "mr-v12-eez-nw-pacific")
     assert rest == pytest.approx(gl_area_km2(box) - gl_area_km2(shapely.box(151, 21, 152, 22)), rel=1e-5)
     assert {s.layer for s in r.shares} == {info.id, "mr-v12-eez-nw-pacific"}
+
+
+def test_area_of_an_out_of_range_polygon_is_bad_input(tmp_path):
+    f = tmp_path / "far.geojson"       # latitude 95: not longitude/latitude, whatever it is
+    f.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"far"},'
+                 '"geometry":{"type":"Polygon","coordinates":[[[150,80],[151,80],[151,95],[150,95],[150,80]]]}}]}')
+    r = run("area", str(f))
+    assert_one_line_error(r, 2)
+    assert "out of range" in r.err
