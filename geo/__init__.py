@@ -23,7 +23,10 @@ __version__ = "0.1.0"
 
 
 def distance(a: object, b: object) -> Distance:
-    """Geodesic distance between two sites (ids) or (lat, lon) pairs or 'LAT,LON' strings."""
+    """Geodesic distance between two sites (ids) or (lat, lon) pairs or 'LAT,LON' strings.
+
+    An area site is measured at its centre; :func:`geo.geodesy.nearest_edge` gives its nearest edge.
+    """
     from .geodesy import distance as _distance
     from .sites import resolve_point
 

@@ -123,15 +123,46 @@ def sector(lat: float, lon: float, dist_m: tuple[float, float], bearing_deg: tup
     return shapely.orient_polygons(poly) if hasattr(shapely, "orient_polygons") else poly
 
 
+def polygonal(geom: Any) -> Any:
+    """The polygonal parts of any geometry as one (Multi)Polygon (empty if none).
+
+    An intersection of two polygons may hold lines and points where they only
+    touch; those have no area and are dropped here.
+    """
+    import shapely
+
+    if geom is None:
+        return shapely.Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))  # collections of multipolygons: two levels
+    polys = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    if not polys:
+        return shapely.Polygon()
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
 def geodesic_area_m2(geom: Any, max_segment_deg: float = 0.05) -> float:
     """Geodesic area of a lon/lat (Multi)Polygon in square metres.
 
     Edges are first densified in longitude/latitude (the straight lon/lat
     edges every GIS draws), then measured as geodesics by pyproj (Karney's
     algorithm), so the result is the area of the polygon the layer shows.
+    Only polygonal parts count: a line or a point (an intersection along a
+    shared edge) has no area.
     """
     import shapely
 
+    geom = polygonal(geom)
+    if geom.is_empty:
+        return 0.0
+    x0, _, x1, _ = geom.bounds
+    if x1 - x0 > 90.0:
+        # a signed geodesic area is only defined up to the Earth's area (a band round the globe
+        # would come out as its complement): measure strips at most 90° wide and add them up
+        edges = np.append(np.arange(x0, x1, 90.0), x1)
+        return sum(geodesic_area_m2(polygonal(shapely.intersection(geom, shapely.box(a, -90.0, b, 90.0))),
+                                    max_segment_deg) for a, b in zip(edges[:-1], edges[1:]))
     dense = shapely.segmentize(geom, max_segment_deg)
     area, _ = geod().geometry_area_perimeter(shapely.orient_polygons(dense)
                                              if hasattr(shapely, "orient_polygons") else dense)
@@ -258,3 +289,45 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
     d, i, tt = min(results)
     seg = segs[i]
     return BoundaryPoint(d, float(seg[0] + tt * (seg[2] - seg[0])), float(seg[1] + tt * (seg[3] - seg[1])))
+
+
+@dataclass(frozen=True)
+class EdgePoint:
+    """The nearest point of an area's outline to a point, and whether the point is inside."""
+
+    metres: float
+    lon: float
+    lat: float
+    initial_bearing_deg: float   # from the point to the edge point
+    inside: bool
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000.0
+
+    @property
+    def nm(self) -> float:
+        return self.metres / NM
+
+
+def nearest_edge(lat: float, lon: float, area: Any) -> EdgePoint:
+    """Geodesic distance from a point to the nearest edge of an area (a lon/lat polygon).
+
+    Outside the area this is the distance to the area; inside it, how far the
+    nearest edge is.  Edges are straight in longitude/latitude, as the area is
+    drawn (see :func:`nearest_boundary_point`).
+
+    Example
+    -------
+    >>> import shapely
+    >>> e = nearest_edge(23.0, 153.8, shapely.box(153.5, 21.8, 154.11667, 22.25))
+    >>> round(e.km, 1), round(e.lat, 2), e.inside
+    (83.1, 22.25, False)
+    """
+    import shapely
+
+    from .coords import normalize_longitude
+
+    bp = nearest_boundary_point(lon, lat, area)
+    inside = bool(shapely.covers(area, shapely.Point(normalize_longitude(lon), lat)))
+    return EdgePoint(bp.metres, bp.lon, bp.lat, distance((lat, lon), (bp.lat, bp.lon)).initial_bearing_deg, inside)

@@ -4,7 +4,9 @@ Built-in sites live in ``layers/sites.geojson`` (verified against the
 manifest like every layer).  Each has an id, a name, a kind, a geometry, the
 water depth where known, its source and a certainty: ``published``, or
 ``approximate`` with an uncertainty radius in km and an uncertainty area.  A
-coordinate that was never published is never presented as exact.
+coordinate that was never published is never presented as exact.  A point
+the user types (``LAT,LON``) or reads from a file is ``user-supplied``: taken
+as given, vouched for by nobody here.
 
 Example
 -------
@@ -173,7 +175,7 @@ def resolve_point(value: Any) -> Site:
     import shapely
 
     return Site(id=f"{lat:.5f},{lon:.5f}", name=f"{lat:.5f}, {lon:.5f}", kind="point", lat=lat, lon=lon,
-                geometry=shapely.Point(lon, lat), certainty="published", user=True)
+                geometry=shapely.Point(lon, lat), certainty="user-supplied", user=True)
 
 
 def read_user_sites(path: str) -> tuple[Site, ...]:

@@ -181,3 +181,22 @@ def test_boundary_distance_within_1m_of_reference():
         worst = max(worst, abs(got.metres - ref))
         assert got.metres == pytest.approx(ref, abs=1.0), (x, y, mrgid)
     print(f"worst boundary-distance error over {len(pts)} points: {worst:.4f} m")
+
+
+def test_area_of_a_band_round_the_globe_and_of_a_line():
+    """A lon/lat polygon wider than 180° (here the band 80°S–80°N) is not its complement; a line
+    has no area.  Reference: the closed form of the ellipsoidal zone between two parallels,
+    A(φ) = π b² [sin φ / (1 − e² sin² φ) + ln((1 + e sin φ) / (1 − e sin φ)) / (2e)] from the equator."""
+    import math
+
+    a, f = 6378137.0, 1 / 298.257223563
+    b, e = a * (1 - f), math.sqrt(f * (2 - f))
+
+    def cap(phi_deg):
+        s = math.sin(math.radians(phi_deg))
+        return math.pi * b * b * (s / (1 - e * e * s * s) + math.log((1 + e * s) / (1 - e * s)) / (2 * e))
+
+    # edges along parallels are densified to 0.05° geodesic chords: ~0.2 m sagitta, 5e-8 of the area
+    assert geodesic_area_m2(shapely.box(-180, -80, 180, 80)) == pytest.approx(2 * cap(80), rel=1e-7)
+    assert geodesic_area_m2(shapely.box(-180, 10, 180, 20)) == pytest.approx(cap(20) - cap(10), rel=1e-7)
+    assert geodesic_area_m2(shapely.LineString([(150, 20), (151, 20), (151, 21)])) == 0.0

@@ -14,29 +14,40 @@ from ._common import CONTEXT, indent_option, json_option, layer_option, print_js
 @layer_option
 def command(target: str, as_json: bool, indent: int | None, layers: tuple[str, ...]) -> int:
     """Geodesic area of an area site (e.g. rey-mud-area) or of every polygon in
-    a GeoJSON/GeoPackage FILE, the share of it inside each zone, and how far its
-    outline comes to the zone's boundary when it lies in one zone."""
+    a GeoJSON/GeoPackage FILE, the share of it in each zone, on land, on the
+    high seas and outside every layer's coverage, and how far its outline
+    comes to the zone's boundary when it lies in one zone.  Layers are chosen
+    as for 'where' (--layer, else the defaults); longitudes may be 0–360 and
+    rings may cross 180°."""
     from ..zones import area_in_zones
 
-    layer = layers[0] if layers else "mr-v12-eez-nw-pacific"
     items = _targets(target)
-    reports = [(name, area_in_zones(geom, layer=layer)) for name, geom in items]
+    reports = [(name, area_in_zones(geom, layers=layers or None)) for name, geom in items]
     if as_json:
         print_json({"areas": [dict(name=n, **r.to_json()) for n, r in reports]}, indent)
         return 0
     for name, r in reports:
+        several = len(r.layers) > 1
         click.echo(f"{name}: {r.area_km2:,.1f} km² (geodesic, WGS84)")
         for s in r.shares:
-            where = f"{s.zone['name']} (MRGID {s.zone['mrgid']}, {s.status})" if s.zone else \
-                "in no zone (high seas, land or outside the layer)"
-            click.echo(f"  {s.percent:6.2f} %  {s.area_km2:>12,.1f} km²  {where}")
+            where = f"{s.zone['name']} (MRGID {s.zone['mrgid']}, {s.status})" if s.zone else _NO_ZONE[s.status]
+            tag = f"  [{s.layer}]" if several and s.layer else ""
+            click.echo(f"  {s.percent:6.2f} %  {s.area_km2:>12,.1f} km²  {where}{tag}")
         if r.nearest_boundary_km is not None and r.nearest_boundary_point:
             p = r.nearest_boundary_point
             click.echo(f"  nearest point of the outline to the zone boundary: {r.nearest_boundary_km:,.1f} km "
                        f"({r.nearest_boundary_km / 1.852:,.1f} NM), at {p['outline_lat']:.4f}°, "
                        f"{p['outline_lon']:.4f}°")
-        click.echo(f"  layer: {r.layer.id} (version {r.layer.version})")
+        names = [f"{i.id} (version {i.version}{', coarse' if i.coarse else ''})" for i in r.layers or (r.layer,)]
+        click.echo(f"  {'layers' if several else 'layer'}: {'; '.join(names)}")
     return 0
+
+
+_NO_ZONE = {
+    "land": "land (or islands and reefs left out of the zones)",
+    "high_seas": "high seas (in no zone of the layer)",
+    "outside_coverage": "outside the coverage of every loaded layer",
+}
 
 
 def _targets(target: str) -> list[tuple[str, object]]:
@@ -56,6 +67,8 @@ def _targets(target: str) -> list[tuple[str, object]]:
     from ..batch import _read_whole
 
     frame = _read_whole(target)
+    if len(frame) == 0:
+        raise InputFileError(f"{target} is empty: it has no features to measure")
     if "geometry" not in frame.columns:
         raise InputFileError(f"{target} has no geometries; give a GeoJSON or GeoPackage of polygons")
     names = frame["name"].astype(str).tolist() if "name" in frame.columns else [
@@ -66,5 +79,9 @@ def _targets(target: str) -> list[tuple[str, object]]:
             raise InputFileError(f"{target}: '{name}' is not a polygon")
         if not g.is_valid:
             raise InputFileError(f"{target}: '{name}' is an invalid polygon")
+        x0, y0, x1, y1 = g.bounds
+        if not (-90 <= y0 and y1 <= 90 and -180 <= x0 and x1 <= 360):
+            raise InputFileError(f"{target}: '{name}' is out of range: latitude -90..90, "
+                                 "longitude -180..360 (is it in longitude/latitude?)")
         out.append((name, g))
     return out
