@@ -282,7 +282,7 @@ def _raw(value: Any, what: str) -> _Raw:
 
 def _raw_text(text: str, what: str) -> _Raw:
     if not text.strip():
-        raise CoordinateError(f"{what} is empty: {_forms(what)}")
+        raise CoordinateError(f"{what} is missing (empty text): {_forms(what)}")
     try:
         tokens = _tokenize(text)
         for tok in tokens:
@@ -517,9 +517,10 @@ def parse_pairs(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     through :func:`parse_pair` one by one, so a million numeric rows never
     meet a per-cell Python parser.
 
-    A missing cell (``None``, NaN — how pandas marks a missing number —,
-    ``pd.NA``, or empty text — how CSV writes one) gives the message of
-    ``parse_pair(None, ...)``: ``latitude is missing: ...``.
+    A missing cell (``None``, NaN — how pandas marks a missing number — or
+    ``pd.NA``) gives the message of ``parse_pair(None, ...)``, ``latitude is
+    missing: ...``; an empty text cell (how CSV writes one) the message of
+    ``parse_pair("", ...)``, ``latitude is missing (empty text): ...``.
 
     Parameters
     ----------
@@ -578,7 +579,7 @@ def _column(values: Any) -> tuple[np.ndarray, np.ndarray]:
 
     kind = pd.api.types.infer_dtype(obj, skipna=True)
     try:
-        num = np.asarray(pd.to_numeric(pd.Series(obj, dtype=object), errors="coerce"), dtype=float)
+        num = np.array(pd.to_numeric(pd.Series(obj, dtype=object), errors="coerce"), dtype=float)
     except (TypeError, ValueError):  # objects pandas cannot even try: every cell the slow way
         return np.full(len(obj), np.nan), obj
     if kind not in ("string", "floating", "integer", "mixed-integer-float", "decimal", "empty"):
@@ -596,9 +597,7 @@ def _cell(cells: np.ndarray, i: int) -> Any:
         v = v.item()  # an int stays an int, so the message shows 95, not 95.0
     if v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType"):
         return None
-    if isinstance(v, str) and not v.strip():
-        return None
-    return v
+    return v  # empty text stays text: the message is the argument's ("... is missing (empty text)")
 
 
 def _raw_side(tokens: list[_Tok], text: str) -> _Raw:

@@ -115,7 +115,8 @@ def test_missing_cells_say_missing():
     out = classify_frame(frame)
     assert list(out["eez_status"]) == ["invalid"] * 4
     assert [e.split(":")[0] for e in out["eez_error"]] == [
-        "latitude is missing", "latitude is missing", "longitude is missing", "latitude is missing"]
+        "latitude is missing (empty text)", "latitude is missing", "longitude is missing",
+        "latitude is missing (empty text)"]
     floats = classify_frame(pd.DataFrame({"lat": [np.nan, 24.0], "lon": [150.0, np.nan]}))
     assert [e.split(":")[0] for e in floats["eez_error"]] == ["latitude is missing", "longitude is missing"]
 
@@ -143,25 +144,33 @@ def _raises(lat, lon):
     return info.value
 
 
+@pytest.mark.slow
 def test_many_numeric_rows_stay_fast():
-    """A million float rows never go through a per-cell Python parser."""
+    """A million rows of numbers (or of decimal text) never go through a per-cell Python parser:
+    timed against the per-cell parser on a sample, so a loaded machine does not matter."""
     import time
+
+    from geo.coords import parse_pairs
 
     rng = np.random.default_rng(0)
     n = 1_000_000
     lat = rng.uniform(-90, 90, n)
     lon = rng.uniform(-180, 360, n)
-    from geo.coords import parse_pairs
-
+    text = np.char.mod("%.5f", lat).astype(object)
+    k = 20_000
     t = time.perf_counter()
-    la, lo, err = parse_pairs(np.char.mod("%.5f", lat).astype(object), lon)
+    for a, b in zip(text[:k], lon[:k].tolist()):
+        parse_pair(a, b)
+    per_cell_s = (time.perf_counter() - t) * n / k
+    t = time.perf_counter()
+    la, lo, err = parse_pairs(text, lon)
     text_s = time.perf_counter() - t
     assert (err == "").all() and np.allclose(la, np.round(lat, 5))
     t = time.perf_counter()
     la, lo, err = parse_pairs(lat, lon)
     num_s = time.perf_counter() - t
     assert (err == "").all() and (la == lat).all()
-    assert num_s < 1.0 and text_s < 5.0, (num_s, text_s)
+    assert num_s < per_cell_s / 10 and text_s < per_cell_s / 2, (num_s, text_s, per_cell_s)
 
 
 # ---------------------------------------------------------------- item 5: geometry and CRS
