@@ -12,7 +12,14 @@ Added columns (prefixed ``eez_`` so they never clash with the user's):
 ``eez_status``, ``eez_mrgid``, ``eez_zone``, ``eez_sovereigns`` (``;``-joined),
 ``eez_layer``, ``eez_error`` (why a row could not be classified) and, with
 ``--distance``, ``eez_boundary_km``, ``eez_boundary_lat``, ``eez_boundary_lon``,
-``eez_across``.  Rows with bad coordinates are kept, never dropped.
+``eez_across``.  Rows with bad coordinates are kept, never dropped.  An input
+that already has these columns (an earlier output) gets them replaced.
+
+Coordinates are read by :func:`geo.coords.parse_pairs`: a cell is read like
+the same text given to ``eezmap where`` (same rules, same message), with
+vectorised code for numbers.  Geometries are reprojected to EPSG:4326 on
+reading (:func:`_read_whole`, the one reader of whole files, also used by
+``area FILE`` and ``map --sites/--points``).
 
 Every result is identical to :func:`geo.zones.where` for the same point
 (tests/test_batch.py checks it row by row).

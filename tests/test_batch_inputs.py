@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import shapely
-from pyproj import Geod, Transformer
+from pyproj import Geod
 
 from geo import where
 from geo.batch import classify_frame, read_points
