@@ -217,7 +217,8 @@ def test_projected_polygon_area(tmp_path):
     r = run("area", str(src), "--json")
     assert r.code == 0, r.err
     got = r.json()["areas"][0]["area_km2"]
-    assert got == pytest.approx(expected_km2, rel=1e-3)   # densification of the projected edges aside
+    # edges as geodesics or as parallels differ by ~5e-4 here (a sagitta of ~90 m on 102 km): either is fine
+    assert got == pytest.approx(expected_km2, rel=2e-3)
 
 
 def test_file_without_crs(tmp_path):
