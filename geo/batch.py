@@ -652,7 +652,8 @@ def _arrow(values: Any) -> Any:
 
 
 def _numpy_from_arrow(column: Any) -> np.ndarray | None:
-    """float64 values of a numeric Arrow array (NaN for nulls), or None for other types."""
+    """The values of a numeric Arrow array (as float64 with NaN for nulls when it has any),
+    or None for other types."""
     import pyarrow as pa
 
     if isinstance(column, pa.ChunkedArray):
@@ -669,10 +670,9 @@ def _numpy_from_arrow(column: Any) -> np.ndarray | None:
     if not column.null_count:
         return values  # integers stay integers
     values = values.astype(float)
-    if column.null_count:
-        bits = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
-        valid = bits[column.offset:column.offset + len(column)].astype(bool)
-        values[~valid] = np.nan
+    bits = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
+    valid = bits[column.offset:column.offset + len(column)].astype(bool)
+    values[~valid] = np.nan
     return values
 
 
