@@ -288,3 +288,25 @@ def test_numeric_columns_take_the_fast_path_with_the_same_rules(lats, lons):
     np.testing.assert_array_equal(text_lat, lat)
     np.testing.assert_array_equal(text_lon, lon)
     assert [e == "" for e in text_err] == [e == "" for e in errors]
+
+
+# ---------------------------------------------------------------- garbage files
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=300),
+                 st.lists(st.text(alphabet="lat,lon0123456789.-\"\n °NSEWe", max_size=30), max_size=6)
+                 .map(lambda lines: "\n".join(lines).encode())),
+       st.sampled_from([".csv", ".tsv", ".geojson", ".gpkg", ".parquet"]),
+       st.sampled_from([".csv", ".parquet", ".geojson"]))
+def test_garbage_files_give_one_line_or_a_result(content, suffix, out_suffix):
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        (tmp / f"in{suffix}").write_bytes(content)
+        before = snapshot(tmp)
+        code, out, err = eezmap("where", "--input", f"in{suffix}", "--output", f"out{out_suffix}", cwd=tmp)
+        check_run(code, out, err)
+        after = snapshot(tmp)
+        assert {k: v for k, v in after.items() if k != f"out{out_suffix}"} == before
+        if code != 0:
+            assert code == 2 and len([line for line in err.splitlines() if line.strip()]) == 1, err
+            assert f"out{out_suffix}" not in after
