@@ -221,6 +221,7 @@ def test_projected_polygon_area(tmp_path):
     assert got == pytest.approx(expected_km2, rel=2e-3)
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # writing the file without a CRS is the point
 def test_file_without_crs(tmp_path):
     mx, my = _merc(np.array([24.28667]), np.array([153.98056]))
     projected = tmp_path / "nocrs.gpkg"
