@@ -73,6 +73,9 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
             input_path, output_path, country=country, layers=layers or None, lat_col=lat_col,
             lon_col=lon_col, with_distance=with_distance, engine=engine, scheduler=scheduler,
             chunk_rows=chunk_rows, progress=progress)
+        if summary["replaced_columns"]:
+            click.echo(f"eezmap: note: the input already had {', '.join(summary['replaced_columns'])} "
+                       f"(an earlier output?); replaced by the new answers", err=True)
         if as_json:
             print(_json_dumps(summary, indent), file=sys.stderr)
         else:
