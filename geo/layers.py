@@ -614,11 +614,26 @@ def _load_zones(layer_id: str, sha256: str, path: str) -> Zones:
     verify(info)  # always: a cache never hides a corrupted file
     cached = _load_zone_cache(info)
     if cached is not None:
+        _check_pol_types(cached)
         return cached
     geoms, columns = _read_raw(info)
     zones = _zones_from_raw(info, geoms, columns)
+    _check_pol_types(zones)
     _save_zone_cache(zones)
     return zones
+
+
+def _check_pol_types(zones: Zones) -> None:
+    """Refuse an EEZ layer whose type column holds a value no Marine Regions version uses."""
+    if zones.layer.kind not in ZONE_KINDS:
+        return  # nested layers' types (12NM, 24NM...) decide no answer
+    from .marineregions import describe_unknown_pol_types, unknown_pol_types
+
+    unknown = unknown_pol_types(zones.pol_type)
+    if unknown:
+        column = zones.layer.columns.get("pol_type") or "pol_type"
+        raise LayerError(f"layer '{zones.layer.id}': {describe_unknown_pol_types(unknown, column)}; "
+                         "the answer would be a guess, so the layer is not used")
 
 
 @lru_cache(maxsize=None)

@@ -43,12 +43,15 @@ from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest,
 STATUSES = ("eez", "overlapping_claim", "joint_regime", "land", "high_seas", "outside_coverage")
 ANSWERS = ("yes", "no", "shared", "unknown")
 
-_POL_STATUS = {"200nm": "eez", "overlapping claim": "overlapping_claim", "joint regime": "joint_regime"}
-
-
 def status_of_pol_type(pol_type: str) -> str:
-    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', ...)."""
-    return _POL_STATUS.get(pol_type.strip().lower(), "eez")
+    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', 'Disputed' -> ...).
+
+    Every spelling of every version is in :data:`geo.marineregions.POL_TYPES`;
+    a layer holding another value is refused when loaded.
+    """
+    from .marineregions import pol_type_status
+
+    return pol_type_status(pol_type)
 
 
 # --- locating points in a layer ---------------------------------------------------
