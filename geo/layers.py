@@ -231,10 +231,10 @@ def _read_manifest(path: Path) -> Manifest:
 
 
 @lru_cache(maxsize=16)
-def _read_user_manifest(path: Path, stamp: tuple[int, int]) -> tuple[tuple[LayerInfo, ...], tuple[str, ...]]:
-    """The user manifest's layers and default ids (*stamp*: mtime and size, so edits are seen)."""
+def _read_user_manifest(path: Path, data: bytes) -> tuple[tuple[LayerInfo, ...], tuple[str, ...]]:
+    """The user manifest's layers and default ids, parsed from its bytes *data* (the cache key)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(data.decode("utf-8"))
         infos = tuple(_info_from_entry(entry, path.parent) for entry in raw.get("layers", ()))
         return infos, tuple(raw.get("default_zones") or ())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -253,9 +253,8 @@ def manifest() -> Manifest:
     """
     bundled = _read_manifest(layers_dir() / "manifest.json")
     upath = user_manifest_path()
-    try:
-        st = upath.stat()
-        stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+    try:  # keyed by content, not mtime: two edits within one clock tick are still told apart
+        stamp: bytes | None = upath.read_bytes()
     except OSError:
         stamp = None
     env = os.environ.get(DEFAULT_ENV, "").strip()
@@ -265,7 +264,7 @@ def manifest() -> Manifest:
     hit = _MERGED.get(key)
     if hit is not None and hit[0] is bundled:
         return hit[1]
-    user, user_default = _read_user_manifest(upath, stamp) if stamp else ((), ())
+    user, user_default = _read_user_manifest(upath, stamp) if stamp is not None else ((), ())
     bundled_ids = {i.id for i in bundled}
     for info in user:
         if info.id in bundled_ids:
@@ -636,14 +635,20 @@ def _check_pol_types(zones: Zones) -> None:
                          "the answer would be a guess, so the layer is not used")
 
 
-@lru_cache(maxsize=None)
 def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     """Load a land layer (verified, repaired): its info and an array of polygons."""
-    import shapely
-
     info = manifest().get(layer_id)
     if info.kind != "land":
         raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a land layer")
+    return _load_land(layer_id, info.sha256, str(info.path))
+
+
+@lru_cache(maxsize=None)
+def _load_land(layer_id: str, sha256: str, path: str) -> tuple[LayerInfo, np.ndarray]:
+    """load_land, once per file version (keyed by its checksum, like _load_zones)."""
+    import shapely
+
+    info = manifest().get(layer_id)
     verify(info)
     try:
         with np.load(_cache_path(info)) as z:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -142,9 +141,24 @@ class _LayerModel:
         return self._land
 
 
-@lru_cache(maxsize=None)
+_MODELS: dict[tuple[str, str], _LayerModel] = {}
+
+
 def _model(layer_id: str) -> _LayerModel:
-    return _LayerModel(layer_id)
+    """The layer's model for the file its manifest names now, keyed by the file's checksum.
+
+    A user layer fetched or added again under the same id (a new checksum) gets a
+    new model at once; the old one is dropped.
+    """
+    key = (layer_id, manifest().get(layer_id).sha256)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _LayerModel(layer_id)
+        key = (layer_id, model.zones.layer.sha256)  # the version actually loaded
+        for old in [k for k in _MODELS if k[0] == layer_id and k != key]:
+            _MODELS.pop(old, None)
+        model = _MODELS.setdefault(key, model)
+    return model
 
 
 # --- countries --------------------------------------------------------------------
