@@ -663,6 +663,42 @@ def _load_land(layer_id: str, sha256: str, path: str) -> tuple[LayerInfo, np.nda
     return info, geoms
 
 
+def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
+    """Load an attribute table (kind ``attributes``, a CSV, verified): MRGID -> its row.
+
+    Each row as ``{"mrgid", "name", "pol_type", "territory", "iso"}`` (the
+    manifest's ``columns`` say which CSV column is which).  The bundled
+    ``mr-v12-eez-attributes-world`` lists every feature of Marine Regions v12;
+    answers from a layer whose entry names it in ``checked_against`` are
+    compared with it (:func:`geo.zones.where`).
+    """
+    info = manifest().get(layer_id)
+    if info.kind != "attributes":
+        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not an attribute table")
+    return _load_attributes(layer_id, info.sha256, str(info.path))
+
+
+@lru_cache(maxsize=None)
+def _load_attributes(layer_id: str, sha256: str, path: str) -> dict[int, dict[str, Any]]:
+    import csv
+
+    info = manifest().get(layer_id)
+    cols = info.columns
+    verify(info)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        out = {}
+        for r in rows:
+            rec = {key: (r.get(cols[key]) or "").strip() for key in ("name", "pol_type", "territory", "iso_ter1")}
+            mrgid = int(float(r[cols["mrgid"]]))
+            out[mrgid] = {"mrgid": mrgid, "name": rec["name"], "pol_type": rec["pol_type"],
+                          "territory": rec["territory"], "iso": rec["iso_ter1"]}
+        return out
+    except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LayerError(f"layer '{layer_id}': cannot read {path} as its manifest describes: {exc}") from None
+
+
 def land_for(zone_layer: LayerInfo) -> str:
     """The land layer that goes with a zone layer (same coverage when possible)."""
     candidates = [i for i in manifest() if i.kind == "land"]

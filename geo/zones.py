@@ -353,6 +353,8 @@ class ZoneAnswer:
     enclosing_zone: dict[str, Any] | None = None
     #: every zone at the point, innermost first, when nested layers are in use (geo.nesting)
     zones: tuple[dict[str, Any], ...] = ()
+    #: why the answering (older) layer's zone is out of date in Marine Regions v12, if it is
+    superseded: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``eezmap where --json``."""
@@ -373,6 +375,8 @@ class ZoneAnswer:
             out["enclosing_zone"] = self.enclosing_zone
         if self.zones:
             out["zones"] = list(self.zones)
+        if self.superseded is not None:
+            out["superseded"] = self.superseded
         return out
 
 
@@ -407,6 +411,7 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     # outside every coverage, the answer rests on the first (most detailed) layer
     info = load_zones(layer_id or c.layer_ids[0]).layer
     zone = c.zone_record(0)
+    superseded = _check_v12(zone, info) if zone is not None and layer_id else None
     enclosing = (load_zones(layer_id).record(int(c.enclosing_index[0]))
                  if layer_id and c.enclosing_index[0] >= 0 else None)
     dist_km = near = None
@@ -420,7 +425,46 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
 
     nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
-                      enclosing, tuple(nested))
+                      enclosing, tuple(nested), superseded)
+
+
+def _check_v12(zone: dict[str, Any], info: LayerInfo) -> str | None:
+    """Compare a zone of an older layer with Marine Regions v12's attribute table.
+
+    Only for a layer whose manifest entry names the table in ``checked_against``
+    (the coarse v10 world layer).  Adds ``zone["v12"]``: ``exists``, and v12's
+    ``mrgid``, ``name``, ``pol_type``, ``status`` and whether the status differs
+    (``type_changed``); for a zone v12 no longer has, ``same_territory`` lists
+    v12's features of the same territory.  Returns a sentence when the zone is
+    gone or its type changed (the ``superseded`` note), else None.
+    """
+    table_id = info.extra.get("checked_against")
+    if not table_id:
+        return None
+    from .layers import load_attributes
+
+    table = load_attributes(str(table_id))
+    mrgid = int(zone["mrgid"])
+    row = table.get(mrgid)
+    if row is None:
+        territory = str(zone.get("territory") or "").lower()
+        same = [{"mrgid": r["mrgid"], "name": r["name"], "pol_type": r["pol_type"]}
+                for r in table.values() if territory and r["territory"].lower() == territory]
+        zone["v12"] = {"exists": False, "mrgid": mrgid, "name": None, "pol_type": None, "status": None,
+                       "type_changed": None, "source": table_id, "same_territory": same}
+        note = (f"MRGID {mrgid} is not in Marine Regions v12: this zone of version {info.version} "
+                "no longer exists")
+        if same:
+            note += "; v12 has for the same territory " + ", ".join(
+                f"MRGID {r['mrgid']} {r['name']} ({r['pol_type']})" for r in same)
+        return note
+    status, before = status_of_pol_type(row["pol_type"]), status_of_pol_type(zone["pol_type"])
+    zone["v12"] = {"exists": True, "mrgid": mrgid, "name": row["name"], "pol_type": row["pol_type"],
+                   "status": status, "type_changed": status != before, "source": table_id}
+    if status == before:
+        return None
+    return (f"Marine Regions v12 gives MRGID {mrgid} the type '{row['pol_type']}' ({status}), not "
+            f"'{zone['pol_type']}' ({before}) as version {info.version} does: {row['name']}")
 
 
 def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclosing_index: int = -1

@@ -121,6 +121,8 @@ def _text(a: "object") -> str:
         z = a.zone
         lines.append(f"  Zone:       {z['name']} (MRGID {z['mrgid']}, {z['pol_type']})")
         lines.append(f"  Sovereign:  {' / '.join(z['sovereigns'])}; territory {z['territory']}")
+        if a.superseded:
+            lines.append(f"  Superseded: {a.superseded} — this answer is out of date")
     elif a.enclosing_zone:
         z = a.enclosing_zone
         lines.append(f"  Within:     a hole of {z['name']} (MRGID {z['mrgid']}): land, an island or a reef")
