@@ -452,8 +452,8 @@ def _check_v12(zone: dict[str, Any], info: LayerInfo) -> str | None:
                 for r in table.values() if territory and r["territory"].lower() == territory]
         zone["v12"] = {"exists": False, "mrgid": mrgid, "name": None, "pol_type": None, "status": None,
                        "type_changed": None, "source": table_id, "same_territory": same}
-        note = (f"MRGID {mrgid} is not in Marine Regions v12: this zone of version {info.version} "
-                "no longer exists")
+        note = (f"MRGID {mrgid} is not among Marine Regions v12's features: v12 deleted or replaced "
+                f"this zone of version {info.version}")
         if same:
             note += "; v12 has for the same territory " + ", ".join(
                 f"MRGID {r['mrgid']} {r['name']} ({r['pol_type']})" for r in same)

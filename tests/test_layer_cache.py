@@ -52,3 +52,22 @@ def test_a_reinstalled_user_layer_answers_from_its_new_geometry(tmp_path, monkey
     assert np.array_equal(c.answer == "yes", inside)
     assert set(c.zone_index[inside].tolist()) == {0}
     assert len(_display_zones("reinstalled")[0]) == 1
+
+
+def test_the_user_manifest_is_read_again_when_its_content_changes_within_one_clock_tick(tmp_path, monkeypatch):
+    import os
+
+    from geo.layers import manifest, user_manifest_path
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("EEZMAP_CACHE", str(cache))
+    _install(cache, "same-tick", [(9001, (175.0, -30.0, 177.0, -20.0))])
+    path = user_manifest_path()
+    first = manifest().get("same-tick").sha256
+    st = path.stat()
+    _install(cache, "same-tick", [(9002, (165.0, -30.0, 167.0, -20.0))])
+    # the same size and, as on a coarse clock, the same modification time
+    assert path.stat().st_size == st.st_size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    second = manifest().get("same-tick").sha256
+    assert second != first and (cache / "layers" / f"same-tick.{second[:12]}.geojson").is_file()

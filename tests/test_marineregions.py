@@ -207,6 +207,7 @@ def test_a_zone_v12_deleted_is_marked(mrgid):
     assert f"MRGID {mrgid}" in a["superseded"] and "v12" in a["superseded"]
     t = run("where", lat, lon, "--no-distance")
     assert "Superseded:" in t.out and f"MRGID {mrgid}" in t.out
+    assert "[mr-v12-eez-attributes-world]" in t.out and "10.14284/632" in t.out  # its citation
 
 
 @pytest.mark.parametrize("mrgid,layer", [(48953, None), (8321, WORLD), (8319, WORLD)])

@@ -157,6 +157,11 @@ def _text(a: "object") -> str:
             coarse = f" — the point lies outside its coverage ({w:g}–{e:g}°E, {so:g}–{n:g}°N)"
         lines.append(f"  Layer:      {a.layer.id} (version {a.layer.version}){coarse}")
         lines.append(f"  Source:     {a.layer.citation}")
+        if a.zone and "v12" in a.zone:  # checked against Marine Regions v12's attribute table
+            from ..layers import manifest
+
+            table = a.zone["v12"]["source"]
+            lines.append(f"  Source:     {manifest().get(table).citation} [{table}]")
         if a.zones:
             from ..layers import manifest
 
