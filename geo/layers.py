@@ -173,7 +173,8 @@ class LayerInfo:
             d["zones_only"] = self.zones_only
             d.update({k: v for k, v in self.extra.items() if k not in d and k != "path"})
         else:
-            d.update({k: v for k, v in self.extra.items() if k in ("licence_note", "processing", "wfs")})
+            d.update({k: v for k, v in self.extra.items()
+                      if k in ("licence_note", "processing", "wfs", "checked_against")})
         return d
 
     def ref(self) -> dict[str, str]:

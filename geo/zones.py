@@ -42,6 +42,7 @@ from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest,
 STATUSES = ("eez", "overlapping_claim", "joint_regime", "land", "high_seas", "outside_coverage")
 ANSWERS = ("yes", "no", "shared", "unknown")
 
+
 def status_of_pol_type(pol_type: str) -> str:
     """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', 'Disputed' -> ...).
 
