@@ -4,6 +4,7 @@ in the same process answers from its new geometry at once (one point and a batch
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 
 
@@ -24,6 +25,7 @@ def _install(cache, layer_id: str, zones: list[tuple[int, tuple[float, float, fl
     install_user_layer(entry, lambda tmp: gdf.to_file(tmp, driver="GeoJSON"), ".geojson", cache)
 
 
+@pytest.mark.slow
 def test_a_reinstalled_user_layer_answers_from_its_new_geometry(tmp_path, monkeypatch):
     from geo.zones import classify, where
 
