@@ -226,10 +226,18 @@ def display_geometries(geoms: np.ndarray, tolerance: float = DISPLAY_TOLERANCE_D
     return shapely.transform(simple, lambda c: np.round(c, decimals))
 
 
-@lru_cache(maxsize=8)
 def _display_zones(layer_id: str, clip: tuple[tuple[float, float, float, float], ...] = ()
                    ) -> tuple[np.ndarray, np.ndarray]:
     """(row indexes, display geometries) of a zone layer, minus the boxes in *clip*."""
+    from .layers import manifest
+
+    return _display_zones_of(layer_id, manifest().get(layer_id).sha256, clip)
+
+
+@lru_cache(maxsize=8)
+def _display_zones_of(layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """_display_zones, once per file version (the checksum is the key: a re-installed layer is redrawn)."""
     import shapely
 
     from .layers import load_zones
@@ -242,8 +250,15 @@ def _display_zones(layer_id: str, clip: tuple[tuple[float, float, float, float],
     return keep, display_geometries(geoms[keep])
 
 
-@lru_cache(maxsize=8)
 def _display_land(layer_id: str, clip: tuple[tuple[float, float, float, float], ...] = ()) -> list[Any]:
+    from .layers import manifest
+
+    return _display_land_of(layer_id, manifest().get(layer_id).sha256, clip)
+
+
+@lru_cache(maxsize=8)
+def _display_land_of(layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
+                     ) -> list[Any]:
     import shapely
 
     from .layers import load_land

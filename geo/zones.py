@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -43,12 +42,16 @@ from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest,
 STATUSES = ("eez", "overlapping_claim", "joint_regime", "land", "high_seas", "outside_coverage")
 ANSWERS = ("yes", "no", "shared", "unknown")
 
-_POL_STATUS = {"200nm": "eez", "overlapping claim": "overlapping_claim", "joint regime": "joint_regime"}
-
 
 def status_of_pol_type(pol_type: str) -> str:
-    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', ...)."""
-    return _POL_STATUS.get(pol_type.strip().lower(), "eez")
+    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', 'Disputed' -> ...).
+
+    Every spelling of every version is in :data:`geo.marineregions.POL_TYPES`;
+    a layer holding another value is refused when loaded.
+    """
+    from .marineregions import pol_type_status
+
+    return pol_type_status(pol_type)
 
 
 # --- locating points in a layer ---------------------------------------------------
@@ -139,9 +142,24 @@ class _LayerModel:
         return self._land
 
 
-@lru_cache(maxsize=None)
+_MODELS: dict[tuple[str, str], _LayerModel] = {}
+
+
 def _model(layer_id: str) -> _LayerModel:
-    return _LayerModel(layer_id)
+    """The layer's model for the file its manifest names now, keyed by the file's checksum.
+
+    A user layer fetched or added again under the same id (a new checksum) gets a
+    new model at once; the old one is dropped.
+    """
+    key = (layer_id, manifest().get(layer_id).sha256)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _LayerModel(layer_id)
+        key = (layer_id, model.zones.layer.sha256)  # the version actually loaded
+        for old in [k for k in _MODELS if k[0] == layer_id and k != key]:
+            _MODELS.pop(old, None)
+        model = _MODELS.setdefault(key, model)
+    return model
 
 
 # --- countries --------------------------------------------------------------------
@@ -336,6 +354,8 @@ class ZoneAnswer:
     enclosing_zone: dict[str, Any] | None = None
     #: every zone at the point, innermost first, when nested layers are in use (geo.nesting)
     zones: tuple[dict[str, Any], ...] = ()
+    #: why the answering (older) layer's zone is out of date in Marine Regions v12, if it is
+    superseded: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``eezmap where --json``."""
@@ -356,6 +376,8 @@ class ZoneAnswer:
             out["enclosing_zone"] = self.enclosing_zone
         if self.zones:
             out["zones"] = list(self.zones)
+        if self.superseded is not None:
+            out["superseded"] = self.superseded
         return out
 
 
@@ -390,6 +412,7 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     # outside every coverage, the answer rests on the first (most detailed) layer
     info = load_zones(layer_id or c.layer_ids[0]).layer
     zone = c.zone_record(0)
+    superseded = _check_v12(zone, info) if zone is not None and layer_id else None
     enclosing = (load_zones(layer_id).record(int(c.enclosing_index[0]))
                  if layer_id and c.enclosing_index[0] >= 0 else None)
     dist_km = near = None
@@ -403,7 +426,46 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
 
     nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
-                      enclosing, tuple(nested))
+                      enclosing, tuple(nested), superseded)
+
+
+def _check_v12(zone: dict[str, Any], info: LayerInfo) -> str | None:
+    """Compare a zone of an older layer with Marine Regions v12's attribute table.
+
+    Only for a layer whose manifest entry names the table in ``checked_against``
+    (the coarse v10 world layer).  Adds ``zone["v12"]``: ``exists``, and v12's
+    ``mrgid``, ``name``, ``pol_type``, ``status`` and whether the status differs
+    (``type_changed``); for a zone v12 no longer has, ``same_territory`` lists
+    v12's features of the same territory.  Returns a sentence when the zone is
+    gone or its type changed (the ``superseded`` note), else None.
+    """
+    table_id = info.extra.get("checked_against")
+    if not table_id:
+        return None
+    from .layers import load_attributes
+
+    table = load_attributes(str(table_id))
+    mrgid = int(zone["mrgid"])
+    row = table.get(mrgid)
+    if row is None:
+        territory = str(zone.get("territory") or "").lower()
+        same = [{"mrgid": r["mrgid"], "name": r["name"], "pol_type": r["pol_type"]}
+                for r in table.values() if territory and r["territory"].lower() == territory]
+        zone["v12"] = {"exists": False, "mrgid": mrgid, "name": None, "pol_type": None, "status": None,
+                       "type_changed": None, "source": table_id, "same_territory": same}
+        note = (f"MRGID {mrgid} is not among Marine Regions v12's features: v12 deleted or replaced "
+                f"this zone of version {info.version}")
+        if same:
+            note += "; v12 has for the same territory " + ", ".join(
+                f"MRGID {r['mrgid']} {r['name']} ({r['pol_type']})" for r in same)
+        return note
+    status, before = status_of_pol_type(row["pol_type"]), status_of_pol_type(zone["pol_type"])
+    zone["v12"] = {"exists": True, "mrgid": mrgid, "name": row["name"], "pol_type": row["pol_type"],
+                   "status": status, "type_changed": status != before, "source": table_id}
+    if status == before:
+        return None
+    return (f"Marine Regions v12 gives MRGID {mrgid} the type '{row['pol_type']}' ({status}), not "
+            f"'{zone['pol_type']}' ({before}) as version {info.version} does: {row['name']}")
 
 
 def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclosing_index: int = -1

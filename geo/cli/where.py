@@ -124,6 +124,8 @@ def _text(a: "object") -> str:
         z = a.zone
         lines.append(f"  Zone:       {z['name']} (MRGID {z['mrgid']}, {z['pol_type']})")
         lines.append(f"  Sovereign:  {' / '.join(z['sovereigns'])}; territory {z['territory']}")
+        if a.superseded:
+            lines.append(f"  Superseded: {a.superseded} — this answer is out of date")
     elif a.enclosing_zone:
         z = a.enclosing_zone
         lines.append(f"  Within:     a hole of {z['name']} (MRGID {z['mrgid']}): land, an island or a reef")
@@ -158,6 +160,11 @@ def _text(a: "object") -> str:
             coarse = f" — the point lies outside its coverage ({w:g}–{e:g}°E, {so:g}–{n:g}°N)"
         lines.append(f"  Layer:      {a.layer.id} (version {a.layer.version}){coarse}")
         lines.append(f"  Source:     {a.layer.citation}")
+        if a.zone and "v12" in a.zone:  # checked against Marine Regions v12's attribute table
+            from ..layers import manifest
+
+            table = a.zone["v12"]["source"]
+            lines.append(f"  Source:     {manifest().get(table).citation} [{table}]")
         if a.zones:
             from ..layers import manifest
 
