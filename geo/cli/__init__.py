@@ -19,12 +19,14 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from typing import Any
 
 import click
 
-from ..errors import GeoError
+from ..errors import GeoError, OutputError
 from .. import __version__
 from ._common import CONTEXT, fail_line
 
@@ -79,12 +81,16 @@ def cli(ctx: click.Context, verbose: int) -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the group, turn errors into one line and a status."""
     args = sys.argv[1:] if argv is None else argv
-    verbose = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"}) + (
-        2 if "--verbose" in args else 0)
+    state: dict[str, Any] = {"verbose": 0}  # the group's -v count, once click has parsed it
+    guarded = _guard_stdout()
     try:
-        rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False)
+        rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False, obj=state)
+        sys.stdout.flush()  # a write that fails must fail here, not at exit
     except click.exceptions.Exit as exc:
         return sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # plain `eezmap`: the help, as help
+        click.echo(exc.ctx.get_help(), err=True)
+        return sys.exit(2)
     except click.ClickException as exc:  # usage errors: one line, exit 2
         name = exc.ctx.command_path if getattr(exc, "ctx", None) else "eezmap"
         hint = f" (see '{name} --help')" if isinstance(exc, click.UsageError) else ""
@@ -96,11 +102,74 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         fail_line("eezmap: interrupted; no partial output was left")
         return sys.exit(130)
-    except BrokenPipeError:
-        return sys.exit(0)
+    except (_ReaderGone, BrokenPipeError):  # the reader went away (`| head`): stop quietly, as on SIGPIPE
+        _discard_stdout(guarded)
+        return sys.exit(141)
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
-        if verbose >= 2:
+        if state["verbose"] >= 2:
             raise
+        _discard_stdout(guarded)
         fail_line(f"eezmap: error: {exc}")
         return sys.exit(exc.exit_code)
     return sys.exit(rv if isinstance(rv, int) else 0)
+
+
+class _ReaderGone(Exception):
+    """The reader of stdout closed the pipe (not an OSError, so that nothing on the way
+    mistakes it for a failure to report: click would exit 1, which means 'no')."""
+
+
+class _Stdout(io.RawIOBase):
+    """File descriptor 1, whose failed write is an :class:`OutputError` (one line, exit 2).
+
+    A full disk or a closed device under ``> FILE`` is the user's output path
+    failing, not a bug.  A reader that went away is :class:`_ReaderGone` (exit 141).
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        try:
+            return os.write(self._fd, data)
+        except BrokenPipeError:
+            raise _ReaderGone() from None
+        except OSError as exc:
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+
+
+def _guard_stdout() -> bool:
+    """Route sys.stdout through :class:`_Stdout` when it is the process's fd 1."""
+    try:
+        if sys.stdout is None or sys.stdout.fileno() != 1:
+            return False
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):  # replaced by a test harness: leave it be
+        return False
+    old = sys.stdout
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Stdout(1)), encoding=old.encoding,
+                                  errors=old.errors, line_buffering=old.line_buffering,
+                                  write_through=False)
+    return True
+
+
+def _discard_stdout(guarded: bool) -> None:
+    """After a failed write, drop what is still buffered (it cannot be written either)."""
+    if not guarded:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._common import CONTEXT, indent_option, json_option, layer_option, print_json
+from ._common import (CONTEXT, indent_option, json_option, layer_option, print_json,
+                      refuse_indent_without_json)
 
 
 @click.command("area", context_settings=CONTEXT)
@@ -16,6 +17,7 @@ def command(target: str, as_json: bool, indent: int | None, layers: tuple[str, .
     """Geodesic area of an area site (e.g. rey-mud-area) or of every polygon in
     a GeoJSON/GeoPackage FILE, the share of it inside each zone, and how far its
     outline comes to the zone's boundary when it lies in one zone."""
+    refuse_indent_without_json(click.get_current_context())
     from ..zones import area_in_zones
 
     layer = layers[0] if layers else "mr-v12-eez-nw-pacific"

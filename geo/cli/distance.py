@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._common import CONTEXT, indent_option, json_option, print_json, reject_unknown_options
+from ._common import (CONTEXT, indent_option, json_option, print_json, refuse_indent_without_json,
+                      reject_unknown_options)
 
 
 @click.command("distance", context_settings=CONTEXT)
@@ -22,6 +23,7 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
       eezmap distance -33.9,18.4 35,139
     """
     reject_unknown_options((a, b))
+    refuse_indent_without_json(click.get_current_context())
     from ..geodesy import distance
     from ..sites import resolve_point
 

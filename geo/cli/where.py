@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, layer_option,
-                      print_json, reject_unknown_options)
+from ._common import (CONTEXT, fmt_lat, fmt_lon, given, indent_option, json_option, layer_option,
+                      print_json, refuse_indent_without_json, refuse_unless, reject_unknown_options)
 
 EXIT = {"yes": 0, "no": 1, "shared": 3, "unknown": 4}
 
@@ -64,6 +64,7 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     Many points: eezmap where --input pings.csv --output out.parquet
     """
     reject_unknown_options(coords)
+    _refuse_ignored_options(input_path is not None, engine, scheduler)
     if input_path is not None:
         if coords:
             raise click.UsageError("give either LAT LON or --input FILE, not both")
@@ -91,6 +92,21 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     else:
         click.echo(_text(a))
     return EXIT[a.answer]
+
+
+def _refuse_ignored_options(batch: bool, engine: str, scheduler: str | None) -> None:
+    """An option that would change nothing here is a mistake to report, not to ignore."""
+    ctx = click.get_current_context()
+    refuse_indent_without_json(ctx)
+    if given(ctx, "with_distance") and given(ctx, "no_distance"):
+        raise click.UsageError("give --distance or --no-distance, not both", ctx)
+    refuse_unless(ctx, batch, "needs --input FILE (one point's answer goes to stdout)", "output_path")
+    refuse_unless(ctx, batch, "needs --input FILE", "lat_col", "lon_col", "engine", "chunk_rows", "progress")
+    refuse_unless(ctx, engine == "dask", "needs --engine dask", "scheduler")
+    refuse_unless(ctx, engine != "dask", "does not apply with --engine dask (Dask reads in blocks of its own, "
+                  "without a progress bar)", "chunk_rows", "progress")
+    if scheduler is not None and not scheduler.strip():
+        raise click.UsageError("--scheduler needs an address, e.g. tcp://10.0.0.5:8786", ctx)
 
 
 def _json_dumps(obj: object, indent: int | None) -> str:
