@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -66,6 +66,41 @@ def refuse_unless(ctx: click.Context, condition: bool, why: str, *names: str) ->
 
 def refuse_indent_without_json(ctx: click.Context) -> None:
     refuse_unless(ctx, bool(ctx.params.get("as_json")), "needs --json (it indents the JSON output)", "indent")
+
+
+def country_name(code: str, layer_ids: Sequence[str] | None = None) -> str:
+    """The sovereign's name for an ISO alpha-3 code, as the layers spell it.
+
+    The first of *layer_ids* (default: the default layers) that names the code
+    wins; the code itself only when none does.
+    """
+    from ..layers import load_zones, resolve_layers
+
+    for layer_id in resolve_layers(layer_ids):
+        name = load_zones(layer_id).countries().get(code)
+        if name:
+            return name
+    return code
+
+
+#: names said with "the" ("the Philippines", "the United States", "the Marshall Islands")
+_THE_WORDS = {"Islands", "Republic", "Kingdom", "States", "Emirates", "Federation", "Netherlands",
+              "Philippines", "Bahamas", "Maldives", "Seychelles", "Comores", "Comoros", "Gambia"}
+#: plural names, whose possessive is a bare apostrophe ("the Philippines' EEZ")
+_PLURAL_WORDS = {"Islands", "States", "Emirates", "Netherlands", "Philippines", "Bahamas", "Maldives",
+                 "Seychelles", "Comores", "Comoros"}
+
+
+def with_article(name: str) -> str:
+    """"Japan", "the Philippines", "the United States" (inside a sentence)."""
+    return f"the {name}" if _THE_WORDS & set(name.split()) else name
+
+
+def possessive(name: str) -> str:
+    """"Japan's", "France's", "the Philippines'", "the Marshall Islands'"."""
+    words = name.split()
+    plural = bool(words) and words[-1] in _PLURAL_WORDS
+    return with_article(name) + ("'" if plural else "'s")
 
 
 def fmt_lat(lat: float) -> str:
