@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import click
 
@@ -66,21 +66,6 @@ def refuse_unless(ctx: click.Context, condition: bool, why: str, *names: str) ->
 
 def refuse_indent_without_json(ctx: click.Context) -> None:
     refuse_unless(ctx, bool(ctx.params.get("as_json")), "needs --json (it indents the JSON output)", "indent")
-
-
-def country_name(code: str, layer_ids: Sequence[str] | None = None) -> str:
-    """The sovereign's name for an ISO alpha-3 code, as the layers spell it.
-
-    The first of *layer_ids* (default: the default layers) that names the code
-    wins; the code itself only when none does.
-    """
-    from ..layers import load_zones, resolve_layers
-
-    for layer_id in resolve_layers(layer_ids):
-        name = load_zones(layer_id).countries().get(code)
-        if name:
-            return name
-    return code
 
 
 #: names said with "the" ("the Philippines", "the United States", "the Marshall Islands")

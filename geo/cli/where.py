@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._common import (CONTEXT, country_name, fmt_lat, fmt_lon, given, indent_option, json_option,
+from ._common import (CONTEXT, fmt_lat, fmt_lon, given, indent_option, json_option,
                       layer_option, possessive, print_json, refuse_indent_without_json, refuse_unless,
                       reject_unknown_options, with_article)
 
@@ -122,6 +122,8 @@ def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
 
     assert isinstance(a, ZoneAnswer)
     point = f"{fmt_lat(a.lat)}, {fmt_lon(a.lon)}"
+    from ..zones import country_name
+
     name = country_name(a.country, layers)  # the layers the country was resolved with
     head = {
         "yes": f"YES: {point} is in {possessive(name)} EEZ.",
