@@ -7,13 +7,16 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 0     yes (``where``), or success
 1     no (``where``)
 2     bad input: usage, coordinates, country, input files, output paths
+      (stdout that cannot be written included)
 3     shared: an overlapping claim or joint regime the country is party to
 4     unknown: outside every loaded layer's coverage, for a country no
-      loaded layer covers completely
+      loaded layer covers completely; ``export``: the layer does not hold
+      every zone of the country (the file is written, with notes)
 5     a bundled or user layer is missing, corrupted or malformed
 6     a download failed (``layers fetch``): network, timeout, HTTP error
       or a malformed or incomplete response; nothing was replaced
 130   interrupted (Ctrl-C); no partial output is left behind
+141   the reader of stdout closed the pipe (``| head``); nothing printed
 ====  =========================================================
 """
 
@@ -71,8 +74,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
-    4 unknown (outside coverage), 5 broken layer data,
-    6 download failed (layers fetch), 130 interrupted.
+    4 unknown (outside coverage; export: incomplete), 5 broken layer data,
+    6 download failed (layers fetch), 130 interrupted, 141 stdout pipe closed.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
