@@ -178,6 +178,8 @@ def test_a_v_that_is_an_option_value_is_no_verbose_flag(tmp_path):
     (["layers", "default", "--cache-dir", "CACHE"], "--cache-dir"),
     (["layers", "add", "IN", "--indent", "2"], "--indent"),
     (["layers", "fetch", "--sovereign", "Japan", "--indent", "2", "--url", "http://127.0.0.1:9/wfs", "--retries", "0"], "--indent"),
+    (["layers", "fetch", "--world", "--bbox", "150,20,158,28", "--url", "http://127.0.0.1:9/wfs", "--retries", "0"], "--world"),
+    (["layers", "fetch", "--world", "--sovereign", "Japan", "--url", "http://127.0.0.1:9/wfs", "--retries", "0"], "--world"),
 ])
 def test_an_option_that_would_be_ignored_is_refused(tmp_path, args, flag):
     src = tmp_path / "in.csv"

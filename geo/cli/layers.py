@@ -186,6 +186,8 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
     from ..fetch import WFS_URL, fetch_layer
 
     kinds = kinds or ("eez",)
+    if world and (bbox is not None or sovereign is not None):
+        raise click.UsageError("--world means no filter: give it alone, or --bbox and/or --sovereign")
     if layer_id and len(kinds) > 1:
         raise click.UsageError("--id names one layer: give one --kind with it")
     show = sys.stderr.isatty() if progress is None else progress
