@@ -235,3 +235,54 @@ def test_the_answer_names_the_country_properly(country, possessive):
     r = run("where", "36", "150", "--country", country, "--no-distance")
     assert r.code == 1, r.err
     assert r.out.splitlines()[0].endswith(f"is not in {possessive}."), r.out
+
+
+def test_readme_describes_every_key_and_value_of_where_json():
+    """Every key `where --json` prints, and every kind of `across`, is in the README's
+    description of the JSON object (issue 9, item 21: `across: null`, the across zone's
+    `status`)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("With `--json`, `where` prints exactly one JSON object")
+    para = readme[start:readme.index("\n\n", start)]
+    documented = set(re.findall(r"`([^`]+)`", para))
+    seen_keys, seen_across = set(), set()
+    for lat, lon in [("24.28667", "153.98056"), ("35.69", "139.69"), ("36", "129.8"), ("25.8", "123.5"),
+                     ("35.02", "129.548"),            # a vertex of Japan's zone: on the boundary
+                     ("30", "179.99"), ("-33.9", "18.4")]:
+        j = run("where", lat, lon, "--json").json()
+        seen_keys |= set(j)
+        for key in ("zone", "enclosing_zone", "layer", "nearest_boundary"):
+            if isinstance(j.get(key), dict):
+                seen_keys |= set(j[key])
+        across = (j["nearest_boundary"] or {}).get("across", "absent")
+        if isinstance(across, dict):
+            seen_keys |= set(across)
+            seen_across.add("zone")
+        else:
+            seen_across.add(across)
+    assert seen_keys - documented == set()
+    assert {None, "zone", "land"} <= seen_across
+    for value in seen_across - {None, "zone", "absent"}:
+        assert f'`"{value}"`' in para
+    assert "`null` when the point lies on the boundary" in para
+    assert "plus its `status`" in para
+
+
+def test_readme_tables_name_every_status_and_exit_status():
+    """The status table holds every status a row can get (`invalid` included), and the
+    exit table every status the CLI documents in its own help."""
+    import re
+
+    from geo.zones import STATUSES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| status | meaning |"):readme.index("| exit | meaning |")]
+    rows = {s for line in table.splitlines() if line.startswith("| `") for s in re.findall(r"`(\w+)`", line.split("|")[1])}
+    assert set(STATUSES) | {"invalid"} <= rows
+    exits = readme[readme.index("| exit | meaning |"):]
+    exits = {int(m) for m in re.findall(r"^\| (\d+) \|", exits, re.M)}
+    helped = run("--help").out
+    line = " ".join(helped[helped.index("Exit status:"):helped.index("Options:")].split())
+    assert {int(n) for n in re.findall(r"(\d+) [a-z]", line)} == exits

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.stdout.flush()  # a write that fails must fail here, not at exit
     except click.exceptions.Exit as exc:
         return sys.exit(exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:  # plain `eezmap`: the help, as help
+    except _NoArgsIsHelp as exc:  # plain `eezmap` (click >= 8.2): the help, as help
         click.echo(exc.ctx.get_help(), err=True)
         return sys.exit(2)
     except click.ClickException as exc:  # usage errors: one line, exit 2
@@ -115,6 +115,10 @@ def main(argv: list[str] | None = None) -> Any:
         fail_line(f"eezmap: error: {exc}")
         return sys.exit(exc.exit_code)
     return sys.exit(rv if isinstance(rv, int) else 0)
+
+
+#: click 8.2 raises this for a group run without arguments; 8.1 prints the help and exits 0
+_NoArgsIsHelp: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class _ReaderGone(Exception):
