@@ -66,7 +66,8 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="eezmap")
-@click.option("-v", "--verbose", count=True, help="Twice (-vv): show the traceback of an error, for a bug report.")
+@click.option("-v", "--verbose", count=True,
+              help="Twice (-vv): show the traceback of an error, for a bug report.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """EEZ membership, geodesic distances, offline maps and GeoJSON for

@@ -77,12 +77,12 @@ _PLURAL_WORDS = {"Islands", "States", "Emirates", "Netherlands", "Philippines", 
 
 
 def with_article(name: str) -> str:
-    """"Japan", "the Philippines", "the United States" (inside a sentence)."""
+    """The name as said inside a sentence: Japan, the Philippines, the United States."""
     return f"the {name}" if _THE_WORDS & set(name.split()) else name
 
 
 def possessive(name: str) -> str:
-    """"Japan's", "France's", "the Philippines'", "the Marshall Islands'"."""
+    """Japan's, France's, the Philippines', the Marshall Islands'."""
     words = name.split()
     plural = bool(words) and words[-1] in _PLURAL_WORDS
     return with_article(name) + ("'" if plural else "'s")
