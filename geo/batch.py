@@ -380,6 +380,12 @@ def _check_input(path: str) -> None:
         raise InputFileError(f"input file {path} does not exist")
     if p.is_dir():
         raise InputFileError(f"input {path} is a directory, not a file")
+    if p.is_file():  # a FIFO or device is opened by the reader itself
+        try:
+            with open(p, "rb"):
+                pass
+        except OSError as exc:
+            raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 class _Progress:

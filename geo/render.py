@@ -972,7 +972,23 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
         m.add_child(points_layer)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     m.add_child(_Script("eezmap.ready(map);", name="EezmapReady"))
+    _number_elements(m.get_root())
     return m
+
+
+def _number_elements(root: Element) -> None:
+    """Give every element an id from its place in the tree, not branca's random one.
+
+    branca draws each element's id from ``os.urandom``, and the ids name the
+    page's JavaScript variables (``map_…``, ``eezmap_group_…``): numbered in
+    tree order instead, the same inputs give the same HTML byte for byte.
+    """
+    queue, n = [root], 0
+    while queue:
+        element = queue.pop(0)
+        element._id = f"{n:04d}"
+        n += 1
+        queue.extend(element._children.values())
 
 
 def render_html(**kwargs: Any) -> str:

@@ -186,6 +186,22 @@ def resolve_country(country: str, layer_ids: Sequence[str] | None = None) -> str
     )
 
 
+def country_name(code: str, layer_ids: Sequence[str] | None = None) -> str:
+    """The sovereign's name for an ISO alpha-3 *code*, as the layers spell it.
+
+    The first of *layer_ids* (default: the default layers, most detailed
+    first) that names the code wins; the code itself when none does.
+
+    >>> country_name("PHL")
+    'Philippines'
+    """
+    for layer_id in resolve_layers(layer_ids):
+        name = load_zones(layer_id).countries().get(code)
+        if name:
+            return name
+    return code
+
+
 class CountryError(CoordinateError):
     """A country code or name no loaded layer knows."""
 

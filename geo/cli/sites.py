@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._common import CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json
+from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json,
+                      refuse_indent_without_json)
 
 
 @click.command("sites", context_settings=CONTEXT)
@@ -12,6 +13,7 @@ from ._common import CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, prin
 @indent_option
 def command(as_json: bool, indent: int | None) -> int:
     """List the built-in sites: id, position, certainty, depth and source."""
+    refuse_indent_without_json(click.get_current_context())
     from ..sites import load_sites
 
     sites = load_sites()
