@@ -111,6 +111,11 @@ def same(a, b):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     return a == b
 
+if mode == "threads-loaded":  # layers loaded, nothing indexed or prepared: threads share the geometries
+    from geo.layers import land_for, load_land, load_zones, manifest
+    for layer_id in manifest().default_zones:
+        load_land(land_for(load_zones(layer_id).layer))
+
 barrier = threading.Barrier(n_threads)
 problems = []
 
@@ -176,11 +181,15 @@ def workload(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("run", range(4))
-def test_many_threads_in_a_fresh_process(workload, run):
-    """16 threads at once on cold in-memory caches: exit 0, the single-threaded answers, one load per index."""
+@pytest.mark.parametrize("mode", ["threads", "threads-loaded"])
+@pytest.mark.parametrize("run", range(2))
+def test_many_threads_in_a_fresh_process(workload, mode, run):
+    """16 threads at once on cold in-memory caches: exit 0, the single-threaded answers, one load per index.
+
+    ``threads-loaded``: the layers are loaded first, so every thread shares their geometries.
+    """
     tmp, cache = workload
-    r = _script(tmp, "threads", cache, n_threads=16, timeout=300)
+    r = _script(tmp, mode, cache, n_threads=16, timeout=300)
     assert r.returncode == 0, (r.returncode, r.stdout[-3000:], r.stderr[-3000:])
 
 
