@@ -24,6 +24,7 @@ Example
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Sequence
@@ -36,12 +37,21 @@ NM = 1852.0
 EEZ_LIMIT_M = 200 * NM
 
 
-@lru_cache(maxsize=1)
-def geod() -> Any:
-    """The WGS84 ``pyproj.Geod`` used for every measurement."""
-    from pyproj import Geod
+_local = threading.local()
 
-    return Geod(ellps="WGS84")
+
+def geod() -> Any:
+    """The WGS84 ``pyproj.Geod`` used for every measurement: one per thread.
+
+    pyproj does not promise that a ``Geod`` may be shared between threads;
+    making one costs microseconds.
+    """
+    g = getattr(_local, "geod", None)
+    if g is None:
+        from pyproj import Geod
+
+        g = _local.geod = Geod(ellps="WGS84")
+    return g
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,12 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ._threads import once
 from .errors import LayerError, LayerKindError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
@@ -239,7 +239,7 @@ def _info_from_entry(entry: dict[str, Any], base_dir: Path | None = None) -> Lay
     return LayerInfo(**known)
 
 
-@lru_cache(maxsize=None)
+@once
 def _read_manifest(path: Path) -> Manifest:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -249,7 +249,7 @@ def _read_manifest(path: Path) -> Manifest:
         raise LayerError(f"layer manifest {path} is unreadable: {exc}") from None
 
 
-@lru_cache(maxsize=16)
+@once(maxsize=16)
 def _read_user_manifest(path: Path, data: bytes) -> tuple[tuple[LayerInfo, ...], tuple[str, ...]]:
     """The user manifest's layers and default ids, parsed from its bytes *data* (the cache key)."""
     try:
@@ -618,7 +618,7 @@ def load_zones(layer_id: str) -> Zones:
     return _load_zones(layer_id, info.sha256, str(info.path))
 
 
-@lru_cache(maxsize=None)
+@once
 def _load_zones(layer_id: str, sha256: str, path: str) -> Zones:
     """load_zones, once per file version (a re-fetched user layer is loaded afresh)."""
     info = manifest().get(layer_id)
@@ -655,7 +655,7 @@ def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     return _load_land(layer_id, info.sha256, str(info.path))
 
 
-@lru_cache(maxsize=None)
+@once
 def _load_land(layer_id: str, sha256: str, path: str) -> tuple[LayerInfo, np.ndarray]:
     """load_land, once per file version (keyed by its checksum, like _load_zones)."""
     import shapely

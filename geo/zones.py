@@ -30,11 +30,13 @@ Example
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
+from ._threads import once
 from .coords import normalize_longitude
 from .errors import CoordinateError
 from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest, resolve_layers
@@ -59,10 +61,15 @@ def status_of_pol_type(pol_type: str) -> str:
 class _Locator:
     """Index of the closed polygon covering each point (lowest index wins), -1 if none.
 
-    A handful of points are tested directly (``shapely.intersects_xy`` on the
+    A handful of points are tested directly (``shapely.intersects`` on the
     zones whose bounds hold them: no index to load); larger batches use the
     exact grid index (:mod:`geo._grid`), built once per layer and cached on
     disk.  Both give identical answers (tests/test_grid.py, tests/test_zones.py).
+
+    Safe to share between threads (:mod:`geo._threads`): the geometries are
+    never prepared (the direct test uses the unprepared predicate, not
+    ``intersects_xy``, which would prepare them in place), and the index is
+    loaded or built once, by the first thread that needs it.
     """
 
     #: up to this many points, test directly
@@ -75,18 +82,23 @@ class _Locator:
         self.key = key
         self.bounds = shapely.bounds(geoms)
         self._index: Any = None
+        self._lock = threading.Lock()
 
     def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         if len(lon) <= self.DIRECT:
             return self._direct(lon, lat)
-        if self._index is None:
-            from ._grid import GridIndex
-            from .layers import cache_dir
+        index = self._index
+        if index is None:
+            with self._lock:  # the other threads wait for the first one's index
+                if self._index is None:
+                    from ._grid import GridIndex
+                    from .layers import cache_dir
 
-            self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
-        return self._index.lookup(lon, lat)
+                    self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
+                index = self._index
+        return index.lookup(lon, lat)
 
     def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         import shapely
@@ -98,15 +110,16 @@ class _Locator:
             if not (np.isfinite(x) and np.isfinite(y)):
                 continue
             cand = np.flatnonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3]))
+            point = shapely.Point(x, y)
             for i in cand:  # increasing index: the first hit is the lowest
-                if shapely.intersects_xy(self.geoms[i], x, y):
+                if shapely.intersects(self.geoms[i], point):
                     out[k] = i
                     break
         return out
 
 
 class _LayerModel:
-    """Everything needed to classify points against one zone layer (built lazily)."""
+    """Everything needed to classify points against one zone layer (built lazily, once)."""
 
     def __init__(self, layer_id: str) -> None:
         self.zones = load_zones(layer_id)
@@ -114,18 +127,21 @@ class _LayerModel:
         self._filled: _Locator | None = None
         self._land: _Locator | None = None
         self._part_zone: np.ndarray | None = None
+        self._lock = threading.Lock()
         self.land_info = manifest().get(land_for(self.zones.layer))
 
     @property
     def filled_locator(self) -> _Locator:
         """Every polygon part of every zone with its holes filled (one row per part)."""
         if self._filled is None:
-            import shapely
+            with self._lock:
+                if self._filled is None:
+                    import shapely
 
-            parts, zone_of = shapely.get_parts(self.zones.geometry, return_index=True)
-            filled = shapely.polygons(shapely.get_exterior_ring(parts))
-            self._part_zone = zone_of.astype(np.int32)
-            self._filled = _Locator(filled, self.zones.layer.sha256 + ":filled")
+                    parts, zone_of = shapely.get_parts(self.zones.geometry, return_index=True)
+                    filled = shapely.polygons(shapely.get_exterior_ring(parts))
+                    self._part_zone = zone_of.astype(np.int32)
+                    self._filled = _Locator(filled, self.zones.layer.sha256 + ":filled")
         return self._filled
 
     def hole_zone(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -137,29 +153,26 @@ class _LayerModel:
     @property
     def land_locator(self) -> _Locator:
         if self._land is None:
-            info, land = load_land(self.land_info.id)
-            self._land = _Locator(land, info.sha256 + ":land")
+            with self._lock:
+                if self._land is None:
+                    info, land = load_land(self.land_info.id)
+                    self._land = _Locator(land, info.sha256 + ":land")
         return self._land
-
-
-_MODELS: dict[tuple[str, str], _LayerModel] = {}
 
 
 def _model(layer_id: str) -> _LayerModel:
     """The layer's model for the file its manifest names now, keyed by the file's checksum.
 
     A user layer fetched or added again under the same id (a new checksum) gets a
-    new model at once; the old one is dropped.
+    new model at once.
     """
-    key = (layer_id, manifest().get(layer_id).sha256)
-    model = _MODELS.get(key)
-    if model is None:
-        model = _LayerModel(layer_id)
-        key = (layer_id, model.zones.layer.sha256)  # the version actually loaded
-        for old in [k for k in _MODELS if k[0] == layer_id and k != key]:
-            _MODELS.pop(old, None)
-        model = _MODELS.setdefault(key, model)
-    return model
+    return _model_of(layer_id, manifest().get(layer_id).sha256)
+
+
+@once(maxsize=16)
+def _model_of(layer_id: str, sha256: str) -> _LayerModel:
+    """One model per layer file version, built once even when threads ask together."""
+    return _LayerModel(layer_id)
 
 
 # --- countries --------------------------------------------------------------------
