@@ -90,7 +90,7 @@ def layers_dir() -> Path:
     return path
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def _bundled_layers_dir() -> Path:
     from importlib.util import find_spec
 
@@ -690,7 +690,7 @@ def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
     return _load_attributes(layer_id, info.sha256, str(info.path))
 
 
-@lru_cache(maxsize=None)
+@once
 def _load_attributes(layer_id: str, sha256: str, path: str) -> dict[int, dict[str, Any]]:
     import csv
 
