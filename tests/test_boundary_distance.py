@@ -122,6 +122,7 @@ def reference_distance_m(lat, lon):
 
 # --- the three reported cases ----------------------------------------------------------
 
+@pytest.mark.slow   # the reference takes about 10 s
 @pytest.mark.parametrize("lat,lon", [(30.0, 179.99), (0.001, 160.0), (-0.001, 160.0)])
 def test_distance_to_boundary_matches_the_layer_stack_reference(lat, lon):
     ref = reference_distance_m(lat, lon)
@@ -149,6 +150,23 @@ def test_distance_is_continuous_across_the_equator_edge_of_the_box():
     assert abs(a.distance_to_boundary_km - b.distance_to_boundary_km) <= step_km + 0.001
     # both see the same nearest boundary, the v10 Papua New Guinea zone south of the equator
     assert a.nearest_boundary["across"]["mrgid"] == b.nearest_boundary["across"]["mrgid"] == 8324
+
+
+def test_a_box_edge_where_the_answer_changes_is_a_boundary_and_the_answering_layer_says_what_is_across():
+    # just north of the equator at 152.52°E the v12 layer has Micronesia, just south the v10
+    # layer Papua New Guinea (the layers put their PNG/FSM boundary 0.04° apart)
+    g12, m12, g10, m10 = _reference_layers()
+    x = np.array([152.52])
+    assert _label(g12, m12, x, np.array([1e-6]))[0] == 8316
+    assert _label(g10, m10, x, np.array([-1e-6]))[0] == 8324
+    to_equator_km = Geodesic.WGS84.Inverse(0.01, 152.52, 0.0, 152.52)["s12"] / 1000
+    north, south = where(0.01, 152.52), where(-0.01, 152.52)
+    assert (north.zone["mrgid"], south.zone["mrgid"]) == (8316, 8324)
+    for a in (north, south):
+        assert a.distance_to_boundary_km == pytest.approx(to_equator_km, abs=0.001)
+        assert a.nearest_boundary["lat"] == pytest.approx(0.0, abs=1e-7)
+    assert north.nearest_boundary["across"]["mrgid"] == 8324   # from the v10 layer south of it
+    assert south.nearest_boundary["across"]["mrgid"] == 8316   # from the v12 layer north of it
 
 
 # --- what geometry guarantees: the distance to a fixed set is 1-Lipschitz -----------------
