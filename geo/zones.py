@@ -428,16 +428,18 @@ def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclos
     from .geodesy import nearest_segment_point
 
     stack = _boundary_stack(layer_id, layers)
-    best: Any = _inside_zone(stack, layer_id, lon, lat, zone_index)
-    bounds = [] if best is not None else [_lower_bound(stack, j, lon, lat) for j in range(len(stack))]
-    for j in sorted(range(len(bounds)), key=lambda k: bounds[k]):  # the nearest layers first
-        if best is not None and bounds[j] >= best.metres:
+    sides = _Sides(lon, lat)
+    best: Any = _inside_zone(stack, layer_id, lon, lat, zone_index, sides)
+    # the layers whose box holds the point first; a layer is skipped when its box (or an
+    # earlier box holding the point, where it does not answer) is farther than the best
+    order = sorted(range(len(stack)), key=lambda k: not _inside_box(stack[k], lon, lat))
+    for j in order if best is None else ():
+        if best is not None and _all_beyond(stack, j, lon, lat, best.metres, sides):
             continue
         for segs in (_effective_edges(stack, j), None):
             if segs is None:  # the seams of this box: only when its edge is nearer than the best
-                edge = _box_segments(stack[j])
-                if not len(edge) or (best is not None
-                                     and nearest_segment_point(lon, lat, edge).metres >= best.metres):
+                if not len(_box_segments(stack[j])) or (best is not None
+                                                        and sides.beyond(stack[j], best.metres)):
                     break
                 segs = _seams(stack, j)
             if len(segs):
@@ -456,7 +458,8 @@ _NUDGE = 1e-7  # degrees (about 1 cm): "just inside" and "just outside" a box ed
 _ON_LINE = 1e-6  # degrees: an edge this close to a box side runs along it
 
 
-def _inside_zone(stack: tuple[_StackEntry, ...], layer_id: str, lon: float, lat: float, zone_index: int) -> Any:
+def _inside_zone(stack: tuple[_StackEntry, ...], layer_id: str, lon: float, lat: float, zone_index: int,
+                 sides: "_Sides") -> Any:
     """The nearest boundary from inside a zone, when it is one of the zone's own edges.
 
     Leaving the zone means crossing one of its edges or a box side (a cut): when an
@@ -465,7 +468,7 @@ def _inside_zone(stack: tuple[_StackEntry, ...], layer_id: str, lon: float, lat:
     """
     from .geodesy import _segments, nearest_segment_point
 
-    j = next((k for k, entry in enumerate(stack) if _covers(entry, np.array([lon]), np.array([lat]))[0]), -1)
+    j = next((k for k, entry in enumerate(stack) if _inside_box(entry, lon, lat)), -1)
     if zone_index < 0 or j < 0 or stack[j][0] != layer_id or any(entry[3] for entry in stack[: j + 1]):
         return None
     zones = _model(stack[j][0]).zones
@@ -473,10 +476,8 @@ def _inside_zone(stack: tuple[_StackEntry, ...], layer_id: str, lon: float, lat:
     if not len(segs):
         return None
     bp = nearest_segment_point(lon, lat, segs)
-    for entry in stack[: j + 1]:
-        box = _box_segments(entry)
-        if len(box) and nearest_segment_point(lon, lat, box).metres < bp.metres:
-            return None
+    if not all(sides.beyond(entry, bp.metres) for entry in stack[: j + 1]):
+        return None
     return bp
 
 
@@ -526,25 +527,58 @@ def _box_segments(entry: _StackEntry) -> np.ndarray:
     return np.vstack(sides) if sides else np.empty((0, 4))
 
 
-def _lower_bound(stack: tuple[_StackEntry, ...], j: int, lon: float, lat: float) -> float:
-    """Metres that no boundary of layer *j* (its edges, its seams) can be nearer than."""
-    from .geodesy import nearest_segment_point
+def _inside_box(entry: _StackEntry, lon: float, lat: float) -> bool:
+    return bool(_covers(entry, np.array([lon]), np.array([lat]))[0])
 
-    def away(entry: _StackEntry) -> float:
-        edge = _box_segments(entry)
-        return nearest_segment_point(lon, lat, edge).metres if len(edge) else 0.0
 
-    def inside(entry: _StackEntry) -> bool:
-        w, s, e, n = entry[2]
-        x = normalize_longitude(lon)
-        x = 180.0 if x == -180.0 and e == 180.0 else x
-        return bool(w <= x <= e and s <= lat <= n)
+class _Sides:
+    """Distances from one point to the sides of coverage boxes: a cheap bound first, exact if needed."""
 
-    bound = 0.0 if inside(stack[j]) else away(stack[j])
-    for before in stack[:j]:  # the boxes answered by an earlier layer hold none of layer j's boundaries
-        if not before[3] and inside(before):
-            bound = max(bound, away(before))
-    return bound
+    _A, _E2 = 6378137.0, 0.00669437999014   # WGS84
+    _M_MIN = _A * (1 - _E2)                  # the smallest meridional radius of curvature (equator)
+
+    def __init__(self, lon: float, lat: float) -> None:
+        self.lon, self.lat = lon, lat
+        self._exact: dict[_StackEntry, float] = {}
+
+    def _bound(self, entry: _StackEntry) -> float:
+        """Metres no side can be nearer than.
+
+        A parallel: every path to it crosses the latitudes between, each degree
+        at least the equator's meridional degree long.  A meridian: no path to it
+        is shorter than the straight chord from the point to the meridian's plane.
+        """
+        phi = math.radians(self.lat)
+        n = self._A / math.sqrt(1 - self._E2 * math.sin(phi) ** 2)
+        out = math.inf
+        for kind, value, _, _, _ in _box_sides(entry[2]):
+            if kind == "lat":
+                out = min(out, self._M_MIN * abs(phi - math.radians(value)))
+            else:
+                out = min(out, n * math.cos(phi) * abs(math.sin(math.radians(self.lon - value))))
+        return out
+
+    def exact(self, entry: _StackEntry) -> float:
+        from .geodesy import nearest_segment_point
+
+        if entry not in self._exact:
+            edge = _box_segments(entry)
+            self._exact[entry] = nearest_segment_point(self.lon, self.lat, edge).metres if len(edge) else math.inf
+        return self._exact[entry]
+
+    def beyond(self, entry: _StackEntry, metres: float) -> bool:
+        """Whether every side of the box is at least *metres* away (no sides: True)."""
+        return self._bound(entry) >= metres or self.exact(entry) >= metres
+
+
+def _all_beyond(stack: tuple[_StackEntry, ...], j: int, lon: float, lat: float, metres: float,
+                sides: _Sides) -> bool:
+    """Whether no boundary of layer *j* (its edges, its seams) can be nearer than *metres*."""
+    if not _inside_box(stack[j], lon, lat) and sides.beyond(stack[j], metres):
+        return True
+    # a box of an earlier layer that holds the point holds none of layer j's boundaries
+    return any(not before[3] and _inside_box(before, lon, lat) and sides.beyond(before, metres)
+               for before in stack[:j])
 
 
 @lru_cache(maxsize=16)
@@ -661,11 +695,16 @@ def _zone_key(entry: _StackEntry, zi: int) -> Any:
     return int(zones.mrgid[zi]), status_of_pol_type(str(zones.pol_type[zi]))
 
 
+def _frame(entry: _StackEntry, lon: np.ndarray) -> np.ndarray:
+    """Longitudes in a layer's frame (as :func:`_east`: -180 -> 180 for an east-edged box)."""
+    w, _, e, _ = entry[2]
+    x = normalize_longitude(lon)
+    return np.where(x == -180.0, 180.0, x) if e == 180.0 and w > -180.0 else x
+
+
 def _covers(entry: _StackEntry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     w, s, e, n = entry[2]
-    x = normalize_longitude(lon)
-    if e == 180.0 and w > -180.0:
-        x = np.where(x == -180.0, 180.0, x)
+    x = _frame(entry, lon)
     return (x >= w) & (x <= e) & (lat >= s) & (lat <= n)
 
 
@@ -703,9 +742,7 @@ def _line_zones(entry: _StackEntry, kind: str, value: float, lo: float, hi: floa
 
     geoms = _model(entry[0]).zones.geometry
     if kind == "lon":
-        value = float(normalize_longitude(np.array([value]))[0])
-        if value == -180.0 and entry[2][2] == 180.0 and entry[2][0] > -180.0:
-            value = 180.0
+        value = float(_frame(entry, np.array([value]))[0])
         line = shapely.LineString([(value, lo), (value, hi)])
     else:
         line = shapely.LineString([(lo, value), (hi, value)])
@@ -776,8 +813,7 @@ def _across(stack: tuple[_StackEntry, ...], lon: float, lat: float, bp: Any) -> 
 
     def answer_at(x: float, y: float) -> tuple[int, int]:
         def zone_of(k: int, mask: np.ndarray) -> np.ndarray:
-            xs = _east(normalize_longitude(np.array([x])), manifest().get(stack[k][0]))
-            return _model(stack[k][0]).zone_locator.lookup(xs, np.array([y]))
+            return _model(stack[k][0]).zone_locator.lookup(_frame(stack[k], np.array([x])), np.array([y]))
 
         return _resolve(stack, np.array([x]), np.array([y]), zone_of)[0]
 
@@ -797,7 +833,7 @@ def _across(stack: tuple[_StackEntry, ...], lon: float, lat: float, bp: Any) -> 
         rec = model.zones.record(zi)
         rec["status"] = status_of_pol_type(rec["pol_type"])
         return rec
-    xs = _east(normalize_longitude(x), manifest().get(stack[j][0]))
+    xs = _frame(stack[j], x)
     hole = int(model.hole_zone(xs, y)[0])
     if hole >= 0 or model.land_locator.lookup(xs, y)[0] >= 0:
         return "land"
