@@ -584,8 +584,6 @@ def _all_beyond(stack: tuple[_StackEntry, ...], j: int, lon: float, lat: float, 
 @lru_cache(maxsize=16)
 def _own_edges(entry: _StackEntry) -> np.ndarray:
     """A layer's zone edges (x0, y0, x1, y1) except those along its box sides or ±180° (cuts)."""
-    import shapely
-
     return _drop_cuts(_ring_edges(_model(entry[0]).zones.geometry), entry[2])
 
 
@@ -664,8 +662,6 @@ def _clip_out_polygon(segs: np.ndarray, region: Any) -> np.ndarray:
 @lru_cache(maxsize=16)
 def _effective_edges(stack: tuple[_StackEntry, ...], j: int) -> np.ndarray:
     """Layer *j*'s zone edges where it answers: in its box, out of the earlier layers' regions."""
-    import shapely
-
     return _clip_to_region(stack, j, _own_edges(stack[j]))
 
 
