@@ -188,7 +188,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         lon_n = normalize_longitude(lon)
         for i in np.flatnonzero(c.layer_code >= 0):
             info = boundary_info(float(lat[i]), float(lon_n[i]), c.layer_ids[c.layer_code[i]],
-                                 int(c.zone_index[i]), int(c.enclosing_index[i]))
+                                 int(c.zone_index[i]), int(c.enclosing_index[i]), layers=c.layer_ids)
             if info is None:
                 continue
             km[i], nb = info

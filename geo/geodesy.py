@@ -282,6 +282,16 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
             segs = segs[~on_180]
     if not len(segs):
         raise ValueError("geometry has no boundary")
+    return nearest_segment_point(lon, lat, segs, samples)
+
+
+def nearest_segment_point(lon: float, lat: float, segs: np.ndarray, samples: int = 24) -> BoundaryPoint:
+    """Geodesic distance from (lon, lat) to the nearest of a set of lon/lat edges.
+
+    *segs* is an (n, 4) array of edges x0, y0, x1, y1 (n >= 1), each joined by a
+    straight line in longitude/latitude; the method is that of
+    :func:`nearest_boundary_point`.
+    """
     cand = _planar_candidates(segs, lon, lat)
     t = np.linspace(0.0, 1.0, samples)
     seg = segs[cand]

@@ -142,8 +142,14 @@ def test_boundary_distance_near_the_antimeridian():
     for lat, lon in [(0.0, 180.0), (24.3, 180.0), (24.3, -180.0), (52.0, 179.99)]:
         a = where(lat, lon)
         assert a.distance_to_boundary_km < 400, (lat, lon, a.nearest_boundary)
+    # the v12 extract is cut at 180°: that cut is no boundary when the world layer answers beyond
     b = where(52.0, 179.99)
-    assert b.nearest_boundary["across"] == "outside_coverage"   # the v12 extract is cut at 180°
+    assert b.nearest_boundary["across"] != "outside_coverage"
+    assert b.distance_to_boundary_km > 1
+    # with the regional layer alone, its box edge is where coverage ends
+    c = where(52.0, 179.99, layers=[V12])
+    assert c.nearest_boundary["across"] == "outside_coverage"
+    assert c.distance_to_boundary_km < 1
 
 
 def test_far_ocean_boundary_distance_is_not_fooled_by_edges_across_the_far_meridian():
