@@ -612,7 +612,7 @@ def _side_segments(kind: str, value: float, lo: float, hi: float) -> np.ndarray:
     return np.column_stack([c, t[:-1], c, t[1:]])
 
 
-@lru_cache(maxsize=64)
+@once(maxsize=64)
 def _box_segments(entry: _StackEntry) -> np.ndarray:
     sides = [_side_segments(k, v, lo, hi) for k, v, lo, hi, _ in _box_sides(entry[2])]
     return np.vstack(sides) if sides else np.empty((0, 4))
@@ -672,7 +672,7 @@ def _all_beyond(stack: tuple[_StackEntry, ...], j: int, lon: float, lat: float, 
                for before in stack[:j])
 
 
-@lru_cache(maxsize=16)
+@once(maxsize=16)
 def _own_edges(entry: _StackEntry) -> np.ndarray:
     """A layer's zone edges (x0, y0, x1, y1) except those along its box sides or ±180° (cuts)."""
     return _drop_cuts(_ring_edges(_model(entry[0]).zones.geometry), entry[2])
@@ -750,7 +750,7 @@ def _clip_out_polygon(segs: np.ndarray, region: Any) -> np.ndarray:
     return np.vstack([segs[~near], np.column_stack([xy[:-1][same], xy[1:][same]])])
 
 
-@lru_cache(maxsize=16)
+@once(maxsize=16)
 def _effective_edges(stack: tuple[_StackEntry, ...], j: int) -> np.ndarray:
     """Layer *j*'s zone edges where it answers: in its box, out of the earlier layers' regions."""
     return _clip_to_region(stack, j, _own_edges(stack[j]))
@@ -846,7 +846,7 @@ def _line_zones(entry: _StackEntry, kind: str, value: float, lo: float, hi: floa
     return sorted(out, key=lambda t: t[2])
 
 
-@lru_cache(maxsize=16)
+@once(maxsize=16)
 def _seams(stack: tuple[_StackEntry, ...], j: int) -> np.ndarray:
     """The pieces of layer *j*'s box sides where the answer differs on the two sides."""
     pieces = []
