@@ -170,11 +170,12 @@ class Locator:
     #: up to this many points, test directly
     DIRECT = 64
 
-    def __init__(self, geoms: np.ndarray, key: str) -> None:
+    def __init__(self, geoms: np.ndarray, key: str, **build_options: Any) -> None:
         import shapely
 
         self.geoms = geoms
         self.key = key
+        self.build_options = build_options
         self.bounds = shapely.bounds(geoms)
         self._index: Any = None
 
@@ -186,7 +187,8 @@ class Locator:
         if self._index is None:
             from ._grid import GridIndex
 
-            self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
+            self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir(),
+                                           **self.build_options)
         return np.asarray(self._index.lookup(lon, lat), dtype=np.int32)
 
     def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

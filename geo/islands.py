@@ -30,7 +30,7 @@ Example
 >>> from geo.islands import island_value
 >>> v = island_value("minami-torishima")
 >>> round(v.area_km2, -3)
-429000.0
+433000.0
 """
 
 from __future__ import annotations
@@ -52,9 +52,16 @@ if TYPE_CHECKING:
 NM = 1852.0
 #: The computed zones of an island, as (zone, distance in nautical miles).
 ISLAND_ZONES = (("territorial_sea", 12.0), ("contiguous_zone", 24.0), ("eez", 200.0))
-#: Every computed island zone carries this label.
+#: Every zone computed from Minami-Torishima's outline carries this label.
 COMPUTED_LABEL = ("computed from the coastline (MLIT N03), not an official baseline — "
                   "UNCLOS measures from the low-water line")
+
+
+def computed_label(coastline: LayerInfo) -> str:
+    """The label of anything computed from a coastline layer (names the outline's source)."""
+    source = coastline.extra.get("outline_source", coastline.id)
+    return (f"computed from the coastline ({source}), not an official baseline — "
+            "UNCLOS measures from the low-water line")
 DEFAULT_ZONE_LAYER = "mr-v12-eez-nw-pacific"
 OTHER_LAND_LAYERS = ("ne-10m-land-nw-pacific", "gshhg-f-small-islands-japan")
 
@@ -257,7 +264,9 @@ def _island_value(site_id: str, zone_layer: str) -> IslandValue:
     outline = island_outline(site_id)
     zones = load_zones(zone_layer)
     rep = outline.geometry.representative_point()
-    hits = [i for i in range(len(zones)) if shapely.intersects_xy(zones.geometry[i], rep.x, rep.y)]
+    # the zone around the island (an island may sit in a hole of its zone's polygon)
+    near_island = outline.geometry.buffer(0.05)
+    hits = [i for i in range(len(zones)) if shapely.intersects(zones.geometry[i], near_island)]
     if not hits:
         raise LayerError(f"island '{site_id}' lies in no zone of layer '{zone_layer}'")
     sov = zones.sovereigns[hits[0]]
@@ -292,7 +301,7 @@ def _island_value(site_id: str, zone_layer: str) -> IslandValue:
         nearest = float(d.min()) / 1000.0 if len(d) else math.inf
     value = shapely.difference(shapely.difference(within, other_buffer), outline.geometry)
     area = geodesic_area_m2(value) / 1e6
-    note = (f"{outline.note} {COMPUTED_LABEL}. Nearest other land in the loaded layers: "
+    note = (f"{outline.note} Zones {computed_label(outline.layer)}. Nearest other land in the loaded layers: "
             f"{nearest:,.0f} km from the island's outline point.").strip()
     return IslandValue(
         island=site_id, name=site.name, sovereign=sov[0], sovereign_iso=zones.sovereign_isos[own[0]][0],
