@@ -39,7 +39,7 @@ from .layers import LayerInfo, cache_dir, manifest, verify
 
 #: The layer kinds this module reads.
 KINDS = ("isa_areas", "bathymetry", "coastline", "island_zones")
-_CACHE_FORMAT = "polys-1"
+_CACHE_FORMAT = "polys-2"
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,13 @@ def _read_file(info: LayerInfo) -> PolygonLayer:
     columns = {}
     for name, values in zip(meta["fields"], field_data):
         arr = np.asarray(values)
-        columns[str(name)] = arr if arr.dtype.kind in "biuf" else np.array(
-            [None if v is None else str(v) for v in values], dtype=object)
+        if arr.dtype.kind == "M":  # dates: ISO text, None for missing (NaT)
+            columns[str(name)] = np.array([None if np.isnat(v) else str(np.datetime_as_string(v, unit="D"))
+                                           for v in arr], dtype=object)
+        elif arr.dtype.kind in "biuf":
+            columns[str(name)] = arr
+        else:
+            columns[str(name)] = np.array([None if v is None else str(v) for v in values], dtype=object)
     return PolygonLayer(info, geoms, columns)
 
 
