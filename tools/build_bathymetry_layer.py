@@ -1,4 +1,4 @@
-"""Build layers/ne_10m_bathymetry_nw_pacific.geojson from the shared copy.
+"""Build layers/ne_10m_bathymetry_nw_pacific_compact.geojson from the shared copy.
 
 Reproducible: ``python tools/build_bathymetry_layer.py [SHARED_DATA_DIR]``.
 The same features, properties, order and coordinates (already rounded to
@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     shared = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "data"
     src = shared / "bathymetry" / NAME
     doc = json.loads(src.read_text(encoding="utf-8"))
-    out = ROOT / "layers" / NAME
+    out = ROOT / "layers" / NAME.replace(".geojson", "_compact.geojson")
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     a = json.loads(src.read_text(encoding="utf-8"))
     b = json.loads(out.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Build layers/isa_exploration_areas_2019-07.geojson from the shared ISA files.
+"""Build layers/isa_exploration_areas_2019-07_eezmap.geojson from the shared ISA files.
 
 Reproducible: ``python tools/build_isa_layer.py [SHARED_DATA_DIR]`` (default
 ``../shared/data`` beside the repository).  The geometry and the original
@@ -113,7 +113,7 @@ def build(shared: Path) -> dict:
 def main(argv: list[str]) -> int:
     shared = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "data"
     doc = build(shared)
-    out = ROOT / "layers" / "isa_exploration_areas_2019-07.geojson"
+    out = ROOT / "layers" / "isa_exploration_areas_2019-07_eezmap.geojson"
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     from collections import Counter
 
