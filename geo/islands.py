@@ -179,6 +179,84 @@ def island_zones(site_id: str) -> Any:
     raise SiteError(f"no computed zones for island '{site_id}'")
 
 
+@dataclass(frozen=True)
+class IslandZone:
+    """The innermost computed zone of an island holding a point."""
+
+    island: str
+    zone: str            # "land", "territorial_sea", "contiguous_zone" or "eez"
+    distance_nm: float   # the offset (0 for the island itself)
+    label: str           # "computed from the coastline (…), not an official baseline — …"
+    layer: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"island": self.island, "zone": self.zone, "distance_nm": self.distance_nm,
+                "label": self.label, "layer": dict(self.layer)}
+
+
+@dataclass(frozen=True)
+class IslandZoneArray:
+    """:func:`island_zone` for arrays: the row of the computed-zones table per point (-1: none)."""
+
+    index: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def record(self, i: int) -> IslandZone | None:
+        k = int(self.index[i])
+        return _zone_table().records[k] if k >= 0 else None
+
+    @property
+    def zone(self) -> np.ndarray:
+        """Zone name per point (None outside every computed zone)."""
+        names = np.array([r.zone for r in _zone_table().records] + [None], dtype=object)
+        return names[np.where(self.index >= 0, self.index, len(names) - 1)]
+
+
+class _ZoneTable:
+    def __init__(self) -> None:
+        from ._polylayers import Locator, layers_of_kind, load_polygons
+
+        geoms, records, keys = [], [], []
+        for info in layers_of_kind("island_zones"):
+            layer = load_polygons(info.id, "island_zones")
+            order = np.argsort(np.asarray(layer.columns["distance_nm"], dtype=float), kind="stable")
+            for k in order:  # innermost first: the first hit is the innermost zone
+                c = layer.columns
+                geoms.append(layer.geometry[k])
+                records.append(IslandZone(str(c["island_site"][k]), str(c["zone"][k]),
+                                          float(c["distance_nm"][k]), str(c["label"][k]), info.ref()))
+            keys.append(info.sha256)
+        self.records = tuple(records)
+        self.locator = Locator(np.asarray(geoms, dtype=object), "island-zones:" + ",".join(keys))
+
+
+@lru_cache(maxsize=1)
+def _zone_table() -> _ZoneTable:
+    return _ZoneTable()
+
+
+def island_zone(lat: Any, lon: Any, *, direct: bool | None = None) -> IslandZone | None | IslandZoneArray:
+    """The innermost computed island zone holding each point (scalar or arrays).
+
+    Reads every ``island_zones`` layer (Minami-Torishima's: the island, 12, 24
+    and 200 NM from its MLIT N03 outline).  None (-1 in arrays) outside them.
+    Every answer carries the label "computed from the coastline …, not an
+    official baseline".
+
+    Example
+    -------
+    >>> island_zone(24.40, 153.98).zone      # about 12 km north of the island
+    'territorial_sea'
+    """
+    la = np.atleast_1d(np.asarray(lat, dtype=float)).ravel()
+    lo = np.atleast_1d(np.asarray(lon, dtype=float)).ravel()
+    lo = np.where(lo > 180.0, lo - 360.0, lo)
+    result = IslandZoneArray(_zone_table().locator.lookup(lo, la, direct=direct))
+    return result.record(0) if np.ndim(lat) == 0 and np.ndim(lon) == 0 else result
+
+
 # --- what an island is worth -------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -220,3 +220,25 @@ def test_jogmec_site_is_the_isa_blocks():
     site = get_site("jogmec-crust-contract").geometry
     assert shapely.symmetric_difference(site, blocks).area < 1e-9
     assert _geodesic_area_km2(site) == pytest.approx(3000, rel=0.01)  # "3,000 km² in 150 blocks"
+
+
+@needs_shared
+def test_island_zone_nesting_by_distance(n03_points):
+    # points due east of the island at distances measured by geographiclib from the outline
+    east = n03_points[np.argmax(n03_points[:, 0])]
+    expected = [(5_000.0, "territorial_sea"), (30_000.0, "contiguous_zone"), (100_000.0, "eez"),
+                (380_000.0, None)]
+    lats, lons = [], []
+    for metres, zone in expected:
+        g = G.Direct(east[1], east[0], 90.0, metres)
+        lats.append(g["lat2"])
+        lons.append(g["lon2"])
+        got = I.island_zone(g["lat2"], g["lon2"])
+        assert (got.zone if got else None) == zone, (metres, got)
+        if got:
+            assert "not an official baseline" in got.label and got.island == "minami-torishima"
+    inside = I.island_zone(24.289, 153.98)
+    assert inside.zone == "land" and inside.distance_nm == 0
+    arr = I.island_zone(np.array(lats * 30), np.array(lons * 30), direct=False)
+    assert list(arr.zone[:4]) == [z for _, z in expected]
+    assert all(arr.record(i) == I.island_zone(lats[i % 4], lons[i % 4]) for i in range(len(arr)))
