@@ -54,7 +54,8 @@ def test_zones_touching_japan(fc):
 
 def test_distance_lines_carry_geodesic_lengths(fc):
     lines = [f for f in fc["features"] if f["properties"]["kind"] == "distance_line"]
-    assert {l["properties"]["to"] for l in lines} == {"rey-mud-area", "chikyu-2026-site"}
+    assert {l["properties"]["to"] for l in lines} == {"rey-mud-area", "chikyu-2026-site", "okinotorishima",
+                                                     "jogmec-crust-contract"}
     for l in lines:
         (lon0, lat0), (lon1, lat1) = l["geometry"]["coordinates"][0], l["geometry"]["coordinates"][-1]
         ref = G.Inverse(lat0, lon0, lat1, lon1)["s12"]
