@@ -440,14 +440,18 @@ def _context(layers: Sequence[str] | None, user_sites: Sequence[Any]) -> _Contex
 
 
 def _zone_popup(zones: Any, i: int) -> str:
+    from .layers import ZONE_KINDS
     from .zones import status_of_pol_type
 
     names, isos = zones.sovereigns[i], zones.sovereign_isos[i]
     sov = ", ".join(f"{n} ({c})" if c else n for n, c in zip(names, isos))
     pol = str(zones.pol_type[i])
+    # a nested layer's type (12NM, 24NM, internal waters) is no EEZ status: show it as it is
+    what = (status_of_pol_type(pol).replace("_", " ") if zones.layer.kind in ZONE_KINDS
+            else zones.layer.kind.replace("eez_", "").replace("_", " "))
     rows = [
         ("MRGID", _e(int(zones.mrgid[i]))),
-        ("Type", f"{_e(pol)} ({_e(status_of_pol_type(pol).replace('_', ' '))})"),
+        ("Type", f"{_e(pol)} ({_e(what)})"),
         ("Sovereign(s)", _e(sov)),
         ("Territory", _e(zones.territory[i])),
         ("Area", f"{_e(f'{float(zones.area_km2[i]):,.0f}')} km² (Marine Regions area_km2)"),
