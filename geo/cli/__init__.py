@@ -27,7 +27,7 @@ import click
 
 from ..errors import GeoError
 from .. import __version__
-from ._common import CONTEXT, fail_line
+from ._common import CONTEXT, error_line, fail_line
 
 _COMMANDS = {
     "where": ("where", "Is a point in a country's EEZ? (one point, or a file of points)"),
@@ -37,6 +37,7 @@ _COMMANDS = {
     "export": ("export", "GeoJSON of the sites, Japan's zones and the distance lines."),
     "sites": ("sites", "List the built-in sites with their sources."),
     "layers": ("layers", "List the layers with their sources; fetch, add or choose layers."),
+    "serve": ("serve", "Answer over HTTP on 127.0.0.1 (needs the 'serve' extra: fastapi, uvicorn)."),
 }
 
 
@@ -130,6 +131,6 @@ def main(argv: list[str] | None = None) -> Any:
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
         if verbose >= 2:
             raise
-        fail_line(f"eezmap: error: {exc}")
+        fail_line(error_line(exc))
         return sys.exit(exc.exit_code)
     return sys.exit(rv if isinstance(rv, int) else 0)
