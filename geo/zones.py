@@ -337,6 +337,11 @@ class ZoneAnswer:
     #: every zone at the point, innermost first, when nested layers are in use (geo.nesting)
     zones: tuple[dict[str, Any], ...] = ()
 
+    def _repr_html_(self) -> str:  # a notebook shows a small table
+        from ._repr import zone_answer_html
+
+        return zone_answer_html(self)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``eezmap where --json``."""
         out: dict[str, Any] = {
