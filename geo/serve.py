@@ -109,21 +109,18 @@ def warm() -> tuple[str, ...]:
     """Load the default layers, their indexes and the sites once (per worker process)."""
     import numpy as np
 
-    from .layers import resolve_layers
+    from .layers import manifest, resolve_layers
     from .sites import load_sites
-    from .zones import _Locator, classify
+    from .zones import classify, where
 
     ids = resolve_layers(None)
+    rng = np.random.default_rng(0)
     for layer_id in ids:
-        from .layers import manifest
-
+        # enough points, in zones and out, for classify to build (or load) every index of the layer
         w, s, e, n = manifest().get(layer_id).coverage_bbox
-        k = _Locator.DIRECT + 1  # enough points to build (or load) the grid index of each locator
-        lat = np.linspace(max(s, -89.0), min(n, 89.0), k)
-        lon = np.linspace(max(w, -179.0), min(e, 179.0), k)
+        lat = rng.uniform(max(s, -89.0), min(n, 89.0), 512)
+        lon = rng.uniform(max(w, -179.0), min(e, 179.0), 512)
         classify(lat, lon, layers=[layer_id])
-    from .zones import where
-
     where(24.28667, 153.98056)  # and one full answer: boundary distance, nesting
     load_sites()
     return ids
