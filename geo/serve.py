@@ -90,7 +90,7 @@ def _json(obj: Any, status: int = 200) -> Response:
 
 
 def _error(status: int, line: str) -> Response:
-    return _json({"error": " ".join(str(line).split())}, status)
+    return _json({"error": " ".join(str(line).split("\n"))}, status)  # as the CLI folds it
 
 
 def _geo_error(exc: GeoError, scrub: Optional[str] = None) -> Response:
