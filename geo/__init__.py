@@ -58,5 +58,6 @@ def explore(**kwargs: Any) -> "folium.Map":
 
 __all__ = [
     "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError", "LayerError",
-    "OutputError", "SiteError", "ZoneAnswer", "classify", "classify_frame", "distance", "explore", "where", "__version__",
+    "OutputError", "SiteError", "ZoneAnswer", "classify", "classify_frame", "distance", "explore", "where",
+    "__version__",
 ]

@@ -18,9 +18,10 @@ _DISCLAIMER = "Not for legal or navigational use (Marine Regions' disclaimer)."
 
 
 def _table(caption: str, rows: Sequence[tuple[str, Any]], foot: str = "") -> str:
-    body = "".join(f'<tr><th style="{_CELL}">{escape(str(k))}</th><td style="{_CELL}">{escape(_text(v))}</td></tr>'
-                   for k, v in rows if v is not None)
-    foot_html = f'<tr><td colspan="2" style="{_CELL};color:#666;font-size:11px">{escape(foot)}</td></tr>' if foot else ""
+    body = "".join(f'<tr><th style="{_CELL}">{escape(str(k))}</th>'
+                   f'<td style="{_CELL}">{escape(_text(v))}</td></tr>' for k, v in rows if v is not None)
+    foot_html = (f'<tr><td colspan="2" style="{_CELL};color:#666;font-size:11px">{escape(foot)}</td></tr>'
+                 if foot else "")
     return (f'<table class="eezmap" style="{_STYLE}"><caption style="text-align:left;font-weight:bold">'
             f"{escape(caption)}</caption>{body}{foot_html}</table>")
 

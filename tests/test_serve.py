@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -125,7 +124,8 @@ def test_where_options_are_the_cli_options(service):
 
 def test_distance_area_sites_layers_are_the_cli_json(service):
     cases = [
-        ("/distance", {"from": "minami-torishima", "to": "rey-mud-area"}, ("distance", "minami-torishima", "rey-mud-area")),
+        ("/distance", {"from": "minami-torishima", "to": "rey-mud-area"},
+         ("distance", "minami-torishima", "rey-mud-area")),
         ("/distance", {"from": "24.28667,153.98056", "to": "chikyu-2026-site"},
          ("distance", "24.28667,153.98056", "chikyu-2026-site")),
         ("/area", {"site": "rey-mud-area"}, ("area", "rey-mud-area")),
