@@ -29,9 +29,26 @@ __version__ = "0.1.0"
 
 
 def distance(a: object, b: object) -> Distance:
-    """Geodesic distance between two sites (ids) or (lat, lon) pairs or 'LAT,LON' strings.
+    """Geodesic (WGS84) distance and initial bearing from *a* to *b*.
 
-    An area site is measured at its centre; :func:`geo.geodesy.nearest_edge` gives its nearest edge.
+    Parameters
+    ----------
+    a, b : str or (lat, lon)
+        A site id (see ``eezmap sites``), a ``"LAT,LON"`` string or a
+        ``(lat, lon)`` pair in degrees.
+
+    An area site is measured at its centre; :func:`geo.geodesy.nearest_edge`
+    gives its nearest edge (``eezmap distance`` reports both).
+
+    Returns
+    -------
+    Distance
+        ``metres``, ``km``, ``nm`` and ``initial_bearing_deg``.
+
+    Example
+    -------
+    >>> round(distance("minami-torishima", "35.6895,139.6917").km)
+    1867
     """
     from .geodesy import distance as _distance
     from .sites import resolve_point

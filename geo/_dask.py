@@ -29,6 +29,10 @@ def _inputs(pattern: str) -> tuple[str, list[str]]:
     files = [f for f in files if Path(f).is_file()]
     if not files:
         raise InputFileError(f"no input files match '{pattern}'")
+    from .batch import _check_input
+
+    for f in files:
+        _check_input(f)
     kinds = {Path(f).suffix.lower() for f in files}
     if kinds <= {".csv", ".tsv", ".txt"}:
         return "csv", files
@@ -72,6 +76,9 @@ def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
             raise InputFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        except (ValueError, TypeError) as exc:  # distributed's parser: no port, unknown protocol...
+            raise InputFileError(f"'{scheduler}' is not a Dask scheduler address (e.g. tcp://10.0.0.5:8786): "
+                                 f"{exc}") from None
     try:
         with atomic_path(out, suffix=".parquet.tmp") as tmp:
             os.unlink(tmp)  # dask creates the directory

@@ -52,9 +52,12 @@ The index is a handful of integer arrays, saved as an uncompressed ``.npz``
 (no pickles) with a key, written atomically; :meth:`GridIndex.cached` loads
 it when the key matches and rebuilds it otherwise.
 
-The index holds references to the geometries and prepares them
-(``shapely.prepare``) when it needs them; like GEOS prepared geometries it
-is not meant to be shared between threads while it is first used.
+The index may be shared between threads.  It holds references to the
+geometries and never prepares them (a GEOS prepared geometry must not be used
+by two threads at once, libgeos/geos#825, and shapely prepares a geometry in
+place): the exact tests use prepared private copies lent to one thread at a
+time (:class:`geo._threads.PreparedCopies`), and :meth:`GridIndex.build`
+prepares copies of its own.
 
 Example
 -------
@@ -77,6 +80,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from ._threads import PreparedCopies
+
 __all__ = ["FORMAT_VERSION", "GridIndex", "StaleCacheError"]
 
 #: Version of the arrays written by :meth:`GridIndex.save`; part of every cache key.
@@ -90,9 +95,6 @@ _MAX_BASE_CELLS = 1 << 26
 
 #: Points are located in chunks of this many, so that the temporaries stay in cache.
 _LOOKUP_CHUNK = 65_536
-
-#: Fewer points than this are tested against an unprepared zone (preparing costs more).
-_PREPARE_MIN_POINTS = 64
 
 
 class StaleCacheError(ValueError):
@@ -152,6 +154,7 @@ class GridIndex:
                  leaf_default: np.ndarray, key: str = "",
                  build_seconds: float = float("nan")) -> None:
         self._geoms = geoms
+        self._prepared = PreparedCopies(geoms)
         self._fmeta = np.asarray(fmeta, dtype=np.float64)
         self._imeta = np.asarray(imeta, dtype=np.int64)
         (self._gx0, self._gy0, self._size, self._eps,
@@ -256,7 +259,8 @@ class GridIndex:
         eps = max(1.0, float(np.abs(gb).max()), nx * size, ny * size) * 2.0**-40
         gx0, gy0 = float(gb[0]), float(gb[1])
 
-        shapely.prepare(garr[np.array([g is not None for g in garr], dtype=bool)])
+        # the caller's geometries may be in use in other threads: test prepared copies of them
+        work = _prepared_copies(garr)
         zb = shapely.bounds(garr).reshape(-1, 4)
         live = np.flatnonzero(~np.isnan(zb).any(axis=1))
 
@@ -290,7 +294,7 @@ class GridIndex:
                 y0 = gy0 + cell_iy[pair_cell] * s - eps
                 x1 = gx0 + (cell_ix[pair_cell] + 1) * s + eps
                 y1 = gy0 + (cell_iy[pair_cell] + 1) * s + eps
-                inter, cov = _test_boxes(garr, pair_zone, x0, y0, x1, y1, zb, pool)
+                inter, cov = _test_boxes(work, pair_zone, x0, y0, x1, y1, zb, pool)
                 # the lowest zone covering each cell; zones above it never answer there
                 cov_min = np.full(ncells, nz, dtype=np.int64)
                 if cov.any():
@@ -480,12 +484,10 @@ class GridIndex:
         zs = zone[order]
         starts = np.flatnonzero(np.r_[True, zs[1:] != zs[:-1]])
         ends = np.r_[starts[1:], len(zs)]
-        for a, b in zip(starts, ends):
-            geom = self._geoms[zs[a]]
-            rows = order[a:b]
-            if b - a >= _PREPARE_MIN_POINTS and not shapely.is_prepared(geom):
-                shapely.prepare(geom)
-            hit[rows] = shapely.intersects_xy(geom, x[rows], y[rows])
+        with self._prepared.lend() as geoms:  # this thread's prepared copies
+            for a, b in zip(starts, ends):
+                rows = order[a:b]
+                hit[rows] = shapely.intersects_xy(geoms[int(zs[a])], x[rows], y[rows])
         return hit
 
     # ------------------------------------------------------------------ cache
@@ -624,6 +626,13 @@ class GridIndex:
         except OSError:
             pass  # a read-only cache only costs speed
         return index
+
+
+def _prepared_copies(geoms: np.ndarray) -> np.ndarray:
+    """Prepared copies of *geoms* (through WKB: they share nothing with the originals)."""
+    copies = shapely.from_wkb(shapely.to_wkb(geoms))
+    shapely.prepare(copies[np.array([g is not None for g in copies], dtype=bool)])
+    return copies
 
 
 def _test_boxes(geoms: np.ndarray, zone: np.ndarray, x0: np.ndarray, y0: np.ndarray,

@@ -12,7 +12,14 @@ Added columns (prefixed ``eez_`` so they never clash with the user's):
 ``eez_status``, ``eez_mrgid``, ``eez_zone``, ``eez_sovereigns`` (``;``-joined),
 ``eez_layer``, ``eez_error`` (why a row could not be classified) and, with
 ``--distance``, ``eez_boundary_km``, ``eez_boundary_lat``, ``eez_boundary_lon``,
-``eez_across``.  Rows with bad coordinates are kept, never dropped.
+``eez_across``.  Rows with bad coordinates are kept, never dropped.  An input
+that already has these columns (an earlier output) gets them replaced.
+
+Coordinates are read by :func:`geo.coords.parse_pairs`: a cell is read like
+the same text given to ``eezmap where`` (same rules, same message), with
+vectorised code for numbers.  Geometries are reprojected to EPSG:4326 on
+reading (:func:`_read_whole`, the one reader of whole files, also used by
+``area FILE`` and ``map --sites/--points``).
 
 Every result is identical to :func:`geo.zones.where` for the same point
 (tests/test_batch.py checks it row by row).
@@ -82,40 +89,6 @@ def detect_columns(columns: Sequence[str], lat_col: str | None = None,
             f"name it with {flag} (recognised: {', '.join(names[:4])} …)")
 
     return pick(lat_col, LAT_NAMES, "latitude", "--lat-col"), pick(lon_col, LON_NAMES, "longitude", "--lon-col")
-
-
-def _coerce(values: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers from a column (numbers or strings people type); errors per row."""
-    import pandas as pd
-
-    from .coords import parse_latitude, parse_longitude
-
-    s = pd.Series(values)
-    num = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan), dtype=float)
-    errors = np.full(len(s), "", dtype=object)
-    bad = ~np.isfinite(num)
-    if bad.any():
-        parse = parse_latitude if which == "latitude" else parse_longitude
-        for i in np.flatnonzero(bad):
-            raw = s.iloc[i]
-            if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip() == "":
-                errors[i] = f"missing {which}"
-                continue
-            try:
-                num[i] = parse(str(raw))
-            except ValueError as exc:
-                errors[i] = str(exc)
-                num[i] = np.nan
-    limit = 90.0 if which == "latitude" else None
-    if limit is not None:
-        out = np.isfinite(num) & (np.abs(num) > limit)
-    else:
-        out = np.isfinite(num) & ((num < -180.0) | (num > 360.0))
-    for i in np.flatnonzero(out & (errors == "")):
-        rng = "[-90, 90]" if limit else "[-180, 360]"
-        errors[i] = f"{which} {num[i]:g} is out of range {rng}"
-    num[out] = np.nan
-    return num, errors
 
 
 @dataclass(frozen=True)
@@ -215,7 +188,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         lon_n = normalize_longitude(lon)
         for i in np.flatnonzero(c.layer_code >= 0):
             info = boundary_info(float(lat[i]), float(lon_n[i]), c.layer_ids[c.layer_code[i]],
-                                 int(c.zone_index[i]), int(c.enclosing_index[i]))
+                                 int(c.zone_index[i]), int(c.enclosing_index[i]), layers=c.layer_ids)
             if info is None:
                 continue
             km[i], nb = info
@@ -245,35 +218,74 @@ def classify_frame(df: Any, *, lat_col: str | None = None, lon_col: str | None =
     lat, lon, errors = _coordinates(df, lat_col, lon_col)
     cols = classify_arrays(lat, lon, country=country, layers=layers, with_distance=with_distance,
                            errors=errors)
-    out = df.copy()
+    out = df.drop(columns=own_columns(df.columns))  # a re-run on our own output: replace, never duplicate
     for k, v in cols.items():
         out[k] = v.to_pandas() if isinstance(v, Coded) else v
     return out
 
 
+def own_columns(columns: Sequence[Any]) -> list[str]:
+    """The columns among *columns* that eezmap adds (an earlier output given as input)."""
+    ours = set(COLUMNS) | set(DISTANCE_COLUMNS)
+    return [str(c) for c in columns if c in ours]
+
+
 def _coordinates(df: Any, lat_col: str | None, lon_col: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    geom = getattr(df, "geometry", None) if hasattr(df, "geometry") and lat_col is None and lon_col is None else None
-    if geom is not None and hasattr(geom, "geom_type") and len(df):
+    """(lat, lon, errors) of every row, read by :func:`geo.coords.parse_pairs` (one parser for
+    cells and arguments): from the coordinate columns, or from point geometries."""
+    from .coords import parse_pairs
+
+    if lat_col is None and lon_col is None and _geometry(df) is not None:
         import shapely
 
-        g = np.asarray(geom.values if hasattr(geom, "values") else geom, dtype=object)
-        types = shapely.get_type_id(g)
-        ok = types == 0  # Point
+        g = np.asarray(df.geometry.values, dtype=object)
+        ok = shapely.get_type_id(g) == 0  # Point
         empty = shapely.is_empty(g) | shapely.is_missing(g)
-        lat = np.full(len(g), np.nan)
-        lon = np.full(len(g), np.nan)
         good = ok & ~empty
-        lon[good] = shapely.get_x(g[good])
-        lat[good] = shapely.get_y(g[good])
-        errors = np.where(empty, "missing geometry", np.where(ok, "", "geometry is not a point")).astype(object)
-        lat_ok, e1 = _coerce(lat, "latitude")
-        lon_ok, e2 = _coerce(lon, "longitude")
-        errors = np.where(errors != "", errors, np.where(e1 != "", e1, e2)).astype(object)
-        return lat_ok, lon_ok, errors
+        x = np.full(len(g), np.nan)
+        y = np.full(len(g), np.nan)
+        x[good] = shapely.get_x(g[good])
+        y[good] = shapely.get_y(g[good])
+        lat, lon, errors = parse_pairs(y, x)
+        shape = np.where(empty, "missing geometry", np.where(ok, "", "geometry is not a point")).astype(object)
+        errors = np.where(shape != "", shape, errors).astype(object)
+        lat[shape != ""] = np.nan
+        lon[shape != ""] = np.nan
+        return lat, lon, errors
     la, lo = detect_columns(list(df.columns), lat_col, lon_col)
-    lat, e1 = _coerce(df[la], "latitude")
-    lon, e2 = _coerce(df[lo], "longitude")
-    return lat, lon, np.where(e1 != "", e1, e2).astype(object)
+    return parse_pairs(df[la], df[lo])
+
+
+def _geometry(df: Any) -> Any:
+    """The active geometry column of a GeoDataFrame, or None."""
+    if "geometry" not in getattr(df, "columns", ()) and not hasattr(df, "_geometry_column_name"):
+        return None
+    try:
+        geom = df.geometry
+    except AttributeError:
+        return None
+    return geom if hasattr(geom, "geom_type") else None
+
+
+def _refuse_empty(path: str, columns: Sequence[Any], lat_col: str | None, lon_col: str | None,
+                  geometry: bool) -> None:
+    """An input without rows: an empty result if it names its coordinate columns, else an error.
+
+    A CSV header, a Parquet schema or a GeoPackage layer's fields say where the
+    coordinates would be: the result is empty too (exit 0).  An empty GeoJSON
+    FeatureCollection has no columns at all: "empty" (exit 2).
+    """
+    others = [str(c) for c in columns if str(c) != "geometry"]
+    if geometry and lat_col is None and lon_col is None:
+        if not others:
+            raise InputFileError(f"input {path} is empty: it has no features")
+        return
+    try:
+        detect_columns(columns, lat_col, lon_col)
+    except InputFileError:
+        listed = f" (columns: {', '.join(others)})" if others else ""
+        raise InputFileError(f"input {path} is empty: it has no rows and no latitude/longitude "
+                             f"columns{listed}") from None
 
 
 # --- files ---------------------------------------------------------------------------
@@ -287,6 +299,8 @@ def read_points(path: str, lat_col: str | None = None, lon_col: str | None = Non
 
 
 def _read_whole(path: str) -> Any:
+    """The one reader of a user's file, whole (``where --input``, ``area FILE``,
+    ``map --sites/--points``): a DataFrame, or a GeoDataFrame in EPSG:4326."""
     kind = _kind(path)
     _check_input(path)
     try:
@@ -296,14 +310,47 @@ def _read_whole(path: str) -> Any:
             return pd.read_csv(sys.stdin if path == "-" else path, sep=_sep(path), dtype=str,
                                keep_default_na=False)
         if kind == "parquet":
-            return _read_parquet_frame(path)
-        import geopandas as gpd
+            frame = _read_parquet_frame(path)
+        else:
+            import geopandas as gpd
 
-        return gpd.read_file(path)
+            frame = gpd.read_file(path)
     except InputFileError:
         raise
     except Exception as exc:  # pandas/GDAL/Arrow errors have no common base
         raise InputFileError(f"cannot read {path}: {_first_line(exc)}") from None
+    return _to_lonlat(frame, path) if _geometry(frame) is not None else frame
+
+
+def _to_lonlat(frame: Any, path: str) -> Any:
+    """Geometries reprojected to EPSG:4326 (longitude, latitude).
+
+    A file without a CRS is taken as longitude/latitude when its coordinates
+    can be (longitudes within [-180, 360], latitudes within [-90, 90]), and
+    refused otherwise: it is then surely projected, and guessing the
+    projection would give answers for the wrong places.
+    """
+    import shapely
+    from pyproj import CRS
+
+    if frame.crs is None:
+        g = np.asarray(frame.geometry.values, dtype=object)
+        with np.errstate(invalid="ignore"):
+            w, s, e, n = shapely.total_bounds(g) if len(g) else (np.nan,) * 4
+        if np.isfinite(w) and not (w >= -180 and e <= 360 and s >= -90 and n <= 90):
+            raise InputFileError(
+                f"input {path} has no CRS and its coordinates are not longitude/latitude (x {w:.6g} to "
+                f"{e:.6g}, y {s:.6g} to {n:.6g}): give the file its CRS (e.g. a .prj, or save it as a "
+                "GeoPackage with its projection)")
+        return frame.set_crs("EPSG:4326", allow_override=True)
+    wgs84 = CRS.from_epsg(4326)
+    if frame.crs.equals(wgs84, ignore_axis_order=True):
+        return frame
+    try:
+        return frame.to_crs(wgs84)
+    except Exception as exc:  # pyproj: an unknown or unusable CRS
+        raise InputFileError(f"cannot reproject {path} from {frame.crs.to_string()} to EPSG:4326: "
+                             f"{_first_line(exc)}") from None
 
 
 def _read_parquet_frame(path: str) -> Any:
@@ -333,6 +380,12 @@ def _check_input(path: str) -> None:
         raise InputFileError(f"input file {path} does not exist")
     if p.is_dir():
         raise InputFileError(f"input {path} is a directory, not a file")
+    if p.is_file():  # a FIFO or device is opened by the reader itself
+        try:
+            with open(p, "rb"):
+                pass
+        except OSError as exc:
+            raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 class _Progress:
@@ -394,6 +447,7 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
             _output_kind(out)
     t0 = time.perf_counter()
     kw = dict(country=country, layers=layer_ids, with_distance=with_distance)
+    replaced: list[str] = []  # eez_* columns already in the input (an earlier output): replaced
     if engine == "dask":
         from ._dask import classify_dask
 
@@ -401,13 +455,16 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
     else:
         in_kind, out_kind = _kind(input_path), _output_kind(out)
         if in_kind == "csv" and out_kind == "csv":
-            counts = _stream_csv(input_path, out, lat_col, lon_col, chunk_rows, progress, kw)
+            counts = _stream_csv(input_path, out, lat_col, lon_col, chunk_rows, progress, kw, replaced)
         elif in_kind == "parquet" and out_kind == "parquet" and not _is_geoparquet(input_path):
-            counts = _stream_parquet(input_path, out, lat_col, lon_col, chunk_rows, progress, kw)
+            counts = _stream_parquet(input_path, out, lat_col, lon_col, chunk_rows, progress, kw, replaced)
         else:
             frame = _read_whole(input_path)
+            if not len(frame):
+                _refuse_empty(input_path, list(frame.columns), lat_col, lon_col, _geometry(frame) is not None)
+            replaced = own_columns(frame.columns)
             result = classify_frame(frame, lat_col=lat_col, lon_col=lon_col, **kw)
-            _write_frame(result, out)
+            _write_frame(result, out, lat_col, lon_col)
             counts = _counts(result["eez_status"])
     from .layers import manifest
 
@@ -415,6 +472,7 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
         "input": input_path, "output": out, "rows": int(sum(counts.values())), "status": counts,
         "seconds": round(time.perf_counter() - t0, 3), "country": country,
         "layers": [manifest().get(i).ref() for i in layer_ids],
+        "replaced_columns": list(dict.fromkeys(replaced)),
     }
 
 
@@ -455,7 +513,7 @@ def _is_geoparquet(path: str) -> bool:
 
 
 def _stream_csv(src: str, dst: str, lat_col: str | None, lon_col: str | None, chunk_rows: int,
-                progress: bool | None, kw: dict[str, Any]) -> dict[str, int]:
+                progress: bool | None, kw: dict[str, Any], replaced: list[str] | None = None) -> dict[str, int]:
     import pandas as pd
 
     total: dict[str, int] = {}
@@ -473,6 +531,10 @@ def _stream_csv(src: str, dst: str, lat_col: str | None, lon_col: str | None, ch
             header = True
             try:
                 for chunk in reader:
+                    if not len(chunk):
+                        _refuse_empty(src, list(chunk.columns), lat_col, lon_col, False)
+                    if replaced is not None and header:
+                        replaced.extend(own_columns(chunk.columns))
                     result = classify_frame(chunk, lat_col=lat_col, lon_col=lon_col, **kw)
                     sink.write(result.to_csv(index=False, header=header, sep=_sep(dst) if dst != "-" else ","))
                     header = False
@@ -542,9 +604,11 @@ def _to_stdout(text: Any) -> None:
 
 
 def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None, chunk_rows: int,
-                    progress: bool | None, kw: dict[str, Any]) -> dict[str, int]:
+                    progress: bool | None, kw: dict[str, Any], replaced: list[str] | None = None) -> dict[str, int]:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from .coords import parse_pairs
 
     try:
         pf = pq.ParquetFile(src)
@@ -552,7 +616,12 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
         raise InputFileError(f"cannot read {src}: {_first_line(exc)}") from None
     total: dict[str, int] = {}
     bar = _Progress(progress, total_rows=pf.metadata.num_rows)
+    if pf.metadata.num_rows == 0:
+        _refuse_empty(src, pf.schema_arrow.names, lat_col, lon_col, False)
     la, lo = detect_columns(pf.schema_arrow.names, lat_col, lon_col)
+    ours = own_columns(pf.schema_arrow.names)  # a re-run on our own output: replace, never duplicate
+    if replaced is not None:
+        replaced.extend(ours)
     # while chunk k is compressed and written (pyarrow releases the GIL), chunk k+1 is classified
     from concurrent.futures import ThreadPoolExecutor
 
@@ -563,10 +632,9 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
             pending = None
             try:
                 for batch in pf.iter_batches(batch_size=step):
-                    lat, e1 = _coerce_arrow(batch.column(la), "latitude")
-                    lon, e2 = _coerce_arrow(batch.column(lo), "longitude")
-                    cols = classify_arrays(lat, lon, errors=np.where(e1 != "", e1, e2).astype(object), **kw)
-                    table = pa.Table.from_batches([batch])
+                    lat, lon, errors = parse_pairs(_arrow_values(batch.column(la)), _arrow_values(batch.column(lo)))
+                    cols = classify_arrays(lat, lon, errors=errors, **kw)
+                    table = pa.Table.from_batches([batch]).drop_columns(ours)
                     for k, v in cols.items():
                         table = table.append_column(k, _arrow(v))
                     if writer is None:
@@ -583,6 +651,8 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
                     pending.result()
                 if writer is None:  # an empty file: still write the schema
                     schema = pf.schema_arrow
+                    for k in ours:
+                        schema = schema.remove(schema.get_field_index(k))
                     for k in COLUMNS:
                         schema = schema.append(pa.field(k, pa.int64() if k == "eez_mrgid" else pa.string()))
                     writer = pq.ParquetWriter(tmp, schema)
@@ -632,7 +702,8 @@ def _arrow(values: Any) -> Any:
 
 
 def _numpy_from_arrow(column: Any) -> np.ndarray | None:
-    """float64 values of a numeric Arrow array (NaN for nulls), or None for other types."""
+    """The values of a numeric Arrow array (as float64 with NaN for nulls when it has any),
+    or None for other types."""
     import pyarrow as pa
 
     if isinstance(column, pa.ChunkedArray):
@@ -645,34 +716,23 @@ def _numpy_from_arrow(column: Any) -> np.ndarray | None:
          "int16": "int16", "int8": "int8", "uint64": "uint64", "uint32": "uint32", "uint16": "uint16",
          "uint8": "uint8"}[str(t)])
     bufs = column.buffers()
-    values = np.frombuffer(bufs[1], dtype=dtype, count=len(column) + column.offset)[column.offset:].astype(float)
-    if column.null_count:
-        bits = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
-        valid = bits[column.offset:column.offset + len(column)].astype(bool)
-        values[~valid] = np.nan
+    values = np.frombuffer(bufs[1], dtype=dtype, count=len(column) + column.offset)[column.offset:]
+    if not column.null_count:
+        return values  # integers stay integers
+    values = values.astype(float)
+    bits = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
+    valid = bits[column.offset:column.offset + len(column)].astype(bool)
+    values[~valid] = np.nan
     return values
 
 
-def _coerce_arrow(column: Any, which: str) -> tuple[np.ndarray, np.ndarray]:
+def _arrow_values(column: Any) -> Any:
+    """A column for :func:`geo.coords.parse_pairs`: numbers as a numpy array, anything else as a list."""
     values = _numpy_from_arrow(column)
-    if values is None:  # text or other types: the general, per-value path
-        return _coerce(column.to_pylist(), which)
-    errors = np.full(len(values), "", dtype=object)
-    missing = ~np.isfinite(values)
-    if missing.any():
-        errors[missing] = f"missing {which}"
-    with np.errstate(invalid="ignore"):
-        limit_bad = (np.abs(values) > 90) if which == "latitude" else ((values < -180) | (values > 360))
-    limit_bad &= ~missing
-    if limit_bad.any():
-        rng = "[-90, 90]" if which == "latitude" else "[-180, 360]"
-        for i in np.flatnonzero(limit_bad):
-            errors[i] = f"{which} {values[i]:g} is out of range {rng}"
-        values[limit_bad] = np.nan
-    return values, errors
+    return column.to_pylist() if values is None else values
 
 
-def _write_frame(frame: Any, dst: str) -> None:
+def _write_frame(frame: Any, dst: str, lat_col: str | None = None, lon_col: str | None = None) -> None:
     kind = _output_kind(dst)
     if dst == "-":
         frame_out = frame.drop(columns="geometry") if "geometry" in getattr(frame, "columns", []) else frame
@@ -680,9 +740,11 @@ def _write_frame(frame: Any, dst: str) -> None:
         return
     with atomic_path(dst, suffix=Path(dst).suffix) as tmp:
         if kind == "csv":
-            frame_out = frame.copy()
-            if hasattr(frame_out, "geometry") and "geometry" in frame_out.columns:
-                frame_out["geometry"] = frame_out.geometry.to_wkt()
+            import pandas as pd
+
+            frame_out = pd.DataFrame(frame)  # plain columns: geometry as WKT text, without a warning
+            if _geometry(frame) is not None:
+                frame_out[frame.geometry.name] = frame.geometry.to_wkt()
             frame_out.to_csv(tmp, index=False, sep=_sep(dst))
         elif kind == "parquet":
             frame.to_parquet(tmp, index=False)
@@ -690,11 +752,13 @@ def _write_frame(frame: Any, dst: str) -> None:
             import geopandas as gpd
 
             if not isinstance(frame, gpd.GeoDataFrame):
-                lon = frame[detect_columns(list(frame.columns))[1]]
-                lat = frame[detect_columns(list(frame.columns))[0]]
-                frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(
-                    np.asarray(_coerce(lon, "longitude")[0]), np.asarray(_coerce(lat, "latitude")[0])),
-                    crs="EPSG:4326")
+                # the points the rows were classified at: the same columns, read the same way
+                import shapely
+
+                lat, lon, errors = _coordinates(frame, lat_col, lon_col)
+                points = shapely.points(lon, lat)
+                points[errors != ""] = None
+                frame = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
             driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(
                 Path(dst).suffix.lower(), "GeoJSON")
             frame.to_file(tmp, driver=driver, layer=Path(dst).stem)

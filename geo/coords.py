@@ -7,8 +7,9 @@ type escapes, whatever the input.
 
 Accepted forms of one value
 ---------------------------
-- decimal degrees: ``24.28667``, ``-33.9``, ``+18.4``, ``24.5°``
-  (scientific notation such as ``1e1`` is refused);
+- decimal degrees: ``24.28667``, ``-33.9``, ``+18.4``, ``24.5°``, and
+  scientific notation as programs write numbers (``1e1``, ``2.428667E1``,
+  ``1e-05``), for decimal degrees only (not ``1e1 30``);
 - degrees-minutes: ``24°17.2′``, ``24 17.2``, ``24:17.2``;
 - degrees-minutes-seconds: ``24°17′12″``, ``24°17'12"``, ``24°17'12''``,
   ``24 17 12``, ``24:17:12``, ``24d17m12s``;
@@ -57,7 +58,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; numpy is imported lazily
 
     import numpy as np
 
-__all__ = ["normalize_longitude", "parse_latitude", "parse_longitude", "parse_pair", "parse_point"]
+__all__ = ["normalize_longitude", "parse_latitude", "parse_longitude", "parse_pair", "parse_pairs",
+           "parse_point"]
 
 _LAT_FORMS = ("use decimal degrees (24.28667, -33.9) or degrees-minutes-seconds "
               "(24°17′12″N, 24 17 12 N, 24:17:12), with an optional hemisphere letter N or S")
@@ -70,7 +72,7 @@ _SWAP_HINT = "did you swap latitude and longitude? The order is LAT LON"
 _TOKEN_RE = re.compile(
     r"""
       (?P<space>\s+)
-    | (?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+    | (?P<num>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[-+]?[0-9]+)?)
     | (?P<sign>[-+\u2212])
     | (?P<deg>[°º˚]|deg|d)
     | (?P<sec>''|′′|[″"”“]|sec)
@@ -157,12 +159,11 @@ def _tokenize(text: str) -> list[_Tok]:
             tokens.append(_Tok(kind, m.group(), m.start(), m.end(), space))
             space = False
         pos = m.end()
-    # "1e5", "24N153E": a letter glued to numbers on both sides is ambiguous.
+    # "24N153E": a letter glued to numbers on both sides is ambiguous.  ("1e5" is
+    # one number: the exponent is part of the num token.)
     for a, b, c in zip(tokens, tokens[1:], tokens[2:]):
         if (a.kind == "num" and b.kind in ("hemi", "s") and c.kind == "num"
                 and not b.space_before and not c.space_before):
-            if b.text in "eE":
-                raise _Bad(f"scientific notation such as {a.text + b.text + c.text!r} is not accepted")
             raise _Bad(f"put a space after the hemisphere letter {b.text!r}")
     return tokens
 
@@ -234,6 +235,9 @@ def _evaluate(parsed: _Parsed) -> float:
     if letter and sign in _MINUS:
         raise _Bad(f"it has both a minus sign and the hemisphere letter {letter!r}; "
                    f"use one (-33.9 or 33.9 S)", syntax=False)
+    if len(parts) >= 2 and any("e" in p.lower() for p in parts):
+        raise _Bad("scientific notation (such as 1e1) is for decimal degrees only, "
+                   "not with minutes and seconds", syntax=False)
     if len(parts) >= 2 and "." in parts[0]:
         raise _Bad(f"degrees followed by minutes must be a whole number, got {parts[0]}", syntax=False)
     if len(parts) == 3 and "." in parts[1]:
@@ -278,7 +282,7 @@ def _raw(value: Any, what: str) -> _Raw:
 
 def _raw_text(text: str, what: str) -> _Raw:
     if not text.strip():
-        raise CoordinateError(f"{what} is empty: {_forms(what)}")
+        raise CoordinateError(f"{what} is missing (empty text): {_forms(what)}")
     try:
         tokens = _tokenize(text)
         for tok in tokens:
@@ -499,6 +503,101 @@ def parse_point(text: str) -> tuple[float, float]:
         a, b = (_raw_side(side, text) for side in sides)
         return _assign(a, b)
     return _split_point(tokens, text)
+
+
+
+def parse_pairs(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read many latitude/longitude pairs (two columns of a table) as :func:`parse_pair` reads one.
+
+    A cell and an argument are the same input: every row gets exactly the
+    value or the error message that ``parse_pair(lat[i], lon[i])`` gives.
+    Numbers, and text that is a plain decimal number (``"24.28667"``,
+    ``"1e-05"``), are checked with vectorised code; only the other rows (text
+    with degrees-minutes-seconds or hemisphere letters, and every bad row) go
+    through :func:`parse_pair` one by one, so a million numeric rows never
+    meet a per-cell Python parser.
+
+    A missing cell (``None``, NaN — how pandas marks a missing number — or
+    ``pd.NA``) gives the message of ``parse_pair(None, ...)``, ``latitude is
+    missing: ...``; an empty text cell (how CSV writes one) the message of
+    ``parse_pair("", ...)``, ``latitude is missing (empty text): ...``.
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Columns of equal length: numbers, text, or a mix.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(lat, lon, errors)``: degrees (longitudes normalised to [-180, 180);
+        NaN on a bad row) and an object array of messages (``""`` for a good row).
+
+    Example
+    -------
+    >>> lat, lon, err = parse_pairs(["24.28667", "153.98056E", "95"], ["206", "24.28667N", "150"])
+    >>> lat.tolist()[:2], lon.tolist()[:2]
+    ([24.28667, 24.28667], [-154.0, 153.98056])
+    >>> err.tolist()
+    ['', '', "latitude '95' is out of range [-90, 90]"]
+    """
+    import numpy as np
+
+    la, la_cells = _column(lat)
+    lo, lo_cells = _column(lon)
+    if len(la) != len(lo):
+        raise CoordinateError(f"parse_pairs needs columns of equal length, got {len(la)} and {len(lo)}")
+    n = len(la)
+    with np.errstate(invalid="ignore"):
+        fast = (la >= -90.0) & (la <= 90.0) & (lo >= -180.0) & (lo <= 360.0)  # False for NaN
+    out_lat = np.full(n, np.nan)
+    out_lon = np.full(n, np.nan)
+    errors = np.full(n, "", dtype=object)
+    out_lat[fast] = la[fast] + 0.0  # -0.0 -> 0.0, as parse_pair
+    out_lon[fast] = normalize_longitude(lo[fast]) + 0.0
+    for i in np.flatnonzero(~fast):  # text in other forms, and every bad row: the one parser
+        try:
+            out_lat[i], out_lon[i] = parse_pair(_cell(la_cells, i), _cell(lo_cells, i))
+        except CoordinateError as exc:
+            errors[i] = str(exc)
+    return out_lat, out_lon, errors
+
+
+def _column(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(float values of the plain-number cells, NaN elsewhere; the cells as given)."""
+    import numpy as np
+
+    if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):
+        values = values.to_numpy()  # a pandas Series or Index
+    a = np.asarray(values) if isinstance(values, np.ndarray) else np.asarray(list(values), dtype=object)
+    if a.ndim != 1:
+        raise CoordinateError(f"parse_pairs needs one-dimensional columns, got shape {a.shape}")
+    if a.dtype.kind in "fiu":
+        return a.astype(float), a
+    obj = a.astype(object)
+    import pandas as pd
+
+    kind = pd.api.types.infer_dtype(obj, skipna=True)
+    try:
+        num = np.array(pd.to_numeric(pd.Series(obj, dtype=object), errors="coerce"), dtype=float)
+    except (TypeError, ValueError):  # objects pandas cannot even try: every cell the slow way
+        return np.full(len(obj), np.nan), obj
+    if kind not in ("string", "floating", "integer", "mixed-integer-float", "decimal", "empty"):
+        # booleans and other objects that pandas would turn into numbers: the parser refuses them
+        plain = np.fromiter((isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in obj),
+                            dtype=bool, count=len(obj))
+        num[~plain] = np.nan
+    return num, obj
+
+
+def _cell(cells: np.ndarray, i: int) -> Any:
+    """One cell as parse_pair takes it (a Python number or text); missing values as None."""
+    v = cells[i]
+    if cells.dtype.kind in "fiu":
+        v = v.item()  # an int stays an int, so the message shows 95, not 95.0
+    if v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType"):
+        return None
+    return v  # empty text stays text: the message is the argument's ("... is missing (empty text)")
 
 
 def _raw_side(tokens: list[_Tok], text: str) -> _Raw:

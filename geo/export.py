@@ -62,28 +62,96 @@ def zones_touching(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-pacific"
     return sorted(set(own) | set(np.flatnonzero(touching).tolist()))
 
 
+def clipped_zones(layer_id: str = "mr-v12-eez-nw-pacific") -> np.ndarray:
+    """Which zones of a layer its coverage box cuts (a boolean per zone).
+
+    A regional extract (90–180°E, 0–60°N for the bundled layer) cuts the zones
+    that reach beyond its box: such a zone's geometry reaches the box's edge,
+    and only its part inside the box is in the layer.  A world layer cuts none.
+    """
+    import shapely
+
+    from .layers import load_zones
+
+    zones = load_zones(layer_id)
+    w, s, e, n = zones.layer.coverage_bbox
+    if w <= -180.0 and s <= -90.0 and e >= 180.0 and n >= 90.0:
+        return np.zeros(len(zones), dtype=bool)
+    b = shapely.bounds(zones.geometry)
+    tol = 1e-6
+    return (b[:, 0] <= w + tol) | (b[:, 1] <= s + tol) | (b[:, 2] >= e - tol) | (b[:, 3] >= n - tol)
+
+
+def _box_text(bbox: Sequence[float]) -> str:
+    w, s, e, n = bbox
+    return f"{w:g}–{e:g}°E, {s:g}–{n:g}°N"
+
+
+def coverage_notes(country: str, layer_id: str = "mr-v12-eez-nw-pacific") -> list[str]:
+    """What an export of *country*'s zones from *layer_id* leaves out (empty: nothing).
+
+    The layer is complete for the sovereigns its manifest lists in
+    ``complete_sovereigns``; for any other, the zones outside the coverage box
+    are missing and those the box cuts are there only in part.
+    """
+    from .layers import load_zones
+    from .zones import country_name
+
+    zones = load_zones(layer_id)
+    info = zones.layer
+    if country in info.complete_sovereigns:
+        return []
+    name = country_name(country)
+    box = _box_text(info.coverage_bbox)
+    own = [i for i, isos in enumerate(zones.sovereign_isos) if country in isos]
+    if not own:
+        return [f"no zone of the sovereign {name} ({country}) lies in layer {info.id}, which covers {box}: "
+                f"the export holds the sites and the distance lines only"]
+    notes = [f"layer {info.id} covers {box} only: what lies outside it of the zones of the sovereign "
+             f"{name} ({country}) is not exported"]
+    cut = clipped_zones(layer_id)
+    for i in own:
+        if cut[i]:
+            notes.append(f"{zones.name[i]} (MRGID {int(zones.mrgid[i])}) is cut at the edge of {box}: "
+                         f"only its part inside is exported (clipped: true)")
+    return notes
+
+
 def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-pacific",
                        extra_sites: Sequence[Any] = ()) -> dict[str, Any]:
-    """The export as a GeoJSON FeatureCollection (a dict)."""
+    """The export as a GeoJSON FeatureCollection (a dict).
+
+    Zones cut by the layer's coverage box carry ``clipped: true``, their
+    geodesic area as ``area_km2_geodesic_clipped`` (the part exported) and
+    ``area_km2_geodesic: null``.  The collection says whether it holds every
+    zone of *country* (``complete``) and, if not, what is missing (``notes``,
+    see :func:`coverage_notes`).
+    """
     from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_area_m2, geodesic_line
     from .layers import load_zones, manifest
     from .sites import home_site, load_sites
     from .zones import status_of_pol_type
 
     zones = load_zones(layer_id)
+    cut = clipped_zones(layer_id)
     sites = list(load_sites()) + list(extra_sites)
     features: list[dict[str, Any]] = []
     for i in zones_touching(country, layer_id):
         rec = zones.record(i)
+        area = round(geodesic_area_m2(zones.geometry[i]) / 1e6, 1)
         rec.update({
             "kind": "zone",
             "status": status_of_pol_type(rec["pol_type"]),
             "sovereign_isos": list(zones.sovereign_isos[i]),
             "party": country in zones.sovereign_isos[i],
             "area_km2_marine_regions": float(zones.area_km2[i]),
-            "area_km2_geodesic": round(geodesic_area_m2(zones.geometry[i]) / 1e6, 1),
+            "area_km2_geodesic": None if cut[i] else area,
+            "clipped": bool(cut[i]),
             "layer": zones.layer.id, "layer_version": zones.layer.version,
         })
+        if cut[i]:
+            rec["area_km2_geodesic_clipped"] = area
+            rec["clipped_to"] = list(zones.layer.coverage_bbox)
         features.append({"type": "Feature", "geometry": _geojson_geometry(zones.geometry[i]),
                          "properties": rec})
     for s in sites:
@@ -116,9 +184,12 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
             },
         })
     used = {zones.layer.id, "sites"}
+    notes = coverage_notes(country, layer_id)
     return _round({
         "type": "FeatureCollection",
         "name": f"eezmap export: {country} zones and sites",
+        "complete": not notes,
+        "notes": notes,
         "layers": [{k: v for k, v in i.as_dict().items() if k in
                     ("id", "title", "version", "doi", "citation", "licence", "sha256")}
                    for i in manifest() if i.id in used],

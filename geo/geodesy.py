@@ -24,6 +24,7 @@ Example
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Sequence
@@ -36,12 +37,21 @@ NM = 1852.0
 EEZ_LIMIT_M = 200 * NM
 
 
-@lru_cache(maxsize=1)
-def geod() -> Any:
-    """The WGS84 ``pyproj.Geod`` used for every measurement."""
-    from pyproj import Geod
+_local = threading.local()
 
-    return Geod(ellps="WGS84")
+
+def geod() -> Any:
+    """The WGS84 ``pyproj.Geod`` used for every measurement: one per thread.
+
+    pyproj does not promise that a ``Geod`` may be shared between threads;
+    making one costs microseconds.
+    """
+    g = getattr(_local, "geod", None)
+    if g is None:
+        from pyproj import Geod
+
+        g = _local.geod = Geod(ellps="WGS84")
+    return g
 
 
 @dataclass(frozen=True)
@@ -277,6 +287,16 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
             segs = segs[~on_180]
     if not len(segs):
         raise ValueError("geometry has no boundary")
+    return nearest_segment_point(lon, lat, segs, samples)
+
+
+def nearest_segment_point(lon: float, lat: float, segs: np.ndarray, samples: int = 24) -> BoundaryPoint:
+    """Geodesic distance from (lon, lat) to the nearest of a set of lon/lat edges.
+
+    *segs* is an (n, 4) array of edges x0, y0, x1, y1 (n >= 1), each joined by a
+    straight line in longitude/latitude; the method is that of
+    :func:`nearest_boundary_point`.
+    """
     cand = _planar_candidates(segs, lon, lat)
     t = np.linspace(0.0, 1.0, samples)
     seg = segs[cand]

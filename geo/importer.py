@@ -121,6 +121,11 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
             f"input {source.label}: required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing (columns found: {found}); "
             "is this a Marine Regions zone layer?")
+    if kind in ZONE_KINDS:  # the type decides the answer: refuse a value no version uses
+        pol = next(name for name in source.columns if name.lower() == "pol_type")
+        unknown = mr.unknown_pol_types("" if _blank(v) else v for v in source.columns[pol])
+        if unknown:
+            raise InputFileError(f"input {source.label}: {mr.describe_unknown_pol_types(unknown, pol)}")
     geoms, notes = clean_geometries(source)
     keep = ~np.array([g is None or g.is_empty for g in geoms], dtype=bool)
     if not keep.any():

@@ -48,12 +48,12 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ._threads import once
 from .errors import LayerError, LayerKindError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
@@ -90,7 +90,7 @@ def layers_dir() -> Path:
     return path
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def _bundled_layers_dir() -> Path:
     from importlib.util import find_spec
 
@@ -191,7 +191,8 @@ class LayerInfo:
             d["zones_only"] = self.zones_only
             d.update({k: v for k, v in self.extra.items() if k not in d and k != "path"})
         else:
-            d.update({k: v for k, v in self.extra.items() if k in ("licence_note", "processing", "wfs")})
+            d.update({k: v for k, v in self.extra.items()
+                      if k in ("licence_note", "processing", "wfs", "checked_against")})
         return d
 
     def ref(self) -> dict[str, str]:
@@ -238,7 +239,7 @@ def _info_from_entry(entry: dict[str, Any], base_dir: Path | None = None) -> Lay
     return LayerInfo(**known)
 
 
-@lru_cache(maxsize=None)
+@once
 def _read_manifest(path: Path) -> Manifest:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -248,11 +249,11 @@ def _read_manifest(path: Path) -> Manifest:
         raise LayerError(f"layer manifest {path} is unreadable: {exc}") from None
 
 
-@lru_cache(maxsize=16)
-def _read_user_manifest(path: Path, stamp: tuple[int, int]) -> tuple[tuple[LayerInfo, ...], tuple[str, ...]]:
-    """The user manifest's layers and default ids (*stamp*: mtime and size, so edits are seen)."""
+@once(maxsize=16)
+def _read_user_manifest(path: Path, data: bytes) -> tuple[tuple[LayerInfo, ...], tuple[str, ...]]:
+    """The user manifest's layers and default ids, parsed from its bytes *data* (the cache key)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(data.decode("utf-8"))
         infos = tuple(_info_from_entry(entry, path.parent) for entry in raw.get("layers", ()))
         return infos, tuple(raw.get("default_zones") or ())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -271,9 +272,8 @@ def manifest() -> Manifest:
     """
     bundled = _read_manifest(layers_dir() / "manifest.json")
     upath = user_manifest_path()
-    try:
-        st = upath.stat()
-        stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+    try:  # keyed by content, not mtime: two edits within one clock tick are still told apart
+        stamp: bytes | None = upath.read_bytes()
     except OSError:
         stamp = None
     env = os.environ.get(DEFAULT_ENV, "").strip()
@@ -283,7 +283,7 @@ def manifest() -> Manifest:
     hit = _MERGED.get(key)
     if hit is not None and hit[0] is bundled:
         return hit[1]
-    user, user_default = _read_user_manifest(upath, stamp) if stamp else ((), ())
+    user, user_default = _read_user_manifest(upath, stamp) if stamp is not None else ((), ())
     bundled_ids = {i.id for i in bundled}
     for info in user:
         if info.id in bundled_ids:
@@ -618,28 +618,49 @@ def load_zones(layer_id: str) -> Zones:
     return _load_zones(layer_id, info.sha256, str(info.path))
 
 
-@lru_cache(maxsize=None)
+@once
 def _load_zones(layer_id: str, sha256: str, path: str) -> Zones:
     """load_zones, once per file version (a re-fetched user layer is loaded afresh)."""
     info = manifest().get(layer_id)
     verify(info)  # always: a cache never hides a corrupted file
     cached = _load_zone_cache(info)
     if cached is not None:
+        _check_pol_types(cached)
         return cached
     geoms, columns = _read_raw(info)
     zones = _zones_from_raw(info, geoms, columns)
+    _check_pol_types(zones)
     _save_zone_cache(zones)
     return zones
 
 
-@lru_cache(maxsize=None)
+def _check_pol_types(zones: Zones) -> None:
+    """Refuse an EEZ layer whose type column holds a value no Marine Regions version uses."""
+    if zones.layer.kind not in ZONE_KINDS:
+        return  # nested layers' types (12NM, 24NM...) decide no answer
+    from .marineregions import describe_unknown_pol_types, unknown_pol_types
+
+    unknown = unknown_pol_types(zones.pol_type)
+    if unknown:
+        column = zones.layer.columns.get("pol_type") or "pol_type"
+        raise LayerError(f"layer '{zones.layer.id}': {describe_unknown_pol_types(unknown, column)}; "
+                         "the answer would be a guess, so the layer is not used")
+
+
 def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     """Load a land layer (verified, repaired): its info and an array of polygons."""
-    import shapely
-
     info = manifest().get(layer_id)
     if info.kind != "land":
         raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a land layer")
+    return _load_land(layer_id, info.sha256, str(info.path))
+
+
+@once
+def _load_land(layer_id: str, sha256: str, path: str) -> tuple[LayerInfo, np.ndarray]:
+    """load_land, once per file version (keyed by its checksum, like _load_zones)."""
+    import shapely
+
+    info = manifest().get(layer_id)
     verify(info)
     try:
         with np.load(_cache_path(info)) as z:
@@ -652,6 +673,42 @@ def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
     _save_geometry_cache(info, geoms, {})
     return info, geoms
+
+
+def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
+    """Load an attribute table (kind ``attributes``, a CSV, verified): MRGID -> its row.
+
+    Each row as ``{"mrgid", "name", "pol_type", "territory", "iso"}`` (the
+    manifest's ``columns`` say which CSV column is which).  The bundled
+    ``mr-v12-eez-attributes-world`` lists every feature of Marine Regions v12;
+    answers from a layer whose entry names it in ``checked_against`` are
+    compared with it (:func:`geo.zones.where`).
+    """
+    info = manifest().get(layer_id)
+    if info.kind != "attributes":
+        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not an attribute table")
+    return _load_attributes(layer_id, info.sha256, str(info.path))
+
+
+@once
+def _load_attributes(layer_id: str, sha256: str, path: str) -> dict[int, dict[str, Any]]:
+    import csv
+
+    info = manifest().get(layer_id)
+    cols = info.columns
+    verify(info)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        out = {}
+        for r in rows:
+            rec = {key: (r.get(cols[key]) or "").strip() for key in ("name", "pol_type", "territory", "iso_ter1")}
+            mrgid = int(float(r[cols["mrgid"]]))
+            out[mrgid] = {"mrgid": mrgid, "name": rec["name"], "pol_type": rec["pol_type"],
+                          "territory": rec["territory"], "iso": rec["iso_ter1"]}
+        return out
+    except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LayerError(f"layer '{layer_id}': cannot read {path} as its manifest describes: {exc}") from None
 
 
 def land_for(zone_layer: LayerInfo) -> str:

@@ -12,6 +12,8 @@ Example
 '10.14284/633'
 >>> detect_columns(["MRGID", "GeoName", "Pol_type", "Sovereign1", "Area_km2"], "eez")[0]["name"]
 'GeoName'
+>>> pol_type_status("Disputed"), pol_type_status("Overlapping claim")
+('overlapping_claim', 'overlapping_claim')
 """
 
 from __future__ import annotations
@@ -140,3 +142,52 @@ def detect_columns(names: Iterable[str], kind: str) -> tuple[dict[str, Any], lis
     columns: dict[str, Any] = {key: found[canon] for canon, key in _CANONICAL.items() if canon in found}
     columns["sovereigns"] = [found[c] for c in ("sovereign1", "sovereign2", "sovereign3") if c in found]
     return columns, missing
+
+
+# --- zone types ----------------------------------------------------------------------------
+
+#: Every value of a World EEZ layer's type column (``Pol_type``/``POL_TYPE``/``pol_type``)
+#: in Marine Regions v8–v12, and the status it means.  v8–v10 spell an overlapping
+#: claim ``Disputed`` (the bundled v10 file has 31); v11 and v12 ``Overlapping claim``
+#: (v12's attribute table, mr_v12_eez_attributes_world.csv, has 35).  ``200NM`` and
+#: ``Joint regime`` are spelled alike in every version.  Matched case-insensitively,
+#: spaces trimmed; any other value is refused, never guessed.
+POL_TYPES: dict[str, str] = {
+    "200NM": "eez",
+    "Disputed": "overlapping_claim",
+    "Overlapping claim": "overlapping_claim",
+    "Joint regime": "joint_regime",
+}
+_POL_STATUS = {k.lower(): v for k, v in POL_TYPES.items()}
+
+
+def pol_type_status(pol_type: str) -> str:
+    """The status (``eez``, ``overlapping_claim``, ``joint_regime``) of a zone type value.
+
+    Raises ``ValueError`` for a value that no Marine Regions version uses
+    (:func:`unknown_pol_types` finds them in a whole column first).
+    """
+    status = _POL_STATUS.get(" ".join(str(pol_type).split()).lower())
+    if status is None:
+        raise ValueError(f"zone type '{pol_type}' is not one Marine Regions uses "
+                         f"({', '.join(POL_TYPES)})")
+    return status
+
+
+def unknown_pol_types(values: Iterable[Any]) -> dict[str, int]:
+    """The values of a type column that no Marine Regions version uses, with their counts."""
+    out: dict[str, int] = {}
+    for v in values:
+        text = "" if v is None else str(v)
+        if " ".join(text.split()).lower() not in _POL_STATUS:
+            out[text] = out.get(text, 0) + 1
+    return out
+
+
+def describe_unknown_pol_types(unknown: dict[str, int], column: str) -> str:
+    """One clause for an error message: which values, how many features, what is known."""
+    shown = ", ".join(f"{repr(v) if v.strip() else 'an empty value'} ({n} feature{'s' if n > 1 else ''})"
+                      for v, n in list(unknown.items())[:5])
+    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    return (f"its zone type column {column} holds {shown}{more}, which no Marine Regions version (v8–v12) "
+            f"uses; known values: {', '.join(POL_TYPES)}")

@@ -80,7 +80,8 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
             b = bounds[i]
             if not (b[0] <= x <= b[2] and b[1] <= lat <= b[3]):
                 continue
-            if shapely.intersects_xy(zones.geometry[i], x, lat):
+            # the unprepared predicate: intersects_xy would prepare a geometry other threads share
+            if shapely.intersects(zones.geometry[i], shapely.Point(x, lat)):
                 items.append(_item(info.kind, zones.record(i), info))
     if zone is not None and layer is not None:
         items.append(_item("eez", zone, layer))

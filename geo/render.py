@@ -226,10 +226,18 @@ def display_geometries(geoms: np.ndarray, tolerance: float = DISPLAY_TOLERANCE_D
     return shapely.transform(simple, lambda c: np.round(c, decimals))
 
 
-@lru_cache(maxsize=8)
 def _display_zones(layer_id: str, clip: tuple[tuple[float, float, float, float], ...] = ()
                    ) -> tuple[np.ndarray, np.ndarray]:
     """(row indexes, display geometries) of a zone layer, minus the boxes in *clip*."""
+    from .layers import manifest
+
+    return _display_zones_of(layer_id, manifest().get(layer_id).sha256, clip)
+
+
+@lru_cache(maxsize=8)
+def _display_zones_of(layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """_display_zones, once per file version (the checksum is the key: a re-installed layer is redrawn)."""
     import shapely
 
     from .layers import load_zones
@@ -242,8 +250,15 @@ def _display_zones(layer_id: str, clip: tuple[tuple[float, float, float, float],
     return keep, display_geometries(geoms[keep])
 
 
-@lru_cache(maxsize=8)
 def _display_land(layer_id: str, clip: tuple[tuple[float, float, float, float], ...] = ()) -> list[Any]:
+    from .layers import manifest
+
+    return _display_land_of(layer_id, manifest().get(layer_id).sha256, clip)
+
+
+@lru_cache(maxsize=8)
+def _display_land_of(layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
+                     ) -> list[Any]:
     import shapely
 
     from .layers import load_land
@@ -957,7 +972,23 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
         m.add_child(points_layer)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     m.add_child(_Script("eezmap.ready(map);", name="EezmapReady"))
+    _number_elements(m.get_root())
     return m
+
+
+def _number_elements(root: Element) -> None:
+    """Give every element an id from its place in the tree, not branca's random one.
+
+    branca draws each element's id from ``os.urandom``, and the ids name the
+    page's JavaScript variables (``map_…``, ``eezmap_group_…``): numbered in
+    tree order instead, the same inputs give the same HTML byte for byte.
+    """
+    queue, n = [root], 0
+    while queue:
+        element = queue.pop(0)
+        element._id = f"{n:04d}"
+        n += 1
+        queue.extend(element._children.values())
 
 
 def render_html(**kwargs: Any) -> str:

@@ -30,25 +30,30 @@ Example
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
 
+from ._threads import once
 from .coords import normalize_longitude
 from .errors import CoordinateError
-from .layers import LayerInfo, Zones, land_for, load_land, load_zones, manifest, resolve_layers
+from .layers import LayerInfo, land_for, load_land, load_zones, manifest, resolve_layers
 
 STATUSES = ("eez", "overlapping_claim", "joint_regime", "land", "high_seas", "outside_coverage")
 ANSWERS = ("yes", "no", "shared", "unknown")
 
-_POL_STATUS = {"200nm": "eez", "overlapping claim": "overlapping_claim", "joint regime": "joint_regime"}
-
 
 def status_of_pol_type(pol_type: str) -> str:
-    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', ...)."""
-    return _POL_STATUS.get(pol_type.strip().lower(), "eez")
+    """Map a Marine Regions ``pol_type`` to a status ('200NM' -> 'eez', 'Disputed' -> ...).
+
+    Every spelling of every version is in :data:`geo.marineregions.POL_TYPES`;
+    a layer holding another value is refused when loaded.
+    """
+    from .marineregions import pol_type_status
+
+    return pol_type_status(pol_type)
 
 
 # --- locating points in a layer ---------------------------------------------------
@@ -56,10 +61,15 @@ def status_of_pol_type(pol_type: str) -> str:
 class _Locator:
     """Index of the closed polygon covering each point (lowest index wins), -1 if none.
 
-    A handful of points are tested directly (``shapely.intersects_xy`` on the
+    A handful of points are tested directly (``shapely.intersects`` on the
     zones whose bounds hold them: no index to load); larger batches use the
     exact grid index (:mod:`geo._grid`), built once per layer and cached on
     disk.  Both give identical answers (tests/test_grid.py, tests/test_zones.py).
+
+    Safe to share between threads (:mod:`geo._threads`): the geometries are
+    never prepared (the direct test uses the unprepared predicate, not
+    ``intersects_xy``, which would prepare them in place), and the index is
+    loaded or built once, by the first thread that needs it.
     """
 
     #: up to this many points, test directly
@@ -72,18 +82,23 @@ class _Locator:
         self.key = key
         self.bounds = shapely.bounds(geoms)
         self._index: Any = None
+        self._lock = threading.Lock()
 
     def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         if len(lon) <= self.DIRECT:
             return self._direct(lon, lat)
-        if self._index is None:
-            from ._grid import GridIndex
-            from .layers import cache_dir
+        index = self._index
+        if index is None:
+            with self._lock:  # the other threads wait for the first one's index
+                if self._index is None:
+                    from ._grid import GridIndex
+                    from .layers import cache_dir
 
-            self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
-        return self._index.lookup(lon, lat)
+                    self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
+                index = self._index
+        return index.lookup(lon, lat)
 
     def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         import shapely
@@ -95,15 +110,16 @@ class _Locator:
             if not (np.isfinite(x) and np.isfinite(y)):
                 continue
             cand = np.flatnonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3]))
+            point = shapely.Point(x, y)
             for i in cand:  # increasing index: the first hit is the lowest
-                if shapely.intersects_xy(self.geoms[i], x, y):
+                if shapely.intersects(self.geoms[i], point):
                     out[k] = i
                     break
         return out
 
 
 class _LayerModel:
-    """Everything needed to classify points against one zone layer (built lazily)."""
+    """Everything needed to classify points against one zone layer (built lazily, once)."""
 
     def __init__(self, layer_id: str) -> None:
         self.zones = load_zones(layer_id)
@@ -111,18 +127,21 @@ class _LayerModel:
         self._filled: _Locator | None = None
         self._land: _Locator | None = None
         self._part_zone: np.ndarray | None = None
+        self._lock = threading.Lock()
         self.land_info = manifest().get(land_for(self.zones.layer))
 
     @property
     def filled_locator(self) -> _Locator:
         """Every polygon part of every zone with its holes filled (one row per part)."""
         if self._filled is None:
-            import shapely
+            with self._lock:
+                if self._filled is None:
+                    import shapely
 
-            parts, zone_of = shapely.get_parts(self.zones.geometry, return_index=True)
-            filled = shapely.polygons(shapely.get_exterior_ring(parts))
-            self._part_zone = zone_of.astype(np.int32)
-            self._filled = _Locator(filled, self.zones.layer.sha256 + ":filled")
+                    parts, zone_of = shapely.get_parts(self.zones.geometry, return_index=True)
+                    filled = shapely.polygons(shapely.get_exterior_ring(parts))
+                    self._part_zone = zone_of.astype(np.int32)
+                    self._filled = _Locator(filled, self.zones.layer.sha256 + ":filled")
         return self._filled
 
     def hole_zone(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -134,13 +153,25 @@ class _LayerModel:
     @property
     def land_locator(self) -> _Locator:
         if self._land is None:
-            info, land = load_land(self.land_info.id)
-            self._land = _Locator(land, info.sha256 + ":land")
+            with self._lock:
+                if self._land is None:
+                    info, land = load_land(self.land_info.id)
+                    self._land = _Locator(land, info.sha256 + ":land")
         return self._land
 
 
-@lru_cache(maxsize=None)
 def _model(layer_id: str) -> _LayerModel:
+    """The layer's model for the file its manifest names now, keyed by the file's checksum.
+
+    A user layer fetched or added again under the same id (a new checksum) gets a
+    new model at once.
+    """
+    return _model_of(layer_id, manifest().get(layer_id).sha256)
+
+
+@once(maxsize=16)
+def _model_of(layer_id: str, sha256: str) -> _LayerModel:
+    """One model per layer file version, built once even when threads ask together."""
     return _LayerModel(layer_id)
 
 
@@ -166,6 +197,22 @@ def resolve_country(country: str, layer_ids: Sequence[str] | None = None) -> str
         f"unknown country '{country}': give an ISO 3166 alpha-3 code of a sovereign in the "
         f"loaded layers, e.g. JPN, KOR, CHN, RUS, USA ({len(known)} known; see 'eezmap layers')"
     )
+
+
+def country_name(code: str, layer_ids: Sequence[str] | None = None) -> str:
+    """The sovereign's name for an ISO alpha-3 *code*, as the layers spell it.
+
+    The first of *layer_ids* (default: the default layers, most detailed
+    first) that names the code wins; the code itself when none does.
+
+    >>> country_name("PHL")
+    'Philippines'
+    """
+    for layer_id in resolve_layers(layer_ids):
+        name = load_zones(layer_id).countries().get(code)
+        if name:
+            return name
+    return code
 
 
 class CountryError(CoordinateError):
@@ -336,6 +383,8 @@ class ZoneAnswer:
     enclosing_zone: dict[str, Any] | None = None
     #: every zone at the point, innermost first, when nested layers are in use (geo.nesting)
     zones: tuple[dict[str, Any], ...] = ()
+    #: why the answering (older) layer's zone is out of date in Marine Regions v12, if it is
+    superseded: str | None = None
 
     def _repr_html_(self) -> str:  # a notebook shows a small table
         from ._repr import zone_answer_html
@@ -361,6 +410,8 @@ class ZoneAnswer:
             out["enclosing_zone"] = self.enclosing_zone
         if self.zones:
             out["zones"] = list(self.zones)
+        if self.superseded is not None:
+            out["superseded"] = self.superseded
         return out
 
 
@@ -395,100 +446,488 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     # outside every coverage, the answer rests on the first (most detailed) layer
     info = load_zones(layer_id or c.layer_ids[0]).layer
     zone = c.zone_record(0)
+    superseded = _check_v12(zone, info) if zone is not None and layer_id else None
     enclosing = (load_zones(layer_id).record(int(c.enclosing_index[0]))
                  if layer_id and c.enclosing_index[0] >= 0 else None)
     dist_km = near = None
     if distance and layer_id:
         x = float(_east(normalize_longitude(np.array([lon])), load_zones(layer_id).layer)[0])
         nb = boundary_info(lat, x, layer_id, int(c.zone_index[0]),
-                           int(c.enclosing_index[0]))
+                           int(c.enclosing_index[0]), layers=c.layer_ids)
         if nb is not None:
             dist_km, near = nb
     from .nesting import zones_at
 
     nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
-                      enclosing, tuple(nested))
+                      enclosing, tuple(nested), superseded)
 
 
-def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclosing_index: int = -1
-                  ) -> tuple[float, dict[str, Any]] | None:
+def _check_v12(zone: dict[str, Any], info: LayerInfo) -> str | None:
+    """Compare a zone of an older layer with Marine Regions v12's attribute table.
+
+    Only for a layer whose manifest entry names the table in ``checked_against``
+    (the coarse v10 world layer).  Adds ``zone["v12"]``: ``exists``, and v12's
+    ``mrgid``, ``name``, ``pol_type``, ``status`` and whether the status differs
+    (``type_changed``); for a zone v12 no longer has, ``same_territory`` lists
+    v12's features of the same territory.  Returns a sentence when the zone is
+    gone or its type changed (the ``superseded`` note), else None.
+    """
+    table_id = info.extra.get("checked_against")
+    if not table_id:
+        return None
+    from .layers import load_attributes
+
+    table = load_attributes(str(table_id))
+    mrgid = int(zone["mrgid"])
+    row = table.get(mrgid)
+    if row is None:
+        territory = str(zone.get("territory") or "").lower()
+        same = [{"mrgid": r["mrgid"], "name": r["name"], "pol_type": r["pol_type"]}
+                for r in table.values() if territory and r["territory"].lower() == territory]
+        zone["v12"] = {"exists": False, "mrgid": mrgid, "name": None, "pol_type": None, "status": None,
+                       "type_changed": None, "source": table_id, "same_territory": same}
+        note = (f"MRGID {mrgid} is not among Marine Regions v12's features: v12 deleted or replaced "
+                f"this zone of version {info.version}")
+        if same:
+            note += "; v12 has for the same territory " + ", ".join(
+                f"MRGID {r['mrgid']} {r['name']} ({r['pol_type']})" for r in same)
+        return note
+    status, before = status_of_pol_type(row["pol_type"]), status_of_pol_type(zone["pol_type"])
+    zone["v12"] = {"exists": True, "mrgid": mrgid, "name": row["name"], "pol_type": row["pol_type"],
+                   "status": status, "type_changed": status != before, "source": table_id}
+    if status == before:
+        return None
+    return (f"Marine Regions v12 gives MRGID {mrgid} the type '{row['pol_type']}' ({status}), not "
+            f"'{zone['pol_type']}' ({before}) as version {info.version} does: {row['name']}")
+
+
+def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclosing_index: int = -1,
+                  layers: Sequence[str] | None = None) -> tuple[float, dict[str, Any]] | None:
     """Distance (km) to the nearest boundary and what lies across it.
 
-    Inside a zone: that zone's boundary.  In a hole (land): the enclosing
-    zone's boundary.  Elsewhere: the nearest zone of the layer.
+    The boundaries are those of the answer the layer stack gives (*layers*,
+    in precedence order; default: the default stack when it holds *layer_id*,
+    else *layer_id* alone), one fixed set whatever the point, so the distance
+    changes no faster than the point moves:
+
+    * each layer's zone edges where that layer answers (inside its coverage
+      box, outside the boxes of the layers before it), except its edges along
+      its own box: a clip or a ±180° cut is no boundary;
+    * a box edge only where the answer changes across it (another zone or
+      status on the other side, or no coverage at all).
+
+    The next layer in precedence is loaded only when the box edge is nearer
+    than every boundary found inside.  *zone_index* and *enclosing_index* are
+    kept for compatibility (the set does not depend on them).
     """
-    from .geodesy import nearest_boundary_point as _nearest
+    from .geodesy import nearest_segment_point
 
-    model = _model(layer_id)
-    zones = model.zones
-    w, _, e, _ = zones.layer.coverage_bbox
-    # a layer that spans every longitude cuts zones at ±180°: that cut is no boundary
-    skip = w <= -180.0 and e >= 180.0
+    stack = _boundary_stack(layer_id, layers)
+    sides = _Sides(lon, lat)
+    best: Any = _inside_zone(stack, layer_id, lon, lat, zone_index, sides)
+    # the layers whose box holds the point first; a layer is skipped when its box (or an
+    # earlier box holding the point, where it does not answer) is farther than the best
+    order = sorted(range(len(stack)), key=lambda k: not _inside_box(stack[k], lon, lat))
+    for j in order if best is None else ():
+        if best is not None and _all_beyond(stack, j, lon, lat, best.metres, sides):
+            continue
+        for segs in (_effective_edges(stack, j), None):
+            if segs is None:  # the seams of this box: only when its edge is nearer than the best
+                if not len(_box_segments(stack[j])) or (best is not None
+                                                        and sides.beyond(stack[j], best.metres)):
+                    break
+                segs = _seams(stack, j)
+            if len(segs):
+                bp = nearest_segment_point(lon, lat, segs)
+                if best is None or bp.metres < best.metres:
+                    best = bp
+    if best is None:
+        return None
+    across = _across(stack, lon, lat, best)
+    return round(best.km, 6), {"lat": round(best.lat, 7), "lon": round(best.lon, 7), "across": across}
 
-    def nearest_boundary_point(x: float, y: float, geom: Any) -> Any:
-        return _nearest(x, y, geom, skip_antimeridian=skip)
 
-    if zone_index >= 0:
-        bp = nearest_boundary_point(lon, lat, zones.geometry[zone_index])
-        inside = zone_index
-    elif enclosing_index >= 0:
-        bp = nearest_boundary_point(lon, lat, zones.geometry[enclosing_index])
-        inside = -1
-    else:
-        nearest = _nearest_zones(zones, lon, lat)
-        if not nearest:
-            return None
-        bps = [(nearest_boundary_point(lon, lat, zones.geometry[i]), i) for i in nearest]
-        bp, _ = min(bps, key=lambda t: t[0].metres)
-        inside = -1
-    across = _across(model, lon, lat, bp, inside)
-    return round(bp.km, 6), {"lat": round(bp.lat, 7), "lon": round(bp.lon, 7), "across": across}
+#: a layer in a boundary stack: (id, sha256, coverage box, zones_only) -- content-keyed for the caches
+_StackEntry = tuple[str, str, tuple[float, float, float, float], bool]
+_NUDGE = 1e-7  # degrees (about 1 cm): "just inside" and "just outside" a box edge
+_ON_LINE = 1e-6  # degrees: an edge this close to a box side runs along it
 
 
-def _nearest_zones(zones: Zones, lon: float, lat: float, k: int = 3) -> list[int]:
+def _inside_zone(stack: tuple[_StackEntry, ...], layer_id: str, lon: float, lat: float, zone_index: int,
+                 sides: "_Sides") -> Any:
+    """The nearest boundary from inside a zone, when it is one of the zone's own edges.
+
+    Leaving the zone means crossing one of its edges or a box side (a cut): when an
+    edge is nearer than every box side, nothing beyond can be nearer.  None when not
+    sure (the caller then measures to the whole set).
+    """
+    from .geodesy import _segments, nearest_segment_point
+
+    j = next((k for k, entry in enumerate(stack) if _inside_box(entry, lon, lat)), -1)
+    if zone_index < 0 or j < 0 or stack[j][0] != layer_id or any(entry[3] for entry in stack[: j + 1]):
+        return None
+    zones = _model(stack[j][0]).zones
+    segs = _clip_to_region(stack, j, _drop_cuts(_segments(zones.geometry[zone_index]), stack[j][2]))
+    if not len(segs):
+        return None
+    bp = nearest_segment_point(lon, lat, segs)
+    if not all(sides.beyond(entry, bp.metres) for entry in stack[: j + 1]):
+        return None
+    return bp
+
+
+def _boundary_stack(layer_id: str, layers: Sequence[str] | None) -> tuple[_StackEntry, ...]:
+    ids = resolve_layers(layers)
+    if layer_id not in ids:
+        ids = (layer_id,)
+    infos = [manifest().get(i) for i in ids]
+    return tuple((i.id, i.sha256, tuple(float(v) for v in i.coverage_bbox), bool(i.zones_only))
+                 for i in infos)
+
+
+def _full_width(box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= -180.0 and box[2] >= 180.0
+
+
+def _box_sides(box: tuple[float, float, float, float]) -> list[tuple[str, float, float, float, int]]:
+    """The sides of a coverage box where coverage ends: (kind, value, from, to, inward sign).
+
+    ``"lat"`` is a parallel (latitude *value*, longitudes from..to), ``"lon"``
+    a meridian.  The poles and, for a box round the whole Earth, ±180° are
+    no sides.
+    """
+    w, s, e, n = box
+    out = []
+    if s > -90.0:
+        out.append(("lat", s, w, e, +1))
+    if n < 90.0:
+        out.append(("lat", n, w, e, -1))
+    if not _full_width(box):
+        out += [("lon", w, s, n, +1), ("lon", e, s, n, -1)]
+    return out
+
+
+def _side_segments(kind: str, value: float, lo: float, hi: float) -> np.ndarray:
+    """A box side (or a piece of it) as lon/lat edges of at most 1° (for the nearest-point search)."""
+    t = np.linspace(lo, hi, max(1, math.ceil(hi - lo)) + 1)
+    c = np.full(len(t) - 1, value)
+    if kind == "lat":
+        return np.column_stack([t[:-1], c, t[1:], c])
+    return np.column_stack([c, t[:-1], c, t[1:]])
+
+
+@once(maxsize=64)
+def _box_segments(entry: _StackEntry) -> np.ndarray:
+    sides = [_side_segments(k, v, lo, hi) for k, v, lo, hi, _ in _box_sides(entry[2])]
+    return np.vstack(sides) if sides else np.empty((0, 4))
+
+
+def _inside_box(entry: _StackEntry, lon: float, lat: float) -> bool:
+    return bool(_covers(entry, np.array([lon]), np.array([lat]))[0])
+
+
+class _Sides:
+    """Distances from one point to the sides of coverage boxes: a cheap bound first, exact if needed."""
+
+    _A, _E2 = 6378137.0, 0.00669437999014   # WGS84
+    _M_MIN = _A * (1 - _E2)                  # the smallest meridional radius of curvature (equator)
+
+    def __init__(self, lon: float, lat: float) -> None:
+        self.lon, self.lat = lon, lat
+        self._exact: dict[_StackEntry, float] = {}
+
+    def _bound(self, entry: _StackEntry) -> float:
+        """Metres no side can be nearer than.
+
+        A parallel: every path to it crosses the latitudes between, each degree
+        at least the equator's meridional degree long.  A meridian: no path to it
+        is shorter than the straight chord from the point to the meridian's plane.
+        """
+        phi = math.radians(self.lat)
+        n = self._A / math.sqrt(1 - self._E2 * math.sin(phi) ** 2)
+        out = math.inf
+        for kind, value, _, _, _ in _box_sides(entry[2]):
+            if kind == "lat":
+                out = min(out, self._M_MIN * abs(phi - math.radians(value)))
+            else:
+                out = min(out, n * math.cos(phi) * abs(math.sin(math.radians(self.lon - value))))
+        return out
+
+    def exact(self, entry: _StackEntry) -> float:
+        from .geodesy import nearest_segment_point
+
+        if entry not in self._exact:
+            edge = _box_segments(entry)
+            self._exact[entry] = nearest_segment_point(self.lon, self.lat, edge).metres if len(edge) else math.inf
+        return self._exact[entry]
+
+    def beyond(self, entry: _StackEntry, metres: float) -> bool:
+        """Whether every side of the box is at least *metres* away (no sides: True)."""
+        return self._bound(entry) >= metres or self.exact(entry) >= metres
+
+
+def _all_beyond(stack: tuple[_StackEntry, ...], j: int, lon: float, lat: float, metres: float,
+                sides: _Sides) -> bool:
+    """Whether no boundary of layer *j* (its edges, its seams) can be nearer than *metres*."""
+    if not _inside_box(stack[j], lon, lat) and sides.beyond(stack[j], metres):
+        return True
+    # a box of an earlier layer that holds the point holds none of layer j's boundaries
+    return any(not before[3] and _inside_box(before, lon, lat) and sides.beyond(before, metres)
+               for before in stack[:j])
+
+
+@once(maxsize=16)
+def _own_edges(entry: _StackEntry) -> np.ndarray:
+    """A layer's zone edges (x0, y0, x1, y1) except those along its box sides or ±180° (cuts)."""
+    return _drop_cuts(_ring_edges(_model(entry[0]).zones.geometry), entry[2])
+
+
+def _ring_edges(geoms: Any) -> np.ndarray:
+    """Every edge of every ring of polygonal geometries as rows x0, y0, x1, y1."""
     import shapely
 
-    if not len(zones):
-        return []
-    # planar pre-selection; the point is also tried one turn east and west (antimeridian)
-    d = np.min([shapely.distance(zones.geometry, shapely.Point(lon + k, lat)) for k in (-360.0, 0.0, 360.0)],
-               axis=0)
-    return [int(i) for i in np.argsort(d)[:k]]
+    rings = shapely.get_rings(shapely.get_parts(geoms))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[:-1] == ring[1:]
+    return np.column_stack([xy[:-1][same], xy[1:][same]])
 
 
-def _across(model: _LayerModel, lon: float, lat: float, bp: Any, inside: int) -> Any:
-    """What lies just across the boundary point, seen from the query point."""
+def _drop_cuts(segs: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Edges except those along a side of *box*, ±180° or a pole (where a layer was cut)."""
+    w, s, e, n = box
+    cut = np.zeros(len(segs), dtype=bool)
+    flat = np.flatnonzero(np.abs(segs[:, 1] - segs[:, 3]) < _ON_LINE)
+    for y in (s, n, -90.0, 90.0):
+        cut[flat[np.abs(segs[flat, 1] - y) < _ON_LINE]] = True
+    upright = np.flatnonzero(np.abs(segs[:, 0] - segs[:, 2]) < _ON_LINE)
+    for x in (w, e):
+        cut[upright[np.abs((segs[upright, 0] - x + 180.0) % 360.0 - 180.0) < _ON_LINE]] = True
+    # layers cut at ±180° do so a little loosely (the world layer at ±179.9999885)
+    cut[upright[np.abs(segs[upright, 0]) >= 179.999]] = True
+    return segs[~cut]
+
+
+def _clip_box(segs: np.ndarray, box: tuple[float, float, float, float], keep_inside: bool) -> np.ndarray:
+    """The parts of edges inside (or outside) a closed lon/lat box (Liang–Barsky)."""
+    if not len(segs):
+        return segs
+    w, s, e, n = box
+    x0, y0, dx, dy = segs[:, 0], segs[:, 1], segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]
+    lo, hi = np.zeros(len(segs)), np.ones(len(segs))
+    empty = np.zeros(len(segs), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - w), (dx, e - x0), (-dy, y0 - s), (dy, n - y0)):  # p t <= q
+            r = q / p
+            lo = np.where(p < 0, np.maximum(lo, r), lo)
+            hi = np.where(p > 0, np.minimum(hi, r), hi)
+            empty |= (p == 0) & (q < 0)
+    hits = ~empty & (lo <= hi)
+
+    def piece(i: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        g = segs[i]
+        d = g[:, 2:] - g[:, :2]
+        return np.column_stack([g[:, :2] + a[:, None] * d, g[:, :2] + b[:, None] * d])
+
+    if keep_inside:
+        i = np.flatnonzero(hits)
+        return piece(i, lo[i], hi[i])
+    whole = segs[~hits]
+    i = np.flatnonzero(hits & (lo > 0))
+    j = np.flatnonzero(hits & (hi < 1))
+    return np.vstack([whole, piece(i, np.zeros(len(i)), lo[i]), piece(j, hi[j], np.ones(len(j)))])
+
+
+def _clip_out_polygon(segs: np.ndarray, region: Any) -> np.ndarray:
+    """The parts of edges outside a closed polygonal region (shapely, edges near it only)."""
+    import shapely
+
+    if not len(segs) or region.is_empty:
+        return segs
+    w, s, e, n = region.bounds
+    near = ~((np.maximum(segs[:, 0], segs[:, 2]) < w) | (np.minimum(segs[:, 0], segs[:, 2]) > e)
+             | (np.maximum(segs[:, 1], segs[:, 3]) < s) | (np.minimum(segs[:, 1], segs[:, 3]) > n))
+    if not near.any():
+        return segs
+    rest = shapely.difference(shapely.linestrings(segs[near].reshape(-1, 2, 2)), region)
+    xy, part = shapely.get_coordinates(shapely.get_parts(shapely.get_parts(rest)), return_index=True)
+    same = part[:-1] == part[1:]
+    return np.vstack([segs[~near], np.column_stack([xy[:-1][same], xy[1:][same]])])
+
+
+@once(maxsize=16)
+def _effective_edges(stack: tuple[_StackEntry, ...], j: int) -> np.ndarray:
+    """Layer *j*'s zone edges where it answers: in its box, out of the earlier layers' regions."""
+    return _clip_to_region(stack, j, _own_edges(stack[j]))
+
+
+def _clip_to_region(stack: tuple[_StackEntry, ...], j: int, segs: np.ndarray) -> np.ndarray:
+    """The parts of edges where layer *j* answers."""
+    import shapely
+
+    entry = stack[j]
+    w, s, e, n = entry[2]
+    if len(segs) and not (w <= segs[:, 0::2].min() and segs[:, 0::2].max() <= e
+                          and s <= segs[:, 1::2].min() and segs[:, 1::2].max() <= n):
+        segs = _clip_box(segs, entry[2], keep_inside=True)
+    for before in stack[:j]:
+        if before[3]:  # a partial layer answers in its zones only
+            zones = _model(before[0]).zones.geometry
+            segs = _clip_out_polygon(segs, shapely.intersection(shapely.union_all(zones), shapely.box(*before[2])))
+        else:
+            segs = _clip_box(segs, before[2], keep_inside=False)
+    return segs
+
+
+def _zone_key(entry: _StackEntry, zi: int) -> Any:
+    """What the answer is in zone *zi* of a layer, comparable across layers (-1: in no zone)."""
+    if zi < 0:
+        return None
+    zones = _model(entry[0]).zones
+    return int(zones.mrgid[zi]), status_of_pol_type(str(zones.pol_type[zi]))
+
+
+def _frame(entry: _StackEntry, lon: np.ndarray) -> np.ndarray:
+    """Longitudes in a layer's frame (as :func:`_east`: -180 -> 180 for an east-edged box)."""
+    w, _, e, _ = entry[2]
+    x = normalize_longitude(lon)
+    return np.where(x == -180.0, 180.0, x) if e == 180.0 and w > -180.0 else x
+
+
+def _covers(entry: _StackEntry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    w, s, e, n = entry[2]
+    x = _frame(entry, lon)
+    return (x >= w) & (x <= e) & (lat >= s) & (lat <= n)
+
+
+def _resolve(stack: tuple[_StackEntry, ...], lon: np.ndarray, lat: np.ndarray,
+             zone_of: Any) -> list[tuple[int, int]]:
+    """(layer, zone) answering each point as :func:`classify` resolves it ((-1, -1): no coverage).
+
+    ``zone_of(j, mask)`` gives layer *j*'s zone index (-1: none) at the points *mask* selects.
+    """
+    out = [(-1, -1)] * len(lon)
+    todo = np.ones(len(lon), dtype=bool)
+    for j, entry in enumerate(stack):
+        here = todo & _covers(entry, lon, lat)
+        if not here.any():
+            continue
+        zi = np.full(len(lon), -1)
+        zi[here] = zone_of(j, here)
+        if entry[3]:
+            here &= zi >= 0
+        for k in np.flatnonzero(here):
+            out[k] = (j, int(zi[k]))
+        todo &= ~here
+    return out
+
+
+def _key_of(stack: tuple[_StackEntry, ...], answered: tuple[int, int]) -> Any:
+    j, zi = answered
+    return "outside_coverage" if j < 0 else _zone_key(stack[j], zi)
+
+
+def _line_zones(entry: _StackEntry, kind: str, value: float, lo: float, hi: float
+                ) -> list[tuple[float, float, int]]:
+    """The pieces (from, to, zone index) of a parallel or meridian that lie in each zone of a layer."""
+    import shapely
+
+    geoms = _model(entry[0]).zones.geometry
+    if kind == "lon":
+        value = float(_frame(entry, np.array([value]))[0])
+        line = shapely.LineString([(value, lo), (value, hi)])
+    else:
+        line = shapely.LineString([(lo, value), (hi, value)])
+    b = shapely.bounds(geoms)
+    lx, ly, ux, uy = line.bounds
+    cand = np.flatnonzero((b[:, 0] <= ux) & (b[:, 2] >= lx) & (b[:, 1] <= uy) & (b[:, 3] >= ly))
+    axis = 1 if kind == "lon" else 0
+    out = []
+    for i in cand:
+        for part in shapely.get_parts(shapely.intersection(geoms[i], line)):
+            c = shapely.get_coordinates(part)[:, axis]
+            if len(c):
+                out.append((float(c.min()), float(c.max()), int(i)))
+    return sorted(out, key=lambda t: t[2])
+
+
+@once(maxsize=16)
+def _seams(stack: tuple[_StackEntry, ...], j: int) -> np.ndarray:
+    """The pieces of layer *j*'s box sides where the answer differs on the two sides."""
+    pieces = []
+    for kind, value, lo, hi, inward in _box_sides(stack[j][2]):
+        sides = {sign: value + sign * inward * _NUDGE for sign in (+1, -1)}  # +1 inside, -1 outside
+        found = {(sign, k): _line_zones(stack[k], kind, v, lo, hi)
+                 for sign, v in sides.items() for k in range(len(stack))}
+        cuts = {lo, hi}
+        for spans in found.values():
+            cuts.update(t for a, b, _ in spans for t in (a, b) if lo < t < hi)
+        for entry in stack:
+            w, s, e, n = entry[2]
+            cuts.update(t for t in ((w, e) if kind == "lat" else (s, n)) if lo < t < hi)
+        t = np.array(sorted(cuts))
+        mid = (t[:-1] + t[1:]) / 2
+
+        def answers(sign: int) -> list[Any]:
+            v = np.full(len(mid), sides[sign])
+            lon, lat = (mid, v) if kind == "lat" else (v, mid)
+
+            def zone_of(k: int, mask: np.ndarray) -> np.ndarray:
+                spans = found[(sign, k)]
+                return np.array([next((z for a, b, z in spans if a <= m <= b), -1) for m in mid[mask]])
+
+            return [_key_of(stack, r) for r in _resolve(stack, lon, lat, zone_of)]
+
+        differ = [a != b for a, b in zip(answers(+1), answers(-1))]
+        start = None
+        for i, d in enumerate(differ + [False]):
+            if d and start is None:
+                start = t[i]
+            elif not d and start is not None:
+                pieces.append(_side_segments(kind, value, start, t[i]))
+                start = None
+    return np.vstack(pieces) if pieces else np.empty((0, 4))
+
+
+def _across(stack: tuple[_StackEntry, ...], lon: float, lat: float, bp: Any) -> Any:
+    """What lies just across the boundary point, seen from the query point.
+
+    Taken from the layer that answers there: a zone record (with its
+    ``status``), ``"land"``, ``"high_seas"`` or ``"outside_coverage"``;
+    None on the boundary itself.
+    """
     from .geodesy import forward, inverse
 
     if bp.metres < 1e-3:  # on the boundary: look both ways along the normal is ill-defined
-        step_from = (lon, lat)
-        az = None
-    else:
-        step_from = (bp.lon, bp.lat)
-        _, az_arr = inverse(np.array([lon]), np.array([lat]), np.array([bp.lon]), np.array([bp.lat]))
-        az = float(az_arr[0])
-    info = model.zones.layer
-    w, s, e, n = info.coverage_bbox
-    on_edge = (abs(bp.lon - w) < 1e-9 or abs(bp.lon - e) < 1e-9 or abs(bp.lat - s) < 1e-9
-               or abs(bp.lat - n) < 1e-9) and info.coverage_bbox != (-180.0, -90.0, 180.0, 90.0)
-    if on_edge:
-        return "outside_coverage"
-    if az is None:
         return None
-    for step in (30.0, 100.0, 300.0):
-        x, y = forward(np.array([step_from[0]]), np.array([step_from[1]]), np.array([az]), np.array([step]))
-        zi = int(model.zone_locator.lookup(x, y)[0])
-        if zi != inside:
+    _, az_arr = inverse(np.array([lon]), np.array([lat]), np.array([bp.lon]), np.array([bp.lat]))
+    az = float(az_arr[0])
+
+    def answer_at(x: float, y: float) -> tuple[int, int]:
+        def zone_of(k: int, mask: np.ndarray) -> np.ndarray:
+            return _model(stack[k][0]).zone_locator.lookup(_frame(stack[k], np.array([x])), np.array([y]))
+
+        return _resolve(stack, np.array([x]), np.array([y]), zone_of)[0]
+
+    here = _key_of(stack, answer_at(lon, lat))
+    # straight on first; at a corner (a vertex nearest), turn until the answer changes
+    for step, turn in [(m, t) for m in (30.0, 100.0, 300.0) for t in (0, 45, -45, 90, -90, 135, -135)]:
+        x, y = forward(np.array([bp.lon]), np.array([bp.lat]), np.array([az + turn]), np.array([step]))
+        j, zi = answer_at(float(x[0]), float(y[0]))
+        if _key_of(stack, (j, zi)) != here:
             break
-    if zi == inside:  # still in the same zone 300 m on: a cut in the layer, not a boundary
+    else:  # still the same answer 300 m around: no boundary seen from here
         return None
+    if j < 0:
+        return "outside_coverage"
+    model = _model(stack[j][0])
     if zi >= 0:
         rec = model.zones.record(zi)
         rec["status"] = status_of_pol_type(rec["pol_type"])
         return rec
-    hole = int(model.hole_zone(x, y)[0])
-    if hole >= 0 or model.land_locator.lookup(x, y)[0] >= 0:
+    xs = _frame(stack[j], x)
+    hole = int(model.hole_zone(xs, y)[0])
+    if hole >= 0 or model.land_locator.lookup(xs, y)[0] >= 0:
         return "land"
     return "high_seas"
 

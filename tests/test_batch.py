@@ -4,7 +4,6 @@ single-point answers, atomic output that never overwrites the input."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 from geo import where
 from geo.batch import classify_frame

@@ -61,3 +61,29 @@ def test_committed_example_map_is_current_enough():
     html = (ROOT / "maps" / "minami_torishima.html").read_text(encoding="utf-8")
     assert "mr-v12-eez-nw-pacific" in html and "Minami-Torishima" in html
     assert (ROOT / "maps" / "minami_torishima.png").stat().st_size > 50_000
+
+
+def test_map_is_byte_for_byte_reproducible(tmp_path):
+    """The same inputs give the same bytes, in separate processes with different hash
+    seeds: no random element ids, no timestamps (issue 9, item 22)."""
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name,lat,lon\nShip,23.5,155.5\nBuoy,25.0,150.0\n", encoding="utf-8")
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"m{seed}.html"
+        r = run("map", "-o", str(out), "--sites", str(sites), "--tiles", "osm", env={"PYTHONHASHSEED": seed})
+        assert r.code == 0, r.err
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_the_committed_example_map_is_what_eezmap_map_writes(tmp_path):
+    """The README's set-up command leaves a fresh clone clean: `eezmap map` rewrites
+    maps/minami_torishima.html with the very bytes committed."""
+    r = run("map", cwd=tmp_path, env={"PYTHONHASHSEED": "3", "EEZMAP_CACHE": str(tmp_path / "cache"),
+                                      "EEZMAP_LAYERS_DEFAULT": ""})          # the bundled defaults
+    assert r.code == 0, r.err
+    written = (tmp_path / "maps" / "minami_torishima.html").read_bytes()
+    committed = (ROOT / "maps" / "minami_torishima.html").read_bytes()
+    assert written == committed, ("maps/minami_torishima.html is out of date: run `eezmap map` "
+                                  "in the repository and commit the file")

@@ -141,7 +141,7 @@ def test_numbers_pass_through_validated():
 
 
 @pytest.mark.parametrize("value", [
-    "", "   ", "abc", "nan", "NaN", "inf", "-inf", "1e1", "2.4e1", "24.5.3", "24,5", "--24", "+-24",
+    "", "   ", "abc", "nan", "NaN", "inf", "-inf", "1e2", "1e1 30", "24 1e1", "1e400", "24.5.3", "24,5", "--24", "+-24",
     "°24", "24 17 12 10", "24:17:", ":17", "24°17″", "24′", "24 ° ° 17", "N", "N S 24", "N24S",
     "-24S", "-24 S", "N-24", "24.5 17", "24 17.5 12", "24 60", "24 17 60", "24:60:00",
     "24 17 12 E", "E24", "95", "-90.0001", "90 0 1", "91", "1" * 400, "24:17 12",
@@ -153,7 +153,7 @@ def test_bad_latitudes(value):
 
 @pytest.mark.parametrize("value", [
     "", "abc", "360.0001", "-180.5", "400", "200W", "153 58 50 N", "S10", "-153E", "153 61",
-    "1e2", "nan",
+    "1e3", "nan",
 ])
 def test_bad_longitudes(value):
     assert_coordinate_error(parse_longitude, value)
@@ -187,7 +187,7 @@ def test_error_messages_quote_text_and_say_what_is_accepted():
     assert "minus sign" in assert_coordinate_error(parse_latitude, "-33.9S")
     assert "'E'" in assert_coordinate_error(parse_latitude, "24.5E")
     assert "'N'" in assert_coordinate_error(parse_longitude, "153N")
-    assert "scientific notation" in assert_coordinate_error(parse_latitude, "1e1")
+    assert "scientific notation" in assert_coordinate_error(parse_latitude, "1e1 30")
     assert "not a finite number" in assert_coordinate_error(parse_latitude, math.nan)
     assert "empty" in assert_coordinate_error(parse_latitude, "  ")
     assert "missing" in assert_coordinate_error(parse_latitude, None)
@@ -238,7 +238,7 @@ def test_point_forms(text, lat, lon):
     ("24.5,", "longitude after ',' is missing"),
     (", 153", "latitude before ',' is missing"),
     ("24,5,153,2", "more than one"),
-    ("1e1 5", "scientific notation"),
+    ("1e1 30, 5", "scientific notation"),
     ("24N153E", "space after the hemisphere letter"),
     ("24 61, 153", "minutes must be in [0, 60)"),
     ("24.28N 24N", "both latitudes"),
@@ -557,3 +557,20 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code, str(ROOT / "geo")], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# ------------------------------------------------------------------ scientific notation (issue 9, item 6)
+
+@pytest.mark.parametrize("text, value", [
+    ("1e1", 10.0), ("2.4e1", 24.0), ("2.428667E1", 24.28667), ("1e-05", 1e-05), ("-1.5e+01", -15.0),
+    (".5e1", 5.0), ("1.e1", 10.0), ("1e1 N", 10.0), ("S 1e1", -10.0),
+])
+def test_scientific_notation_is_decimal_degrees(text, value):
+    """A valid number as programs write it (pandas and R write 1e-05): accepted, read by float()."""
+    assert parse_latitude(text) == value
+
+
+def test_scientific_notation_in_points():
+    assert parse_point("1e1, 1.5e2") == (10.0, 150.0)
+    assert parse_point("1e1 1.5e2") == (10.0, 150.0)
+    assert parse_pair("153.98056E", "2.428667e1N") == (24.28667, 153.98056)

@@ -43,7 +43,7 @@ def test_distance_to_an_area_names_the_centre_and_gives_the_nearest_edge():
     assert edge["inside"] is False
     text = run("distance", "minami-torishima", "rey-mud-area").out
     assert "centre" in text
-    assert f"nearest edge" in text and f"{foot / 1000:,.3f} km" in text
+    assert "nearest edge" in text and f"{foot / 1000:,.3f} km" in text
 
 
 @pytest.mark.parametrize("point", ["25.5,156", "20,152"])

@@ -54,7 +54,8 @@ def test_zones_touching_japan(fc):
 
 def test_distance_lines_carry_geodesic_lengths(fc):
     lines = [f for f in fc["features"] if f["properties"]["kind"] == "distance_line"]
-    assert {l["properties"]["to"] for l in lines} == {"rey-mud-area", "chikyu-2026-site"}
+    assert {l["properties"]["to"] for l in lines} == {"rey-mud-area", "chikyu-2026-site", "okinotorishima",
+                                                     "jogmec-crust-contract"}
     for l in lines:
         (lon0, lat0), (lon1, lat1) = l["geometry"]["coordinates"][0], l["geometry"]["coordinates"][-1]
         ref = G.Inverse(lat0, lon0, lat1, lon1)["s12"]
@@ -81,3 +82,68 @@ def test_every_feature_names_its_layer_and_citations_are_included(fc):
     ids = {l["id"] for l in fc["layers"]}
     assert ids == {"mr-v12-eez-nw-pacific", "sites"}
     assert all(l["citation"] and l["licence"] for l in fc["layers"])
+
+
+# --- what the regional layer leaves out (issue 9, item 19) ---------------------------------------
+
+def _geodesic_area_km2(geometry: dict) -> float:
+    """Area of a GeoJSON (Multi)Polygon with geographiclib (holes subtracted), its edges
+    straight in longitude/latitude as the layer stores them (densified to 0.02°)."""
+    geometry = shapely.geometry.mapping(shapely.segmentize(shapely.geometry.shape(geometry), 0.02))
+    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    total = 0.0
+    for rings in polys:
+        for k, ring in enumerate(rings):
+            p = G.Polygon()
+            for lon, lat in ring[:-1]:
+                p.AddPoint(lat, lon)
+            _, _, area = p.Compute(False, True)
+            total += abs(area) if k == 0 else -abs(area)
+    return total / 1e6
+
+
+@pytest.mark.parametrize("country,cut", [("RUS", {5690}), ("USA", {8453, 8463})])
+def test_zones_cut_by_the_coverage_box_are_flagged_with_the_part_s_area(country, cut):
+    """A zone is cut when the layer holds much less of it than Marine Regions' own area
+    (unclipped zones agree within 0.25 %, tests/test_areas.py)."""
+    fc = feature_collection(country)
+    zones = [f for f in fc["features"] if f["properties"]["kind"] == "zone"]
+    flagged = set()
+    for f in zones:
+        p = f["properties"]
+        ours = _geodesic_area_km2(f["geometry"])
+        assert p["clipped"] == (ours < 0.99 * p["area_km2_marine_regions"]), p["name"]
+        if p["clipped"]:
+            flagged.add(p["mrgid"])
+            assert p["area_km2_geodesic"] is None
+            assert p["area_km2_geodesic_clipped"] == pytest.approx(ours, rel=1e-3)
+            assert p["clipped_to"] == [90, 0, 180, 60]
+        else:
+            assert p["area_km2_geodesic"] == pytest.approx(ours, rel=1e-3)
+            assert "area_km2_geodesic_clipped" not in p
+    assert cut <= flagged
+    assert fc["complete"] is False
+    assert any(str(m) in " ".join(fc["notes"]) for m in cut)
+
+
+def test_a_complete_export_says_so(fc):
+    assert fc["complete"] is True and fc["notes"] == []
+    japan = next(f["properties"] for f in fc["features"] if f["properties"].get("mrgid") == 8487)
+    assert japan["clipped"] is False
+
+
+def test_export_of_a_country_outside_the_layer_says_what_is_missing(tmp_path):
+    from helpers import run
+
+    out = tmp_path / "fra.geojson"
+    r = run("export", "--country", "FRA", "-o", str(out))
+    assert r.code == 4, r.err                    # incomplete: documented in README's exit table
+    assert "Traceback" not in r.err
+    assert "France" in r.err and "90–180°E, 0–60°N" in r.err
+    import json
+
+    fc = json.loads(out.read_text(encoding="utf-8"))
+    assert fc["complete"] is False and "France (FRA)" in fc["notes"][0]
+    assert not any(f["properties"].get("party") for f in fc["features"])
+    r = run("export", "-o", str(tmp_path / "jpn.geojson"))
+    assert r.code == 0 and "incomplete" not in r.err

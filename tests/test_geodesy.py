@@ -159,7 +159,7 @@ def _test_points(zones, rng):
     # outside every zone (high seas east of Japan) -> distance to Japan's EEZ
     while len(pts) < 230:
         x, y = rng.uniform(150, 165), rng.uniform(25, 45)
-        if not any(shapely.intersects_xy(zones.geometry, x, y)):
+        if not any(shapely.intersects(zones.geometry, shapely.Point(x, y))):  # unprepared: shared geometries
             pts.append((x, y, 8487))
     return pts
 

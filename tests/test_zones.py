@@ -99,7 +99,8 @@ def test_longitudes_0_to_360_give_the_same_answer():
 
 def test_points_exactly_on_a_shared_boundary_go_to_the_lower_mrgid():
     z = load_zones(V12)
-    japan, joint = z.geometry[z.index_of(8487)], z.geometry[z.index_of(21796)]
+    geoms = shapely.from_wkb(shapely.to_wkb(z.geometry))  # own copies: intersects_xy prepares in place
+    japan, joint = geoms[z.index_of(8487)], geoms[z.index_of(21796)]
     shared = shapely.get_coordinates(shapely.intersection(japan.boundary, joint.boundary))
     assert len(shared) > 2
     lat, lon = shared[:, 1], shared[:, 0]
@@ -107,7 +108,7 @@ def test_points_exactly_on_a_shared_boundary_go_to_the_lower_mrgid():
     assert shapely.intersects_xy(japan, lon, lat).all() and shapely.intersects_xy(joint, lon, lat).all()
     # expected: the lowest MRGID among every zone whose closed polygon holds the point
     # (a few shared vertices are tripoints with Korea's or China's zone)
-    expected = [min(int(m) for m, g in zip(z.mrgid, z.geometry) if shapely.intersects_xy(g, x, y))
+    expected = [min(int(m) for m, g in zip(z.mrgid, geoms) if shapely.intersects_xy(g, x, y))
                 for x, y in zip(lon, lat)]
     assert 8487 in expected
     c = classify(lat, lon)
@@ -141,8 +142,14 @@ def test_boundary_distance_near_the_antimeridian():
     for lat, lon in [(0.0, 180.0), (24.3, 180.0), (24.3, -180.0), (52.0, 179.99)]:
         a = where(lat, lon)
         assert a.distance_to_boundary_km < 400, (lat, lon, a.nearest_boundary)
+    # the v12 extract is cut at 180°: that cut is no boundary when the world layer answers beyond
     b = where(52.0, 179.99)
-    assert b.nearest_boundary["across"] == "outside_coverage"   # the v12 extract is cut at 180°
+    assert b.nearest_boundary["across"] != "outside_coverage"
+    assert b.distance_to_boundary_km > 1
+    # with the regional layer alone, its box edge is where coverage ends
+    c = where(52.0, 179.99, layers=[V12])
+    assert c.nearest_boundary["across"] == "outside_coverage"
+    assert c.distance_to_boundary_km < 1
 
 
 def test_far_ocean_boundary_distance_is_not_fooled_by_edges_across_the_far_meridian():

@@ -7,25 +7,30 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 0     yes (``where``), or success
 1     no (``where``)
 2     bad input: usage, coordinates, country, input files, output paths
+      (stdout that cannot be written included)
 3     shared: an overlapping claim or joint regime the country is party to
 4     unknown: outside every loaded layer's coverage, for a country no
-      loaded layer covers completely
+      loaded layer covers completely; ``export``: the layer does not hold
+      every zone of the country (the file is written, with notes)
 5     a bundled or user layer is missing, corrupted or malformed
 6     a download failed (``layers fetch``): network, timeout, HTTP error
       or a malformed or incomplete response; nothing was replaced
 130   interrupted (Ctrl-C); no partial output is left behind
 143   terminated (SIGTERM); no partial output is left behind
+141   the reader of stdout closed the pipe (``| head``); nothing printed
 ====  =========================================================
 """
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from typing import Any
 
 import click
 
-from ..errors import GeoError
+from ..errors import GeoError, OutputError
 from .. import __version__
 from ._common import CONTEXT, error_line, fail_line
 
@@ -77,7 +82,8 @@ class _LazyGroup(click.Group):
 @click.group(cls=_LazyGroup, context_settings=CONTEXT)
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the bundled layers' versions, and exit.")
-@click.option("-v", "--verbose", count=True, help="Show details; -vv shows tracebacks of errors.")
+@click.option("-v", "--verbose", count=True,
+              help="Twice (-vv): show the traceback of an error, for a bug report.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """EEZ membership, geodesic distances, offline maps and GeoJSON for
@@ -85,8 +91,9 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
-    4 unknown (outside coverage), 5 broken layer data,
-    6 download failed (layers fetch), 130 interrupted, 143 terminated.
+    4 unknown (outside coverage; export: incomplete), 5 broken layer data,
+    6 download failed (layers fetch), 130 interrupted, 141 stdout pipe closed,
+    143 terminated.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
@@ -106,12 +113,16 @@ def main(argv: list[str] | None = None) -> Any:
 
     args = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGTERM, _on_sigterm)
-    verbose = sum(a.count("v") for a in args if a.startswith("-") and set(a[1:]) == {"v"}) + (
-        2 if "--verbose" in args else 0)
+    state: dict[str, Any] = {"verbose": 0}  # the group's -v count, once click has parsed it
+    guarded = _guard_stdout()
     try:
-        rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False)
+        rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False, obj=state)
+        sys.stdout.flush()  # a write that fails must fail here, not at exit
     except click.exceptions.Exit as exc:
         return sys.exit(exc.exit_code)
+    except _NoArgsIsHelp as exc:  # plain `eezmap` (click >= 8.2): the help, as help
+        click.echo(exc.ctx.get_help(), err=True)
+        return sys.exit(2)
     except click.ClickException as exc:  # usage errors: one line, exit 2
         name = exc.ctx.command_path if getattr(exc, "ctx", None) else "eezmap"
         hint = f" (see '{name} --help')" if isinstance(exc, click.UsageError) else ""
@@ -124,13 +135,81 @@ def main(argv: list[str] | None = None) -> Any:
         fail_line("eezmap: interrupted; no partial output was left")
         return sys.exit(130)
     except Terminated:
+        _discard_stdout(guarded)
         fail_line("eezmap: terminated; no partial output was left")
         return sys.exit(143)
-    except BrokenPipeError:
-        return sys.exit(0)
+    except (_ReaderGone, BrokenPipeError):  # the reader went away (`| head`): stop quietly, as on SIGPIPE
+        _discard_stdout(guarded)
+        return sys.exit(141)
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
-        if verbose >= 2:
+        if state["verbose"] >= 2:
             raise
+        _discard_stdout(guarded)
         fail_line(error_line(exc))
         return sys.exit(exc.exit_code)
     return sys.exit(rv if isinstance(rv, int) else 0)
+
+
+#: click 8.2 raises this for a group run without arguments; 8.1 prints the help and exits 0
+_NoArgsIsHelp: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _ReaderGone(Exception):
+    """The reader of stdout closed the pipe (not an OSError, so that nothing on the way
+    mistakes it for a failure to report: click would exit 1, which means 'no')."""
+
+
+class _Stdout(io.RawIOBase):
+    """File descriptor 1, whose failed write is an :class:`OutputError` (one line, exit 2).
+
+    A full disk or a closed device under ``> FILE`` is the user's output path
+    failing, not a bug.  A reader that went away is :class:`_ReaderGone` (exit 141).
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        try:
+            return os.write(self._fd, data)
+        except BrokenPipeError:
+            raise _ReaderGone() from None
+        except OSError as exc:
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+
+
+def _guard_stdout() -> bool:
+    """Route sys.stdout through :class:`_Stdout` when it is the process's fd 1."""
+    try:
+        if sys.stdout is None or sys.stdout.fileno() != 1:
+            return False
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):  # replaced by a test harness: leave it be
+        return False
+    old = sys.stdout
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Stdout(1)), encoding=old.encoding,
+                                  errors=old.errors, line_buffering=old.line_buffering,
+                                  write_through=False)
+    return True
+
+
+def _discard_stdout(guarded: bool) -> None:
+    """After a failed write, drop what is still buffered (it cannot be written either)."""
+    if not guarded:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass

@@ -48,6 +48,51 @@ def reject_unknown_options(values: tuple[str, ...] | list[str]) -> None:
             raise click.UsageError(f"no such option: {v}")
 
 
+def given(ctx: click.Context, name: str) -> bool:
+    """Whether the user typed option *name* (not a default)."""
+    return ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+
+
+def refuse_unless(ctx: click.Context, condition: bool, why: str, *names: str) -> None:
+    """Refuse an option that would be silently ignored: *names* given, *condition* false.
+
+    The message is ``--flag why``, e.g. ``--indent needs --json``.
+    """
+    if condition:
+        return
+    for name in names:
+        if given(ctx, name):
+            param = next(p for p in ctx.command.params if p.name == name)
+            flag = max(param.opts, key=len) if param.opts else name
+            if isinstance(param, click.Option) and param.secondary_opts and not ctx.params.get(name):
+                flag = max(param.secondary_opts, key=len)
+            raise click.UsageError(f"{flag} {why}", ctx)
+
+
+def refuse_indent_without_json(ctx: click.Context) -> None:
+    refuse_unless(ctx, bool(ctx.params.get("as_json")), "needs --json (it indents the JSON output)", "indent")
+
+
+#: names said with "the" ("the Philippines", "the United States", "the Marshall Islands")
+_THE_WORDS = {"Islands", "Republic", "Kingdom", "States", "Emirates", "Federation", "Netherlands",
+              "Philippines", "Bahamas", "Maldives", "Seychelles", "Comores", "Comoros", "Gambia"}
+#: plural names, whose possessive is a bare apostrophe ("the Philippines' EEZ")
+_PLURAL_WORDS = {"Islands", "States", "Emirates", "Netherlands", "Philippines", "Bahamas", "Maldives",
+                 "Seychelles", "Comores", "Comoros"}
+
+
+def with_article(name: str) -> str:
+    """The name as said inside a sentence: Japan, the Philippines, the United States."""
+    return f"the {name}" if _THE_WORDS & set(name.split()) else name
+
+
+def possessive(name: str) -> str:
+    """Japan's, France's, the Philippines', the Marshall Islands'."""
+    words = name.split()
+    plural = bool(words) and words[-1] in _PLURAL_WORDS
+    return with_article(name) + ("'" if plural else "'s")
+
+
 def fmt_lat(lat: float) -> str:
     return f"{abs(lat):.5f}°{'N' if lat >= 0 else 'S'}"
 

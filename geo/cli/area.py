@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from ._common import CONTEXT, indent_option, json_option, layer_option, print_json
+from ._common import (CONTEXT, indent_option, json_option, layer_option, print_json,
+                      refuse_indent_without_json)
 
 
 @click.command("area", context_settings=CONTEXT)
@@ -21,6 +22,7 @@ def command(target: str, as_json: bool, indent: int | None, layers: tuple[str, .
     comes to the zone's boundary when it lies in one zone.  Layers are chosen
     as for 'where' (--layer, else the defaults); longitudes may be 0–360 and
     rings may cross 180°."""
+    refuse_indent_without_json(click.get_current_context())
     from ..zones import area_in_zones
 
     items = _targets(target)

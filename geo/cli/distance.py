@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json, reject_unknown_options
+from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json,
+                      refuse_indent_without_json, reject_unknown_options)
 
 if TYPE_CHECKING:
     from ..geodesy import EdgePoint
@@ -32,6 +33,7 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
       eezmap distance -33.9,18.4 35,139
     """
     reject_unknown_options((a, b))
+    refuse_indent_without_json(click.get_current_context())
     if as_json:
         print_json(json_object(a, b), indent)
         return 0

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from ._common import CONTEXT, indent_option, json_option, print_json
+from ._common import (CONTEXT, indent_option, json_option, print_json, refuse_indent_without_json,
+                      refuse_unless)
 
 _KINDS = ("eez", "eez_12nm", "eez_24nm", "eez_internal_waters", "eez_boundaries")
 _ADD_KINDS = _KINDS[:4]
@@ -44,6 +45,10 @@ def command(ctx: click.Context, as_json: bool, indent: int | None, verify: bool)
       default   choose the layers 'where' uses by default
       remove    forget a user layer and delete its file
     """
+    refuse_unless(ctx, ctx.invoked_subcommand is None,
+                  f"lists the layers: it does not apply to 'eezmap layers {ctx.invoked_subcommand}'",
+                  "verify", "as_json", "indent")
+    refuse_indent_without_json(ctx)
     if ctx.invoked_subcommand is not None:
         return None
     return _list(as_json, indent, verify)
@@ -53,6 +58,7 @@ def command(ctx: click.Context, as_json: bool, indent: int | None, verify: bool)
 @_list_options
 def list_command(as_json: bool, indent: int | None, verify: bool) -> int:
     """List the layers (the same as 'eezmap layers')."""
+    refuse_indent_without_json(click.get_current_context())
     return _list(as_json, indent, verify)
 
 
@@ -185,9 +191,12 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
     leaves any layer fetched before untouched. Fetched layers answer 'where'
     with --layer ID, or by default after 'eezmap layers default ID...'.
     """
+    refuse_indent_without_json(click.get_current_context())
     from ..fetch import WFS_URL, fetch_layer
 
     kinds = kinds or ("eez",)
+    if world and (bbox is not None or sovereign is not None):
+        raise click.UsageError("--world means no filter: give it alone, or --bbox and/or --sovereign")
     if layer_id and len(kinds) > 1:
         raise click.UsageError("--id names one layer: give one --kind with it")
     show = sys.stderr.isatty() if progress is None else progress
@@ -249,6 +258,7 @@ def add_command(path: str, layer_id: str | None, kind: str, citation: str | None
     crossing 180° into -180..180, and stores the result as a GeoPackage in
     <cache>/layers, recorded with the file's name and SHA-256.
     """
+    refuse_indent_without_json(click.get_current_context())
     from ..importer import add_layer
 
     info = add_layer(path, layer_id=layer_id, kind=kind, citation=citation, title=title, version=version,
@@ -288,6 +298,9 @@ def default_command(layer_ids: tuple[str, ...], reset: bool, cache_dir: str | No
 
     if reset and layer_ids:
         raise click.UsageError("give layer ids or --reset, not both")
+    refuse_unless(click.get_current_context(), bool(reset or layer_ids),
+                  "applies when choosing (ID... or --reset); the defaults shown are those of $EEZMAP_CACHE",
+                  "cache_dir")
     if reset or layer_ids:
         ids = set_user_defaults(layer_ids, cache_dir)
         click.echo(f"default layers: {', '.join(ids)}" if ids else "default layers: the bundled ones")

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from ._common import CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json
+from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json,
+                      refuse_indent_without_json)
 
 
 @click.command("sites", context_settings=CONTEXT)
@@ -14,6 +15,7 @@ from ._common import CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, prin
 @indent_option
 def command(as_json: bool, indent: int | None) -> int:
     """List the built-in sites: id, position, certainty, depth and source."""
+    refuse_indent_without_json(click.get_current_context())
     from ..sites import load_sites
 
     sites = load_sites()

@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, layer_option,
-                      print_json, reject_unknown_options)
+from ._common import (CONTEXT, fmt_lat, fmt_lon, given, indent_option, json_option,
+                      layer_option, possessive, print_json, refuse_indent_without_json, refuse_unless,
+                      reject_unknown_options, with_article)
 
 EXIT = {"yes": 0, "no": 1, "shared": 3, "unknown": 4}
 
@@ -64,6 +65,7 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     Many points: eezmap where --input pings.csv --output out.parquet
     """
     reject_unknown_options(coords)
+    _refuse_ignored_options(input_path is not None, engine, scheduler)
     if input_path is not None:
         if coords:
             raise click.UsageError("give either LAT LON or --input FILE, not both")
@@ -73,6 +75,9 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
             input_path, output_path, country=country, layers=layers or None, lat_col=lat_col,
             lon_col=lon_col, with_distance=with_distance, engine=engine, scheduler=scheduler,
             chunk_rows=chunk_rows, progress=progress)
+        if summary["replaced_columns"]:
+            click.echo(f"eezmap: note: the input already had {', '.join(summary['replaced_columns'])} "
+                       f"(an earlier output?); replaced by the new answers", err=True)
         if as_json:
             print(_json_dumps(summary, indent), file=sys.stderr)
         else:
@@ -89,8 +94,23 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     if as_json:
         print_json(a.to_json(), indent)
     else:
-        click.echo(_text(a))
+        click.echo(_text(a, layers or None))
     return EXIT[a.answer]
+
+
+def _refuse_ignored_options(batch: bool, engine: str, scheduler: str | None) -> None:
+    """An option that would change nothing here is a mistake to report, not to ignore."""
+    ctx = click.get_current_context()
+    refuse_indent_without_json(ctx)
+    if given(ctx, "with_distance") and given(ctx, "no_distance"):
+        raise click.UsageError("give --distance or --no-distance, not both", ctx)
+    refuse_unless(ctx, batch, "needs --input FILE (one point's answer goes to stdout)", "output_path")
+    refuse_unless(ctx, batch, "needs --input FILE", "lat_col", "lon_col", "engine", "chunk_rows", "progress")
+    refuse_unless(ctx, engine == "dask", "needs --engine dask", "scheduler")
+    refuse_unless(ctx, engine != "dask", "does not apply with --engine dask (Dask reads in blocks of its own, "
+                  "without a progress bar)", "chunk_rows", "progress")
+    if scheduler is not None and not scheduler.strip():
+        raise click.UsageError("--scheduler needs an address, e.g. tcp://10.0.0.5:8786", ctx)
 
 
 def _json_dumps(obj: object, indent: int | None) -> str:
@@ -99,28 +119,29 @@ def _json_dumps(obj: object, indent: int | None) -> str:
     return json.dumps(obj, indent=indent, ensure_ascii=False)
 
 
-def _text(a: "object") -> str:
+def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
     from ..geodesy import NM
-    from ..zones import ZoneAnswer, load_zones
+    from ..zones import ZoneAnswer
 
     assert isinstance(a, ZoneAnswer)
     point = f"{fmt_lat(a.lat)}, {fmt_lon(a.lon)}"
-    names = {}
-    if a.layer is not None:
-        names = load_zones(a.layer.id).countries()
-    cname = names.get(a.country, a.country)
+    from ..zones import country_name
+
+    name = country_name(a.country, layers)  # the layers the country was resolved with
     head = {
-        "yes": f"YES: {point} is in {cname}'s EEZ.",
-        "no": f"NO: {point} is not in {cname}'s EEZ.",
-        "shared": f"SHARED: {point} is in an area {cname} claims together with other states.",
+        "yes": f"YES: {point} is in {possessive(name)} EEZ.",
+        "no": f"NO: {point} is not in {possessive(name)} EEZ.",
+        "shared": f"SHARED: {point} is in an area {with_article(name)} claims together with other states.",
         "unknown": f"UNKNOWN: {point} is outside every loaded layer's coverage; "
-                   f"cannot say for {cname}.",
+                   f"cannot say for {with_article(name)}.",
     }[a.answer]
     lines = [head, f"  Status:     {a.status} — {_STATUS_TEXT[a.status]}"]
     if a.zone:
         z = a.zone
         lines.append(f"  Zone:       {z['name']} (MRGID {z['mrgid']}, {z['pol_type']})")
         lines.append(f"  Sovereign:  {' / '.join(z['sovereigns'])}; territory {z['territory']}")
+        if a.superseded:
+            lines.append(f"  Superseded: {a.superseded} — this answer is out of date")
     elif a.enclosing_zone:
         z = a.enclosing_zone
         lines.append(f"  Within:     a hole of {z['name']} (MRGID {z['mrgid']}): land, an island or a reef")
@@ -155,6 +176,11 @@ def _text(a: "object") -> str:
             coarse = f" — the point lies outside its coverage ({w:g}–{e:g}°E, {so:g}–{n:g}°N)"
         lines.append(f"  Layer:      {a.layer.id} (version {a.layer.version}){coarse}")
         lines.append(f"  Source:     {a.layer.citation}")
+        if a.zone and "v12" in a.zone:  # checked against Marine Regions v12's attribute table
+            from ..layers import manifest
+
+            table = a.zone["v12"]["source"]
+            lines.append(f"  Source:     {manifest().get(table).citation} [{table}]")
         if a.zones:
             from ..layers import manifest
 

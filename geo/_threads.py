@@ -1,0 +1,160 @@
+"""Safe use from several threads at once: private prepared geometries, one-time initialisation.
+
+Every public function may be called from several threads of one process at
+once (a threaded web server, Dask's threaded scheduler).  Two things stand in
+the way, and this module has one tool for each.
+
+Prepared geometries
+    A GEOS prepared geometry is not safe to share between threads
+    (libgeos/geos#825): it builds its indexes lazily on first use and keeps
+    scratch state while it answers, so two threads using one at the same time
+    corrupt memory (``unaligned tcache chunk detected``, SIGSEGV) or deadlock.
+    shapely 2 prepares a geometry *in place* when ``shapely.prepare`` is
+    called on it and also the first time ``intersects_xy`` or
+    ``contains_xy`` is (every later predicate on it then uses the prepared
+    form).  So the geometries the package shares between threads -- a
+    layer's zones and land, loaded once per process -- are never prepared and
+    never given to those functions.  :class:`PreparedCopies` lends each
+    thread its own prepared copies of them instead: a set of copies is used by
+    one thread at a time and goes back to the pool afterwards, so there are
+    never more sets than threads using them at once, and a server that starts
+    a thread per request does not prepare its zones afresh for every request.
+    Plain predicates on unprepared geometries (``shapely.intersects``,
+    ``covers``, ``distance``...) only read them and are safe.
+
+Initialisation
+    A cache filled on first use (a layer loaded, an index read from disk or
+    built) must be filled once even when several threads ask for it first,
+    together: :func:`once` is :func:`functools.lru_cache` that computes each
+    key once, under a lock of its own, while the other threads asking for the
+    same key wait for that result.  Objects with lazy attributes take a lock
+    and check again (double-checked locking), and files are written under a
+    unique temporary name and renamed into place, so two processes writing the
+    same cache file never mix their bytes.
+
+pyproj's ``Geod`` is plain geographiclib, whose state is read-only once made,
+but pyproj does not promise that a ``Geod`` may be shared, so
+:func:`geo.geodesy.geod` makes one per thread (it costs microseconds).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, TypeVar
+
+import numpy as np
+
+__all__ = ["PreparedCopies", "once"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _CopySet(dict):  # type: ignore[type-arg]
+    """Prepared copies of some of the pool's geometries (index -> geometry), made on first use."""
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        super().__init__()
+        self._geoms = geoms
+
+    def __missing__(self, i: int) -> Any:
+        import shapely
+
+        # through WKB: a new GEOS geometry sharing nothing with the original, exactly equal to it
+        geom = shapely.from_wkb(shapely.to_wkb(self._geoms[i]))
+        if geom is not None:
+            shapely.prepare(geom)
+        self[i] = geom
+        return geom
+
+
+class PreparedCopies:
+    """Prepared private copies of shared geometries, lent to one thread at a time.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        Shared between threads; they are only read (never prepared).
+
+    Example
+    -------
+    >>> import numpy as np, shapely
+    >>> zones = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    >>> pool = PreparedCopies(zones)
+    >>> with pool.lend() as mine:           # this thread's copies, prepared
+    ...     bool(shapely.intersects_xy(mine[1], 1.5, 0.5))
+    True
+    >>> bool(shapely.is_prepared(zones).any())
+    False
+    """
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        self._geoms = geoms
+        self._free: list[_CopySet] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def lend(self) -> Iterator[_CopySet]:
+        """A mapping index -> prepared copy, for this thread only until the block ends."""
+        with self._lock:
+            copies = self._free.pop() if self._free else _CopySet(self._geoms)
+        try:
+            yield copies
+        finally:
+            with self._lock:
+                self._free.append(copies)
+
+
+def once(func: F | None = None, *, maxsize: int | None = None) -> Any:
+    """Cache a function's results like :func:`functools.lru_cache`, computing each key once.
+
+    When several threads call it with the same new arguments together, one
+    computes the result and the others wait for it (``lru_cache`` would let
+    each compute its own).  An exception is not cached: the next call tries
+    again.  *maxsize* bounds the cache (the oldest entry goes first).
+    ``cache_clear()`` empties it.
+
+    Example
+    -------
+    >>> @once
+    ... def square(x):
+    ...     return x * x
+    >>> square(3), square(3)
+    (9, 9)
+    """
+    if func is None:
+        return functools.partial(once, maxsize=maxsize)
+
+    results: dict[Any, Any] = {}
+    locks: dict[Any, threading.RLock] = {}
+    guard = threading.Lock()
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+        try:
+            return results[key]
+        except KeyError:
+            pass
+        with guard:
+            lock = locks.setdefault(key, threading.RLock())
+        with lock:  # re-entrant: a recursive call with the same key computes, it does not hang
+            try:
+                return results[key]
+            except KeyError:
+                pass
+            value = func(*args, **kwargs)
+            with guard:
+                results[key] = value
+                locks.pop(key, None)
+                while maxsize is not None and len(results) > maxsize:
+                    del results[next(iter(results))]
+            return value
+
+    def cache_clear() -> None:
+        with guard:
+            results.clear()
+
+    wrapper.cache_clear = cache_clear  # type: ignore[attr-defined]
+    return wrapper

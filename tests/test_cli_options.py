@@ -1,0 +1,288 @@
+"""The command line's edges: a failed write to stdout, a closed pipe, an unreadable
+input, a bad Dask scheduler, -v/--verbose, options that would be silently
+ignored, the group's help, and country names in the text answer (issue 9,
+items 17, 18 and 21)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT, assert_one_line_error, run
+
+# --- stdout that cannot be written, and a reader that goes away ----------------------------
+
+
+def _run_to(stdout, *args: str, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    return subprocess.run([sys.executable, "-m", "geo", *args], stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, env=env, cwd=ROOT, timeout=300, **kw)
+
+
+@pytest.mark.parametrize("args", [
+    ["where", "24", "154"],
+    ["where", "24", "154", "--json"],
+    ["sites"],
+    ["export"],
+    ["layers"],
+])
+def test_a_full_stdout_is_one_error_line_exit_2(args):
+    with open("/dev/full", "w") as full:
+        p = _run_to(full, *args)
+    assert p.returncode == 2, p.stderr
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "standard output" in lines[0] and "No space left on device" in lines[0]
+
+
+def test_where_input_to_a_full_stdout_is_one_error_line(tmp_path):
+    src = tmp_path / "p.csv"
+    src.write_text("lat,lon\n24,154\n36,150\n", encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        p = _run_to(full, "where", "--input", str(src))
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr and "standard output" in p.stderr, p.stderr
+
+
+def test_a_reader_closing_the_pipe_early_is_quiet():
+    """`eezmap export | head -c 100`: no traceback, no 'Exception ignored', status 141."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    p = subprocess.Popen([sys.executable, "-m", "geo", "export"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    assert p.stdout.read(100)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=300) == 141, err
+    assert err == ""
+
+
+# --- an input file the user may not read -----------------------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 24, 1, 2
+
+
+def _as_an_ordinary_user() -> None:
+    """preexec_fn: as root, give up the power to read any file whatever its mode.
+
+    Dropping to ``nobody`` is not possible here (the interpreter lives in /root,
+    mode 0700); dropping the two capabilities that let root ignore file modes
+    from the bounding set makes the new program read files as a non-root user
+    would.  Not root: nothing to drop.
+    """
+    if os.geteuid() != 0:
+        return
+    for cap in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if _libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _run_unprivileged(*args: str, cwd) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    return subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300, preexec_fn=_as_an_ordinary_user)
+
+
+def test_the_privilege_drop_works(tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    secret.chmod(0)
+    env = dict(os.environ)
+    p = subprocess.run([sys.executable, "-c", f"open({str(secret)!r}).read()"], capture_output=True, text=True,
+                       env=env, preexec_fn=_as_an_ordinary_user)
+    assert p.returncode == 1 and "PermissionError" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["where", "--input", "f.csv"],                                   # streamed to stdout
+    ["where", "--input", "f.csv", "--output", "out.csv"],
+    ["where", "--input", "f.csv", "--output", "out.parquet"],
+    ["where", "--input", "f.csv", "--output", "outdir", "--engine", "dask"],
+])
+def test_an_unreadable_input_is_one_error_line(tmp_path, args):
+    src = tmp_path / "f.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    src.chmod(0)
+    r = _run_unprivileged(*args, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "cannot read" in lines[0] and "f.csv" in lines[0] and "ermission denied" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv"]
+
+
+# --- Dask scheduler -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("address", ["bogus", "bogus://host:1", "tcp://", ":::"])
+def test_a_malformed_dask_scheduler_address_is_bad_input(tmp_path, address):
+    pytest.importorskip("distributed")
+    src = tmp_path / "p.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    r = run("where", "--input", str(src), "--output", str(tmp_path / "out"), "--engine", "dask",
+            "--scheduler", address)
+    assert_one_line_error(r, 2)
+    assert "scheduler" in r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
+# --- -v / --verbose -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flags", [[], ["-v"], ["--verbose"]])
+def test_one_verbose_flag_still_gives_one_line(flags):
+    r = run(*flags, "where", "91", "0")
+    assert_one_line_error(r, 2)
+
+
+@pytest.mark.parametrize("flags", [["-vv"], ["-v", "-v"], ["--verbose", "--verbose"], ["-v", "--verbose"]])
+def test_two_verbose_flags_show_the_traceback(flags):
+    r = run(*flags, "where", "91", "0")
+    assert r.code != 0
+    assert "Traceback" in r.err and "CoordinateError" in r.err
+
+
+def test_a_v_that_is_an_option_value_is_no_verbose_flag(tmp_path):
+    """Only the group's -v counts: here '-vv' is a column name, so the error stays one line."""
+    src = tmp_path / "p.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    r = run("where", "--input", str(src), "--lat-col", "-vv")
+    assert_one_line_error(r, 2)
+
+
+# --- options that would be silently ignored ---------------------------------------------------
+
+@pytest.mark.parametrize("args,flag", [
+    (["where", "24", "154", "--output", "OUT"], "--output"),
+    (["where", "24", "154", "--lat-col", "y"], "--lat-col"),
+    (["where", "24", "154", "--lon-col", "x"], "--lon-col"),
+    (["where", "24", "154", "--engine", "dask"], "--engine"),
+    (["where", "24", "154", "--chunk-rows", "5000"], "--chunk-rows"),
+    (["where", "24", "154", "--progress"], "--progress"),
+    (["where", "24", "154", "--scheduler", "tcp://127.0.0.1:8786"], "--scheduler"),
+    (["where", "24", "154", "--indent", "2"], "--indent"),
+    (["where", "24", "154", "--distance", "--no-distance"], "--no-distance"),
+    (["where", "--input", "IN", "--output", "OUT", "--scheduler", "tcp://127.0.0.1:8786"], "--scheduler"),
+    (["where", "--input", "IN", "--output", "OUT", "--indent", "2"], "--indent"),
+    (["where", "--input", "IN", "--output", "OUT", "--engine", "dask", "--chunk-rows", "5000"], "--chunk-rows"),
+    (["where", "--input", "IN", "--output", "OUT", "--engine", "dask", "--progress"], "--progress"),
+    (["distance", "minami-torishima", "rey-mud-area", "--indent", "2"], "--indent"),
+    (["area", "rey-mud-area", "--indent", "2"], "--indent"),
+    (["sites", "--indent", "2"], "--indent"),
+    (["layers", "--indent", "2"], "--indent"),
+    (["layers", "list", "--indent", "2"], "--indent"),
+    (["layers", "--verify", "default"], "--verify"),
+    (["layers", "--json", "remove", "x"], "--json"),
+    (["layers", "default", "--cache-dir", "CACHE"], "--cache-dir"),
+    (["layers", "add", "IN", "--indent", "2"], "--indent"),
+    (["layers", "fetch", "--sovereign", "Japan", "--indent", "2", "--url", "http://127.0.0.1:9/wfs", "--retries", "0"], "--indent"),
+    (["layers", "fetch", "--world", "--bbox", "150,20,158,28", "--url", "http://127.0.0.1:9/wfs", "--retries", "0"], "--world"),
+    (["layers", "fetch", "--world", "--sovereign", "Japan", "--url", "http://127.0.0.1:9/wfs", "--retries", "0"], "--world"),
+])
+def test_an_option_that_would_be_ignored_is_refused(tmp_path, args, flag):
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    args = [str(src) if a == "IN" else str(tmp_path / "out.csv") if a == "OUT" else
+            str(tmp_path / "cache") if a == "CACHE" else a for a in args]
+    r = run(*args, env={"EEZMAP_CACHE": str(tmp_path / "cache")})
+    assert_one_line_error(r, 2)
+    assert flag in r.err
+    assert r.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize("args", [
+    ["where", "24", "154", "--json", "--indent", "2"],
+    ["where", "24", "154", "--distance"],
+    ["where", "--input", "IN", "--output", "OUT", "--json", "--indent", "2", "--progress", "--chunk-rows", "5000"],
+    ["distance", "minami-torishima", "rey-mud-area", "--json", "--indent", "2"],
+    ["sites", "--json", "--indent", "2"],
+    ["layers", "--json", "--indent", "2"],
+    ["export", "--indent", "2"],
+])
+def test_options_that_apply_are_accepted(tmp_path, args):
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    args = [str(src) if a == "IN" else str(tmp_path / "out.csv") if a == "OUT" else a for a in args]
+    r = run(*args)
+    assert r.code == 0, r.err
+
+
+# --- the group's help, country names ---------------------------------------------------------
+
+def test_eezmap_alone_prints_the_help_as_help():
+    r = run()
+    assert r.code == 2
+    text = r.out + r.err
+    lines = text.splitlines()
+    assert lines[0].startswith("Usage: eezmap")
+    assert "Commands:" in lines and "Options:" in lines
+    assert any(l.split()[:1] == ["where"] for l in lines)      # one command per line
+    assert text == run("--help").out
+
+
+@pytest.mark.parametrize("country,possessive", [
+    ("PHL", "the Philippines' EEZ"),
+    ("Philippines", "the Philippines' EEZ"),
+    ("USA", "the United States' EEZ"),
+    ("MHL", "the Marshall Islands' EEZ"),
+    ("FRA", "France's EEZ"),            # named only in the coarse world layer
+    ("JPN", "Japan's EEZ"),
+])
+def test_the_answer_names_the_country_properly(country, possessive):
+    r = run("where", "36", "150", "--country", country, "--no-distance")
+    assert r.code == 1, r.err
+    assert r.out.splitlines()[0].endswith(f"is not in {possessive}."), r.out
+
+
+def test_readme_describes_every_key_and_value_of_where_json():
+    """Every key `where --json` prints, and every kind of `across`, is in the README's
+    description of the JSON object (issue 9, item 21: `across: null`, the across zone's
+    `status`)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("With `--json`, `where` prints exactly one JSON object")
+    para = readme[start:readme.index("\n\n", start)]
+    documented = set(re.findall(r"`([^`]+)`", para))
+    seen_keys, seen_across = set(), set()
+    for lat, lon in [("24.28667", "153.98056"), ("35.69", "139.69"), ("36", "129.8"), ("25.8", "123.5"),
+                     ("35.02", "129.548"),            # a vertex of Japan's zone: on the boundary
+                     ("30", "179.99"), ("-33.9", "18.4")]:
+        j = run("where", lat, lon, "--json").json()
+        seen_keys |= set(j)
+        for key in ("zone", "enclosing_zone", "layer", "nearest_boundary"):
+            if isinstance(j.get(key), dict):
+                seen_keys |= set(j[key])
+        across = (j["nearest_boundary"] or {}).get("across", "absent")
+        if isinstance(across, dict):
+            seen_keys |= set(across)
+            seen_across.add("zone")
+        else:
+            seen_across.add(across)
+    assert seen_keys - documented == set()
+    assert {None, "zone", "land"} <= seen_across
+    for value in seen_across - {None, "zone", "absent"}:
+        assert f'`"{value}"`' in para
+    assert "`null` when the point lies on the boundary" in para
+    assert "plus its `status`" in para
+
+
+def test_readme_tables_name_every_status_and_exit_status():
+    """The status table holds every status a row can get (`invalid` included), and the
+    exit table every status the CLI documents in its own help."""
+    import re
+
+    from geo.zones import STATUSES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| status | meaning |"):readme.index("| exit | meaning |")]
+    rows = {s for line in table.splitlines() if line.startswith("| `") for s in re.findall(r"`(\w+)`", line.split("|")[1])}
+    assert set(STATUSES) | {"invalid"} <= rows
+    exits = readme[readme.index("| exit | meaning |"):]
+    exits = {int(m) for m in re.findall(r"^\| (\d+) \|", exits, re.M)}
+    helped = run("--help").out
+    line = " ".join(helped[helped.index("Exit status:"):helped.index("Options:")].split())
+    assert {int(n) for n in re.findall(r"(\d+) [a-z]", line)} == exits
