@@ -53,6 +53,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from . import __version__
@@ -218,6 +219,11 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
     async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else "error"
         return _error(exc.status_code, f"eezmap: error: {detail.lower()}: {request.method} {request.url.path}")
+
+    @app.exception_handler(ClientDisconnect)
+    async def _on_disconnect(request: Request, exc: ClientDisconnect) -> Response:
+        # the client went away during its upload: nobody reads this answer, and it is no bug
+        return _error(400, "eezmap: error: the client closed the connection before the body was complete")
 
     @app.exception_handler(Exception)
     async def _on_bug(request: Request, exc: Exception) -> Response:

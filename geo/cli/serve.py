@@ -33,5 +33,10 @@ def command(host: str, port: int, workers: int, max_body: int, log_level: str) -
     except ImportError as exc:
         raise click.ClickException(f"serve needs FastAPI and uvicorn ({exc.name} is missing): "
                                    "pip install 'eezmap[serve]'") from None
+    import signal
+
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: end as a terminated server
+    # does (status 143, no message), not through the CLI's "no partial output" handler
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     serve.run(host=host, port=port, workers=workers, max_body=max_body, log_level=log_level)
     return 0
