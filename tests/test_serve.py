@@ -46,10 +46,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def service():
+def service_tmp(tmp_path_factory):
+    """The service's own temporary directory (TMPDIR), to check that it cleans up."""
+    return tmp_path_factory.mktemp("serve-tmp")
+
+
+@pytest.fixture(scope="module")
+def service(service_tmp):
     """The real service in a subprocess on a free loopback port; stopped at the end."""
     port = _free_port()
     env = dict(os.environ)
+    env["TMPDIR"] = str(service_tmp)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
         [sys.executable, "-m", "geo", "serve", "--port", str(port), "--max-body", str(MAX_BODY),
@@ -399,3 +406,24 @@ def test_serve_needs_its_extra_said_in_one_line(tmp_path):
     r = run("serve", "--port", "1", env={"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
     assert r.code == 2, (r.code, r.err)
     assert "eezmap[serve]" in r.err and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_a_client_leaving_mid_upload_is_harmless(service, service_tmp):
+    port = service.base_url.port
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"POST /where HTTP/1.1\r\nHost: t\r\nContent-Type: text/csv\r\n"
+                  b"Content-Length: 100000\r\n\r\nlat,lon\n24,154\n")
+        time.sleep(0.3)
+    assert service.get("/where", params={"lat": "22", "lon": "153.8"}).json()["answer"] == "yes"
+
+
+def test_temporary_files_are_removed(service, service_tmp):
+    """Bodies and results live in the service's temp directory only while a request runs."""
+    body = b"lat,lon\n24.28667,153.98056\n"
+    for ctype in ("text/csv", "application/geo+json"):
+        service.post("/where", content=body, headers={"content-type": ctype})
+    service.post("/where", content=body * 20_000, headers={"content-type": "text/csv"})  # 413
+    deadline = time.monotonic() + 10
+    while any(service_tmp.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(p.name.startswith("eezmap-serve-") for p in service_tmp.iterdir())
