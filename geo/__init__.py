@@ -15,9 +15,15 @@ Example
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
 from .geodesy import Distance
 from .zones import Classification, ZoneAnswer, classify, where
+from .batch import classify_frame
+
+if TYPE_CHECKING:
+    import folium
 
 __version__ = "0.1.0"
 
@@ -51,7 +57,24 @@ def distance(a: object, b: object) -> Distance:
     return _distance((pa.lat, pa.lon), (pb.lat, pb.lon))
 
 
+def explore(**kwargs: Any) -> "folium.Map":
+    """The standalone map as a ``folium.Map``: shown inline in Jupyter, offline like the file.
+
+    Takes the options of :func:`geo.render.build_map` (``layers``, ``tiles``,
+    ``user_sites``, ``points``, ``title``); no resource comes from a CDN.
+
+    Example
+    -------
+    >>> m = geo.explore()          # doctest: +SKIP
+    >>> m                          # in a notebook: the map
+    """
+    from .render import build_map
+
+    return build_map(**kwargs)
+
+
 __all__ = [
     "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError", "LayerError",
-    "OutputError", "SiteError", "ZoneAnswer", "classify", "distance", "where", "__version__",
+    "OutputError", "SiteError", "ZoneAnswer", "classify", "classify_frame", "distance", "explore", "where",
+    "__version__",
 ]

@@ -67,6 +67,11 @@ class AreaReport:
     nearest_boundary_point: dict[str, Any] | None = None
     layers: tuple[LayerInfo, ...] = ()   # every layer that answered a part, in precedence order
 
+    def _repr_html_(self) -> str:  # a notebook shows a small table
+        from ._repr import area_html
+
+        return area_html(self)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "area_km2": round(self.area_km2, 3),

@@ -69,6 +69,11 @@ class Distance:
     def nm(self) -> float:
         return self.metres / NM
 
+    def _repr_html_(self) -> str:  # a notebook shows a small table
+        from ._repr import distance_html
+
+        return distance_html(self)
+
 
 def distance(a: Sequence[float], b: Sequence[float]) -> Distance:
     """Geodesic distance and initial bearing from *a* to *b*.

@@ -386,6 +386,11 @@ class ZoneAnswer:
     #: why the answering (older) layer's zone is out of date in Marine Regions v12, if it is
     superseded: str | None = None
 
+    def _repr_html_(self) -> str:  # a notebook shows a small table
+        from ._repr import zone_answer_html
+
+        return zone_answer_html(self)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``eezmap where --json``."""
         out: dict[str, Any] = {

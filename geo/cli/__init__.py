@@ -32,7 +32,7 @@ import click
 
 from ..errors import GeoError, OutputError
 from .. import __version__
-from ._common import CONTEXT, fail_line
+from ._common import CONTEXT, error_line, fail_line
 
 _COMMANDS = {
     "where": ("where", "Is a point in a country's EEZ? (one point, or a file of points)"),
@@ -42,6 +42,7 @@ _COMMANDS = {
     "export": ("export", "GeoJSON of the sites, Japan's zones and the distance lines."),
     "sites": ("sites", "List the built-in sites with their sources."),
     "layers": ("layers", "List the layers with their sources; fetch, add or choose layers."),
+    "serve": ("serve", "Answer over HTTP on 127.0.0.1 (needs the 'serve' extra: fastapi, uvicorn)."),
 }
 
 
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> Any:
         if state["verbose"] >= 2:
             raise
         _discard_stdout(guarded)
-        fail_line(f"eezmap: error: {exc}")
+        fail_line(error_line(exc))
         return sys.exit(exc.exit_code)
     return sys.exit(rv if isinstance(rv, int) else 0)
 

@@ -17,6 +17,11 @@ def fail_line(message: str) -> None:
     click.echo(" ".join(str(message).split("\n")), err=True)
 
 
+def error_line(exc: BaseException) -> str:
+    """The one line the CLI prints for a library error (the service's ``{"error": ...}`` too)."""
+    return " ".join(f"eezmap: error: {exc}".split("\n"))
+
+
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(f)
 

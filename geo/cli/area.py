@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._common import (CONTEXT, indent_option, json_option, layer_option, print_json,
@@ -24,10 +26,10 @@ def command(target: str, as_json: bool, indent: int | None, layers: tuple[str, .
     from ..zones import area_in_zones
 
     items = _targets(target)
-    reports = [(name, area_in_zones(geom, layers=layers or None)) for name, geom in items]
     if as_json:
-        print_json({"areas": [dict(name=n, **r.to_json()) for n, r in reports]}, indent)
+        print_json(json_object(items, layers), indent)
         return 0
+    reports = [(name, area_in_zones(geom, layers=layers or None)) for name, geom in items]
     for name, r in reports:
         several = len(r.layers) > 1
         click.echo(f"{name}: {r.area_km2:,.1f} km² (geodesic, WGS84)")
@@ -52,23 +54,42 @@ _NO_ZONE = {
 }
 
 
+def json_object(items: list[tuple[str, object]], layers: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+    """The ``eezmap area --json`` object for named polygons (the service's ``/area`` too)."""
+    from ..zones import area_in_zones
+
+    return {"areas": [dict(name=n, **area_in_zones(g, layers=layers or None).to_json()) for n, g in items]}
+
+
+def site_area(target: str, file_hint: bool = True) -> list[tuple[str, object]]:
+    """The named polygon of an area site; SiteError for a point site or an unknown id."""
+    from ..errors import SiteError
+    from ..sites import get_site, load_sites
+
+    site = get_site(target) if target in {s.id for s in load_sites()} else None
+    if site is None:
+        raise SiteError(f"'{target}' is neither an area site ("
+                        + ", ".join(s.id for s in load_sites() if s.is_area) + ")"
+                        + (" nor an existing file" if file_hint else ""))
+    if not site.is_area:
+        raise SiteError(f"site '{target}' is a point, not an area")
+    return [(site.name, site.geometry)]
+
+
 def _targets(target: str) -> list[tuple[str, object]]:
     from pathlib import Path
 
-    from ..errors import InputFileError, SiteError
-    from ..sites import get_site, load_sites
-
     if not Path(target).exists():
-        site = get_site(target) if target in {s.id for s in load_sites()} else None
-        if site is None:
-            raise SiteError(f"'{target}' is neither an area site ("
-                            + ", ".join(s.id for s in load_sites() if s.is_area) + ") nor an existing file")
-        if not site.is_area:
-            raise SiteError(f"site '{target}' is a point, not an area")
-        return [(site.name, site.geometry)]
+        return site_area(target)
     from ..batch import _read_whole
 
-    frame = _read_whole(target)
+    return polygons(target, _read_whole(target))
+
+
+def polygons(target: str, frame: Any) -> list[tuple[str, object]]:
+    """The named, checked polygons of a frame read from *target* (a file, or a request body)."""
+    from ..errors import InputFileError
+
     if len(frame) == 0:
         raise InputFileError(f"{target} is empty: it has no features to measure")
     if "geometry" not in frame.columns:

@@ -34,24 +34,12 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
     """
     reject_unknown_options((a, b))
     refuse_indent_without_json(click.get_current_context())
-    from ..geodesy import NM, distance
-    from ..sites import resolve_point
-
-    pa, pb = resolve_point(a), resolve_point(b)
-    d = distance((pa.lat, pa.lon), (pb.lat, pb.lon))
-    # the nearest edge of an area end, seen from the other end's measured point
-    ends = ((pa, pb, _nearest_edge(pa, pb)), (pb, pa, _nearest_edge(pb, pa)))
-    unc = sum(s.uncertainty_km or 0.0 for s in (pa, pb) if s.approximate) or None
     if as_json:
-        print_json({
-            "from": _end(pa, ends[0][2]), "to": _end(pb, ends[1][2]),
-            "distance_km": round(d.km, 6), "distance_nm": round(d.nm, 6),
-            "initial_bearing_deg": round(d.initial_bearing_deg, 6),
-            "distance_uncertainty_km": unc,
-            "ellipsoid": "WGS84",
-            "limit_200nm": _limit(pa, d),
-        }, indent)
+        print_json(json_object(a, b), indent)
         return 0
+    from ..geodesy import NM
+
+    pa, pb, d, ends, unc = _measured(a, b)
     unc_nm = None if unc is None else unc * 1000 / NM
     bearing = f"{d.initial_bearing_deg:.2f}°" if unc is None else f"≈ {d.initial_bearing_deg:.0f}°"
     click.echo(f"{_label(pa)} → {_label(pb)}: {_measure(d.km, unc, 'km', 3)} = {_measure(d.nm, unc_nm, 'NM', 3)}, "
@@ -81,6 +69,32 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
         if s.approximate:
             click.echo(f"  note: {s.name} is approximate (±{s.uncertainty_km:g} km): {s.derivation or s.note}")
     return 0
+
+
+def _measured(a: str, b: str) -> tuple[Site, Site, Any, tuple[Any, Any], float | None]:
+    """Both ends, the geodesic between them, each area end's nearest edge and the uncertainty."""
+    from ..geodesy import distance
+    from ..sites import resolve_point
+
+    pa, pb = resolve_point(a), resolve_point(b)
+    d = distance((pa.lat, pa.lon), (pb.lat, pb.lon))
+    # the nearest edge of an area end, seen from the other end's measured point
+    ends = ((pa, pb, _nearest_edge(pa, pb)), (pb, pa, _nearest_edge(pb, pa)))
+    unc = sum(s.uncertainty_km or 0.0 for s in (pa, pb) if s.approximate) or None
+    return pa, pb, d, ends, unc
+
+
+def json_object(a: str, b: str) -> dict[str, Any]:
+    """The ``eezmap distance A B --json`` object (the service's ``GET /distance`` too)."""
+    pa, pb, d, ends, unc = _measured(a, b)
+    return {
+        "from": _end(pa, ends[0][2]), "to": _end(pb, ends[1][2]),
+        "distance_km": round(d.km, 6), "distance_nm": round(d.nm, 6),
+        "initial_bearing_deg": round(d.initial_bearing_deg, 6),
+        "distance_uncertainty_km": unc,
+        "ellipsoid": "WGS84",
+        "limit_200nm": _limit(pa, d),
+    }
 
 
 def _label(s: Site) -> str:

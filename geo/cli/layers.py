@@ -72,8 +72,7 @@ def _list(as_json: bool, indent: int | None, verify: bool) -> int:
         for info in infos:
             verify_file(info)  # raises LayerError (exit 5) on the first bad file
     if as_json:
-        print_json({"layers": [i.as_dict() for i in infos], "default_zones": list(m.default_zones),
-                    "default_source": m.default_source}, indent)
+        print_json(json_object(), indent)
         return 0
     for i in infos:
         flags = ", ".join([i.kind] + (["coarse"] if i.coarse else []) + (["user"] if i.user else []))
@@ -94,6 +93,15 @@ def _list(as_json: bool, indent: int | None, verify: bool) -> int:
     if verify:
         click.echo(f"all {len(infos)} layer files match their checksums")
     return 0
+
+
+def json_object() -> dict[str, Any]:
+    """The ``eezmap layers --json`` object (the service's ``GET /layers`` too)."""
+    from ..layers import manifest
+
+    m = manifest()
+    return {"layers": [i.as_dict() for i in m], "default_zones": list(m.default_zones),
+            "default_source": m.default_source}
 
 
 def _bbox(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json,
@@ -18,7 +20,7 @@ def command(as_json: bool, indent: int | None) -> int:
 
     sites = load_sites()
     if as_json:
-        print_json({"sites": [s.as_dict() for s in sites]}, indent)
+        print_json(json_object(), indent)
         return 0
     for s in sites:
         where = f"{fmt_lat(s.lat)}, {fmt_lon(s.lon)}"
@@ -35,3 +37,10 @@ def command(as_json: bool, indent: int | None) -> int:
     if layer:
         click.echo(f"(layer {layer.id}, version {layer.version})")
     return 0
+
+
+def json_object() -> dict[str, Any]:
+    """The ``eezmap sites --json`` object (the service's ``GET /sites`` too)."""
+    from ..sites import load_sites
+
+    return {"sites": [s.as_dict() for s in load_sites()]}
