@@ -1537,7 +1537,7 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
         if site.is_area:
             _add_poly(ax, site.geometry, STYLES["area"], zorder=5.5)
             bw, bs, be, bn = site.geometry.bounds
-            _figure_text(ax, site.lon, bs - 0.08, site.name, ha="center", va="top")
+            _figure_text(ax, site.lon, bs - 0.08, site.name, ha="center", va="top", clip_on=True)
         if site.id == home.id:
             continue
         a, b = (home.lat, home.lon), (site.lat, site.lon)
