@@ -10,6 +10,7 @@ import base64
 import html
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -251,8 +252,6 @@ def test_figure_keeps_the_local_scale():
 
 # --- the seabed: depth bands, ISA areas, computed island lines, the inset, island value ------------
 
-from pathlib import Path  # noqa: E402
-
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
 
@@ -260,7 +259,7 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (t
 def groups_of(page: str) -> dict[str, dict]:
     """Every eezmap.group spec of a rendered map, by id (the JSON written by geo.render._js)."""
     out = {}
-    for m in re.finditer(r"= eezmap\.group\(\w+, (\{.*\})\);$", page, flags=re.M):
+    for m in re.finditer(r"= eezmap\.group\(\w+, (\{.*\})\);$", page, flags=re.MULTILINE):
         spec = json.loads(m.group(1))
         out[spec["id"]] = spec
     return out
@@ -273,7 +272,7 @@ def fit_bounds(page: str) -> tuple[float, float, float, float]:
 
 
 def test_default_view_stays_on_the_island_and_its_neighbours(default_html):
-    w, s, e, n = fit_bounds(default_html)
+    w, _, e, _ = fit_bounds(default_html)
     # the JOGMEC crust blocks (ISA source file, by hand: 157.2-160.5°E) are in view ...
     assert 160.4 < e < 161.0 and 150.0 < w < 151.0
     # ... Okinotorishima (136.07°E, 20.43°N; 1,892 km from the island) is not
@@ -357,9 +356,8 @@ def test_depth_bands_drawn_and_in_every_site_popup(default_html):
 
 @needs_shared
 def test_island_lines_at_12_and_24_nm_from_the_n03_outline(default_html):
-    from geographiclib.geodesic import Geodesic
-
     import geopandas as gpd
+    from geographiclib.geodesic import Geodesic
 
     outline = gpd.read_file(SHARED / "coast" / "n03_2021_s0010_minami_torishima.geojson").geometry.union_all()
     # ~200 m spacing: the distance to the nearest vertex then exceeds the distance to the outline
@@ -415,7 +413,7 @@ def test_island_value_drawn_on_request():
     drawn = shapely.union_all([shapely.Polygon(p[0][:, ::-1], [h[:, ::-1] for h in p[1:]]) for p in polys])
     assert abs(geodesic_area_m2(drawn) / 1e6 - v.area_km2) < 0.002 * v.area_km2
     # the view then includes the island's area
-    w, s, e, n = fit_bounds(page)
+    w, _, e, _ = fit_bounds(page)
     assert w < 136.0 < e
 
 
