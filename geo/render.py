@@ -89,6 +89,11 @@ STYLES: dict[str, dict[str, Any]] = {
     "geodesic": {"color": "#1d1d1d", "weight": 2.2, "opacity": 0.9},
     "user": {"color": "#4a1486", "weight": 2, "fillColor": "#dd3497", "fillOpacity": 0.9, "radius": 6},
     "user-area": {"color": "#4a1486", "weight": 2, "fillColor": "#dd3497", "fillOpacity": 0.25},
+    "isa": {"color": "#7f3b08", "weight": 1, "fillColor": "#e08214", "fillOpacity": 0.3},
+    "isa-reserved": {"color": "#7f3b08", "weight": 1, "dashArray": "3 3", "fillColor": "#fdb863",
+                     "fillOpacity": 0.15},
+    "island-value": {"color": "#1b7837", "weight": 2, "dashArray": "8 4", "fillColor": "#a6dba0",
+                     "fillOpacity": 0.3},
 }
 ZONE_CLASSES = {
     "jpn": "Japan's EEZ (200 NM zone)",
@@ -127,8 +132,28 @@ TILES: dict[str, dict[str, Any]] = {
     },
 }
 # Leaflet panes inside the overlay pane, bottom to top
-PANES = ("eezmapZones", "eezmapLand", "eezmapPoints", "eezmapLimit", "eezmapSites", "eezmapLines",
-         "eezmapUser", "eezmapMeasure")
+PANES = ("eezmapBathymetry", "eezmapZones", "eezmapSeabed", "eezmapLand", "eezmapPoints", "eezmapLimit",
+         "eezmapSites", "eezmapLines", "eezmapUser", "eezmapMeasure")
+
+
+#: Sites farther than this from the home island are drawn but do not set the opening view
+#: (Okinotorishima, 1,900 km west, would stretch it to 136°E); the JOGMEC area, about 600 km
+#: south-east, stays in it.
+STORY_RADIUS_KM = 1_000.0
+#: Depth bands drawn simplified at this tolerance (degrees, about 2 km), rounded to DISPLAY_DECIMALS.
+BATHYMETRY_TOLERANCE_DEG = 0.02
+#: Depth band (upper limit, m) -> fill colour: a light, subtle ramp under the zones.
+DEPTH_COLOURS = {0: "#e8f2f8", 200: "#e3eff7", 1000: "#deecf5", 2000: "#d9e8f3", 3000: "#d3e4f0",
+                 4000: "#cde0ee", 5000: "#c6dbeb", 6000: "#bcd4e6", 8000: "#aec9df", 9000: "#a0bed7",
+                 10000: "#92b3cf"}
+ISA_CITATION = "International Seabed Authority, exploration areas, July 2019; since partly relinquished"
+ISLAND_LINES = {"territorial_sea": ("12 NM", {"color": "#54278f", "weight": 1.6, "dashArray": "1 4",
+                                              "lineCap": "round", "fill": False}),
+                "contiguous_zone": ("24 NM", {"color": "#2171b5", "weight": 1.6, "dashArray": "6 4",
+                                              "fill": False})}
+#: The overview inset: the region it shows (W, S, E, N) and its width in pixels.
+INSET_BBOX = (124.0, 17.0, 168.0, 46.0)
+INSET_WIDTH = 170
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -393,9 +418,31 @@ class _Context:
     circle: Any
     bounds: tuple[float, float, float, float]   # west, south, east, north
     nested_ids: tuple[str, ...] = ()            # 12 NM / 24 NM / internal-waters layers to draw
+    story: tuple[Any, ...] = ()                 # the sites within STORY_RADIUS_KM of the home island
+    seabed_bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # depth bands, ISA areas drawn here
+    island_value: Any = None                    # geo.islands.IslandValue drawn on request
 
 
-def _context(layers: Sequence[str] | None, user_sites: Sequence[Any]) -> _Context:
+def _story(sites: Sequence[Any], home: Any) -> tuple[Any, ...]:
+    """The sites within :data:`STORY_RADIUS_KM` of the home island (geodesic), the home island first."""
+    from .geodesy import distance
+
+    return tuple(s for s in sites if s.id == home.id
+                 or distance((home.lat, home.lon), (s.lat, s.lon)).km <= STORY_RADIUS_KM)
+
+
+def _seabed_bbox(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The box the depth bands and ISA areas are drawn in: the opening view, padded on every side
+    (a wide screen shows about twice the view's width) and rounded to whole degrees."""
+    import math
+
+    w, s, e, n = bounds
+    dx, dy = (e - w) * 0.75 + 2.0, (n - s) * 0.5 + 2.0
+    return (float(math.floor(w - dx)), float(max(-85.0, math.floor(s - dy))), float(math.ceil(e + dx)),
+            float(min(85.0, math.ceil(n + dy))))
+
+
+def _context(layers: Sequence[str] | None, user_sites: Sequence[Any], island: str | None = None) -> _Context:
     import shapely
 
     from .geodesy import EEZ_LIMIT_M, circle
@@ -431,12 +478,20 @@ def _context(layers: Sequence[str] | None, user_sites: Sequence[Any]) -> _Contex
         c = classify([s.lat for s in everyone], [s.lon for s in everyone], country=COUNTRY, layers=layer_ids)
         answers = [(str(c.answer[i]), c.zone_record(i)) for i in range(len(everyone))]
     ring = circle(home.lat, home.lon, EEZ_LIMIT_M)
-    extent = [ring] + [s.geometry for s in sites]
-    extent += [s.uncertainty_area for s in sites if s.uncertainty_area is not None]
+    story = _story(sites, home)
+    extent = [ring] + [s.geometry for s in story]
+    extent += [s.uncertainty_area for s in story if s.uncertainty_area is not None]
+    value = None
+    if island:
+        from .islands import island_value
+
+        value = island_value(island)
+        extent.append(value.geometry)
     w, s_, e, n = shapely.total_bounds(np.asarray(extent, dtype=object))
+    bounds = (float(w), float(s_), float(e), float(n))
     return _Context(layer_ids, zone_layers, zone_display, land_infos, land_display, tuple(sites), home,
-                    tuple(user_sites), answers, ring, (float(w), float(s_), float(e), float(n)),
-                    tuple(info.id for info in nested))
+                    tuple(user_sites), answers, ring, bounds, tuple(info.id for info in nested), story,
+                    _seabed_bbox(bounds), value)
 
 
 def _zone_popup(zones: Any, i: int) -> str:
@@ -539,6 +594,259 @@ def _limit_group(ctx: _Context) -> _JsLayer:
         "id": "limit", "pane": "eezmapLimit", "styles": {"limit": STYLES["limit"]}, "items": [item]})
 
 
+# --- the seabed: depth bands, ISA areas, the island's computed lines, its value ---------------
+
+def _depth_label(from_m: float, to_m: float | None) -> str:
+    """'5,000–6,000 m': a band, never a depth."""
+    return f"{from_m:,.0f}–{to_m:,.0f} m" if to_m is not None else f"deeper than {from_m:,.0f} m"
+
+
+def _display_bathymetry(bbox: tuple[float, float, float, float]) -> list[tuple[int, int | None, list[Any]]]:
+    """[(band from, band to, display polygons)] of the depth bands in *bbox*, shallowest first."""
+    from .layers import manifest
+    from .seabed import BATHYMETRY_LAYER
+
+    return _display_bathymetry_of(manifest().get(BATHYMETRY_LAYER).sha256, bbox)
+
+
+@lru_cache(maxsize=4)
+def _display_bathymetry_of(sha256: str, bbox: tuple[float, float, float, float]
+                           ) -> list[tuple[int, int | None, list[Any]]]:
+    """_display_bathymetry, once per file version: clipped, simplified and rounded for drawing only
+    (:func:`geo.seabed.depth_band` answers from the full geometry)."""
+    import shapely
+
+    from ._polylayers import load_polygons
+    from .seabed import BATHYMETRY_LAYER
+
+    data = load_polygons(BATHYMETRY_LAYER, "bathymetry")
+    depth = np.asarray(data.columns["depth"], dtype=float)
+    bands = sorted({int(d) for d in depth})
+    geoms = shapely.clip_by_rect(data.geometry, *bbox)
+    geoms = shapely.simplify(geoms, BATHYMETRY_TOLERANCE_DEG, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda c: np.round(c, DISPLAY_DECIMALS))
+    keep = ~shapely.is_empty(geoms) & (shapely.area(geoms) > 0)
+    out = []
+    for k, band in enumerate(bands):
+        parts = list(geoms[keep & (depth == band)])
+        if parts:
+            out.append((band, bands[k + 1] if k + 1 < len(bands) else None, parts))
+    return out
+
+
+def _bathymetry_group(ctx: _Context) -> tuple[_JsLayer, list[tuple[int, int | None]]]:
+    """The depth-band shading (deeper bands drawn over shallower ones) and the bands drawn."""
+    from .layers import manifest
+    from .seabed import BATHYMETRY_LAYER
+
+    info = manifest().get(BATHYMETRY_LAYER)
+    items, drawn, styles = [], [], {}
+    for band, to, parts in _display_bathymetry(ctx.seabed_bbox):
+        enc = [p for g in parts for p in _encode_polygonal(g, DISPLAY_DECIMALS)]
+        if not enc:
+            continue
+        key = f"d{band}"
+        styles[key] = {"stroke": False, "fillColor": DEPTH_COLOURS.get(band, "#7ba4c7"), "fillOpacity": 1}
+        tip = (f"Depth band {_depth_label(band, to)} (Natural Earth 1:10m depth bands: a band of a "
+               "1:10m generalisation, not a measured depth)")
+        items.append({"t": "poly", "g": enc, "k": 10 ** DISPLAY_DECIMALS, "s": key, "tt": _e(tip),
+                      "to": {"sticky": True}, "id": f"depth-{band}"})
+        drawn.append((band, to))
+    spec = {"id": "bathymetry", "pane": "eezmapBathymetry", "styles": styles,
+            "attribution": _e(info.attribution), "items": items}
+    return _group("Depth bands (Natural Earth 1:10m)", spec), drawn
+
+
+def _display_isa(bbox: tuple[float, float, float, float]) -> list[tuple[Any, Any, int, float]]:
+    """[(Contract, display geometry, blocks, km²)]: the ISA areas in *bbox*, one per contract
+    (its blocks merged for drawing; the area is geodesic, of the full geometry)."""
+    from .layers import manifest
+    from .seabed import ISA_LAYER
+
+    return _display_isa_of(manifest().get(ISA_LAYER).sha256, bbox)
+
+
+@lru_cache(maxsize=4)
+def _display_isa_of(sha256: str, bbox: tuple[float, float, float, float]) -> list[tuple[Any, Any, int, float]]:
+    import shapely
+
+    from .geodesy import geodesic_area_m2
+    from .seabed import contract_areas
+
+    by_contract: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
+    for geom, c in contract_areas(bbox):
+        key = (c.contractor, c.resource, c.status, c.since)
+        by_contract.setdefault(key, (c, []))[1].append(geom)
+    out = []
+    for c, geoms in by_contract.values():
+        merged = shapely.union_all(np.asarray(geoms, dtype=object))
+        display = shapely.transform(merged, lambda xy: np.round(xy, DISPLAY_DECIMALS))
+        out.append((c, display, len(geoms), geodesic_area_m2(merged) / 1e6))
+    return out
+
+
+def _isa_popup(c: Any, blocks: int, km2: float) -> str:
+    status = ("exploration contract" if c.status == "exploration"
+              else "reserved area (for the Enterprise or developing States)")
+    since = c.since.isoformat() if c.since else "not given in the ISA layers"
+    rows = [("Contractor", _e(c.contractor)), ("Resource", _e(c.resource)), ("Status", _e(status)),
+            ("Since", _e(since)), ("As of", _e(f"{c.as_of} (ISA GIS layers)")),
+            ("Blocks drawn", _e(f"{blocks:,} near the map's view, {km2:,.0f} km² (geodesic)"))]
+    layer = c.layer
+    return (f'<div class="eezmap-popup"><h4>ISA {_e(status)}: {_e(c.contractor)}</h4><table>{_rows(rows)}</table>'
+            f'<p class="eezmap-src">{_e(ISA_CITATION)}. Layer {_e(layer.get("id", ""))}, version '
+            f'{_e(layer.get("version", ""))}. ISA\'s terms are not an open-data licence: cite ISA and the '
+            "date.</p></div>")
+
+
+def _isa_group(ctx: _Context) -> _JsLayer | None:
+    from .layers import manifest
+    from .seabed import ISA_LAYER
+
+    areas = _display_isa(ctx.seabed_bbox)
+    if not areas:
+        return None
+    items = []
+    for k, (c, geom, blocks, km2) in enumerate(areas):
+        style = "isa" if c.status == "exploration" else "isa-reserved"
+        who = "Reserved area" if c.status == "reserved" else c.contractor
+        tip = f"ISA {c.status}: {c.contractor}, {c.resource} (July 2019)"
+        items.append({"t": "poly", "g": _encode_polygonal(geom, DISPLAY_DECIMALS), "k": 10 ** DISPLAY_DECIMALS,
+                      "s": style, "p": _isa_popup(c, blocks, km2), "tt": _e(tip), "to": {"sticky": True},
+                      "id": f"isa-{k}"})
+        pt = geom.centroid  # the middle of a contract's scattered blocks (a label, not a position)
+        items.append({"t": "label", "ll": [round(pt.y, 3), round(pt.x, 3)], "h": f"<span>{_e(who)}</span>",
+                      "c": "eezmap-label-isa", "id": f"isa-label-{k}"})
+    spec = {"id": "isa", "pane": "eezmapSeabed", "styles": {k: STYLES[k] for k in ("isa", "isa-reserved")},
+            "attribution": _e(manifest().get(ISA_LAYER).attribution), "items": items}
+    return _group("Seabed: ISA exploration contract and reserved areas (July 2019)", spec)
+
+
+def _island_lines(ctx: _Context) -> list[tuple[str, str, Any, str, Any]]:
+    """[(zone, short name, display geometry, label, layer info)]: the home island's computed 12/24 NM zones."""
+    import shapely
+
+    from .errors import SiteError
+    from .islands import island_zones
+
+    try:
+        layer = island_zones(ctx.home.id)
+    except SiteError:
+        return []
+    out = []
+    for k, zone in enumerate(layer.columns["zone"]):
+        if zone not in ISLAND_LINES:
+            continue
+        geom = shapely.simplify(layer.geometry[k], 0.0005)
+        geom = shapely.transform(geom, lambda c: np.round(c, 4))
+        out.append((str(zone), ISLAND_LINES[zone][0], geom, str(layer.columns["label"][k]), layer.layer))
+    return out
+
+
+def _island_lines_group(ctx: _Context) -> _JsLayer | None:
+    lines = _island_lines(ctx)
+    if not lines:
+        return None
+    home = ctx.home.name.split(" (")[0]
+    items = [{"t": "poly", "g": _encode_polygonal(g, 4), "k": 10 ** 4, "s": zone,
+              "tt": _e(f"{short} from {home}'s coastline: {label}"), "to": {"sticky": True},
+              "id": f"island-{zone}"} for zone, short, g, label, _ in lines]
+    spec = {"id": "island-zones", "pane": "eezmapLimit", "styles": {z: ISLAND_LINES[z][1] for z in ISLAND_LINES},
+            "attribution": _e(lines[0][4].attribution), "items": items}
+    return _group(f"12 and 24 NM around {home} (computed from the coastline)", spec)
+
+
+def _island_value_popup(v: Any) -> str:
+    rows = [("Area", _e(f"{v.area_km2:,.0f} km² (geodesic)")),
+            ("Share", _e(f"{v.share * 100:.1f} % of {v.sovereign}'s EEZ ({v.sovereign_eez_km2:,.0f} km², "
+                         "Marine Regions)")),
+            ("Within 200 NM", _e(f"{v.within_200nm_km2:,.0f} km² of {v.sovereign}'s EEZ lie within 200 NM of "
+                                 "the island")),
+            ("Nearest other land", _e(f"{v.nearest_other_land_km:,.0f} km"))]
+    layers = ", ".join(f"{r.get('id', '')} ({r.get('version', '')})" for r in v.layers)
+    return (f'<div class="eezmap-popup"><h4>{_e(f"What {v.name} is worth")}</h4><table>{_rows(rows)}</table>'
+            f"<p><strong>Method.</strong> {_e(v.method)}</p>"
+            + (f"<p><strong>Note.</strong> {_e(v.note)}</p>" if v.note else "")
+            + f'<p class="eezmap-src">Layers: {_e(layers)}</p></div>')
+
+
+def _island_value_group(ctx: _Context) -> _JsLayer | None:
+    import shapely
+
+    v = ctx.island_value
+    if v is None:
+        return None
+    geom = shapely.transform(shapely.simplify(v.geometry, 0.005), lambda c: np.round(c, DISPLAY_DECIMALS))
+    tip = f"What {v.name} is worth: {v.area_km2:,.0f} km² of {v.sovereign}'s EEZ (computed)"
+    item = {"t": "poly", "g": _encode_polygonal(geom, DISPLAY_DECIMALS), "k": 10 ** DISPLAY_DECIMALS,
+            "s": "island-value", "p": _island_value_popup(v), "tt": _e(tip), "to": {"sticky": True},
+            "id": f"island-value-{v.island}"}
+    return _group(f"What {v.name} is worth ({v.area_km2:,.0f} km²)", {
+        "id": "island-value", "pane": "eezmapLimit", "styles": {"island-value": STYLES["island-value"]},
+        "attribution": "Island value: computed by eezmap", "items": [item]})
+
+
+def _inset(ctx: _Context) -> dict[str, Any]:
+    """The overview inset: an SVG of Japan's main islands (the bundled land layer, simplified),
+    the island sites and a rectangle the map keeps on its view; {"html", "proj"}."""
+    import math
+
+    import shapely
+
+    w, s, e, n = INSET_BBOX
+    cos0 = math.cos(math.radians((s + n) / 2))
+    scale = INSET_WIDTH / ((e - w) * cos0)
+    sx, sy = scale * cos0, scale
+    width, height = INSET_WIDTH, round((n - s) * scale)
+
+    def xy(lon: Any, lat: Any) -> tuple[Any, Any]:
+        return (np.asarray(lon) - w) * sx, (n - np.asarray(lat)) * sy
+
+    paths = []
+    for land in ctx.land_display:
+        geoms = shapely.clip_by_rect(np.asarray(land, dtype=object), *INSET_BBOX)
+        geoms = shapely.simplify(geoms, 0.06)
+        for poly in shapely.get_parts(geoms[~shapely.is_empty(geoms)]):
+            if poly.geom_type != "Polygon" or poly.area < 0.02:
+                continue
+            c = np.asarray(poly.exterior.coords)
+            px, py = xy(c[:, 0], c[:, 1])
+            paths.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py)) + "Z")
+    marks = []
+    for site in ctx.sites:
+        if site.kind != "island" or not (w < site.lon < e and s < site.lat < n):
+            continue
+        x, y = xy(site.lon, site.lat)
+        home = site.id == ctx.home.id
+        name = site.name.split(" (")[0]
+        # the home island's name above it, the others' below (they lie farther south)
+        ty = y - 6 if home else y + 13
+        anchor = "end" if x > width * 0.6 else ("start" if x < width * 0.3 else "middle")
+        marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4 if home else 3}" class="eezmap-inset-'
+                     f'{"home" if home else "site"}"/><text x="{x:.1f}" y="{ty:.1f}" '
+                     f'text-anchor="{anchor}">{_e(name)}</text>')
+    jx, jy = xy(131.5, 40.0)
+    svg = (f'<svg class="eezmap-inset-svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           f'role="img" aria-label="Overview: where the map lies relative to Japan\'s main islands">'
+           f'<rect width="{width}" height="{height}" class="eezmap-inset-sea"/>'
+           f'<path class="eezmap-inset-land" d="{"".join(paths)}"/>'
+           f'<text x="{jx:.1f}" y="{jy:.1f}" class="eezmap-inset-country">JAPAN</text>'
+           f'{"".join(marks)}<rect class="eezmap-inset-view" x="0" y="0" width="0" height="0"/></svg>')
+    html_ = f'{svg}<div class="eezmap-src">Overview; the rectangle is the view</div>'
+    return {"html": html_, "proj": {"w": w, "n": n, "sx": round(sx, 6), "sy": round(sy, 6),
+                                    "width": width, "height": height}}
+
+
+def _depth_text(lat: float, lon: float) -> str:
+    """The site popup's depth band line (full geometry)."""
+    from .seabed import depth_band
+
+    band = depth_band(lat, lon)
+    if band is None:
+        return "none: on land or outside the depth layer's coverage (90–180°E, 0–60°N)"
+    return f"{band.label()}, Natural Earth"
+
+
 def _site_popup(site: Any, ctx: _Context, answer: tuple[str, dict[str, Any] | None]) -> str:
     from .geodesy import EEZ_LIMIT_M, NM, distance
 
@@ -552,7 +860,9 @@ def _site_popup(site: Any, ctx: _Context, answer: tuple[str, dict[str, Any] | No
     elif site.approximate:
         where += " (approximate marker; see the uncertainty area)"
     rows = [("Kind", _e(site.kind.replace("_", " "))), ("Position", where), ("Certainty", badge),
-            ("Water depth", _e(site.depth_text()))]
+            ("Water depth", _e(site.depth_text())),
+            ("Depth band", _e(_depth_text(site.lat, site.lon))
+             + (" (at the centre)" if site.is_area else ""))]
     home_name = ctx.home.name.split(" (")[0]
     if site is not ctx.home and site.id != ctx.home.id:
         d = distance((ctx.home.lat, ctx.home.lon), (site.lat, site.lon))
@@ -653,8 +963,8 @@ def _site_groups(ctx: _Context) -> tuple[_JsLayer, _JsLayer]:
         else:
             items.append({"t": "circle", "ll": [site.lat, site.lon], "s": "point-site", "p": popup,
                           "tt": _e(site.name), "to": label, "id": f"site-{site.id}"})
-        if site.id == ctx.home.id:
-            continue
+        if site.id == ctx.home.id or site not in ctx.story:
+            continue  # geodesic lines to the sites of the opening view only
         a, b = (ctx.home.lat, ctx.home.lon), (site.lat, site.lon)
         d = distance(a, b)
         text = f"{d.km:,.1f} km · {d.nm:,.1f} NM"
@@ -671,7 +981,7 @@ def _site_groups(ctx: _Context) -> tuple[_JsLayer, _JsLayer]:
     sites_info = ctx.home.layer
     attribution = _e(sites_info.attribution) if sites_info is not None else ""
     styles = {k: STYLES[k] for k in ("area", "uncertainty", "approx", "point-site")}
-    g1 = _group("Sites: island, rare-earth mud area, Chikyu site (approximate)", {
+    g1 = _group("Sites: islands, rare-earth mud area, Chikyu site (approximate), JOGMEC contract area", {
         "id": "sites", "pane": "eezmapSites", "styles": styles, "attribution": attribution, "items": items})
     g2 = _group("Geodesic distances from the island", {
         "id": "geodesics", "pane": "eezmapLines", "styles": {"geodesic": STYLES["geodesic"]},
@@ -780,7 +1090,8 @@ def _sw_marker() -> str:
             'height="20"/></svg>')
 
 
-def _legend_html(ctx: _Context, groups: Sequence[_JsLayer], summary: _PointSummary | None) -> str:
+def _legend_html(ctx: _Context, groups: Sequence[_JsLayer], summary: _PointSummary | None,
+                 bands: Sequence[tuple[int, int | None]] = ()) -> str:
     from .geodesy import EEZ_LIMIT_M
 
     present = {g.spec_id[len("zones-"):] for g in groups if g.spec_id.startswith("zones-")}
@@ -794,12 +1105,27 @@ def _legend_html(ctx: _Context, groups: Sequence[_JsLayer], summary: _PointSumma
             rows.append((_sw_poly(style), f"{_e(label)} ({_e(layer_id)})"))
     rows += [
         (f'<svg width="30" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="27" height="13" '
-         f'fill="{SEA}" stroke="#9fb6c6"/></svg>', "High seas (no zone)"),
+         f'fill="{DEPTH_COLOURS[5000] if bands else SEA}" stroke="#9fb6c6"/></svg>',
+         "High seas (no zone)" + (": the depth shading only" if bands else "")),
         (_sw_poly(STYLES["land"]), "Land (Natural Earth)"),
         (_sw_line(STYLES["limit"]), f"200 NM ({EEZ_LIMIT_M / 1000:,.1f} km) from "
          f"{_e(ctx.home.name.split(' (')[0])}, geodesic circle"),
         (_sw_marker(), _e(ctx.home.name)),
     ]
+    island_lines = _island_lines(ctx)
+    for zone, short, _, label, _ in island_lines:
+        rows.append((_sw_line(ISLAND_LINES[zone][1]), f"{_e(short)} from {_e(ctx.home.name.split(' (')[0])}"))
+    if island_lines:
+        rows.append(("", f'<span class="eezmap-src">The 12 and 24 NM lines are {_e(island_lines[0][3])}</span>'))
+    if any(g.spec_id == "isa" for g in groups):
+        rows.append((_sw_poly(STYLES["isa"]), "ISA exploration contract area (contractor in its popup)"))
+        rows.append((_sw_poly(STYLES["isa-reserved"]), "ISA reserved area"))
+        rows.append(("", f'<span class="eezmap-src">{_e(ISA_CITATION)}</span>'))
+    if ctx.island_value is not None:
+        v = ctx.island_value
+        rows.append((_sw_poly(STYLES["island-value"]), _e(f"What {v.name} is worth: {v.area_km2:,.0f} km² of "
+                                                           f"{v.sovereign}'s EEZ ({v.share * 100:.1f} %), "
+                                                           "computed")))
     for site in ctx.sites:
         if site.id == ctx.home.id:
             continue
@@ -818,10 +1144,17 @@ def _legend_html(ctx: _Context, groups: Sequence[_JsLayer], summary: _PointSumma
             if summary.counts.get(a):
                 rows.append((f'<svg width="30" height="16" aria-hidden="true"><circle cx="15" cy="8" r="4" '
                              f'fill="{color}"/></svg>', f"Your points: {_e(text)} ({summary.counts[a]:,})"))
-    items = "".join(f"<li>{sw}<span>{text}</span></li>" for sw, text in rows)
+    items = "".join(f"<li>{sw}<span>{text}</span></li>" if sw else f'<li class="eezmap-note">{text}</li>'
+                    for sw, text in rows)
+    depth = ""
+    if bands:
+        cells = "".join(f'<span><i style="background:{DEPTH_COLOURS.get(b, "#7ba4c7")}"></i>'
+                        f"{_e(_depth_label(b, t))}</span>" for b, t in bands)
+        depth = (f'<h3>Depth: 1:10m depth bands, Natural Earth</h3><div class="eezmap-depth">{cells}</div>'
+                 '<div class="eezmap-src">Bands of a 1:10m generalisation, not measured depths.</div>')
     return ('<div class="eezmap-head"><h2>Legend</h2><button class="eezmap-toggle" type="button" '
             'aria-expanded="true" title="Fold or unfold">\u2212</button></div>'
-            f'<div class="eezmap-body"><ul>{items}</ul></div>')
+            f'<div class="eezmap-body"><ul>{items}</ul>{depth}</div>')
 
 
 def _key_figures(ctx: _Context) -> list[tuple[str, list[str]]]:
@@ -865,6 +1198,15 @@ def _layer_refs(ctx: _Context) -> list[tuple[str, str, str]]:
     refs += [(i.id, i.version, "land") for i in ctx.land_infos]
     if ctx.home.layer is not None:
         refs.append((ctx.home.layer.id, ctx.home.layer.version, "sites"))
+    from .layers import manifest
+    from .seabed import BATHYMETRY_LAYER, ISA_LAYER
+
+    for layer_id, role in ((BATHYMETRY_LAYER, "depth bands"), (ISA_LAYER, "ISA areas")):
+        info = manifest().get(layer_id)
+        refs.append((info.id, info.version, role))
+    lines = _island_lines(ctx)
+    if lines:
+        refs.append((lines[0][4].id, lines[0][4].version, "computed island zones"))
     return refs
 
 
@@ -895,7 +1237,7 @@ def _title_html(ctx: _Context, title: str, summary: _PointSummary | None) -> str
 
 def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
               user_sites: Sequence[Any] = (), points: Any = None,
-              title: str | None = None) -> folium.Map:
+              title: str | None = None, island: str | None = None) -> folium.Map:
     """Build the standalone offline map.
 
     Parameters
@@ -916,6 +1258,14 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
         :data:`MAX_POINTS` are thinned evenly, with a note on the map.
     title : str, optional
         The title panel's heading (default :data:`DEFAULT_TITLE`).
+    island : str, optional
+        A built-in island (``"okinotorishima"``): also draw the EEZ area that
+        exists only because of it (:func:`geo.islands.island_value`), with its
+        km² in the legend and its popup; the view then includes it.
+
+    The map always draws, under the zones, the Natural Earth 1:10m depth
+    bands and the ISA contract and reserved areas near the view (July 2019),
+    the home island's computed 12 and 24 NM lines, and an overview inset.
 
     Returns
     -------
@@ -932,7 +1282,7 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
     if unknown:
         raise ValueError(f"unknown tiles {', '.join(map(repr, unknown))}: choose from {', '.join(TILES)}")
     title = title or DEFAULT_TITLE
-    ctx = _context(layers, tuple(user_sites))
+    ctx = _context(layers, tuple(user_sites), island)
     w, s, e, n = ctx.bounds
     centre_lon = (w + e) / 2
 
@@ -946,9 +1296,14 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
     m.add_child(_Assets(), name="eezmap_assets")
     bounds = [[s, w], [n, e]]
     # controls and the opening view first: layers added afterwards are projected once
-    groups: list[_JsLayer] = _zone_groups(ctx) + _nested_groups(ctx)
+    bathymetry, bands = _bathymetry_group(ctx)
+    groups: list[_JsLayer] = [bathymetry] + _zone_groups(ctx) + _nested_groups(ctx)
+    groups += [g for g in (_isa_group(ctx), _island_value_group(ctx)) if g is not None]
     groups.append(_land_group(ctx))
     groups.append(_limit_group(ctx))
+    island_lines = _island_lines_group(ctx)
+    if island_lines is not None:
+        groups.append(island_lines)
     groups.extend(_site_groups(ctx))
     user = _user_group(ctx, centre_lon)
     if user is not None:
@@ -956,11 +1311,13 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
     points_layer, summary = _points_layer(points, ctx, centre_lon) if points is not None else (None, None)
     m.add_child(_Script(
         f"eezmap.panes(map, {_js(list(PANES))});\n"
-        "eezmap.scale(map);\neezmap.coords(map);\neezmap.fullscreen(map);\neezmap.measure(map);\n"
+        "eezmap.scale(map);\neezmap.coords(map);\n"
+        f"eezmap.inset(map, {_js(_inset(ctx))});\n"
+        "eezmap.fullscreen(map);\neezmap.measure(map);\n"
         f"eezmap.panel(map, {{position: 'topright', className: 'eezmap-title', foldBelow: 640, "
         f"html: {_js(_title_html(ctx, title, summary))}}});\n"
         f"eezmap.panel(map, {{position: 'bottomright', className: 'eezmap-legend', foldBelow: 900, "
-        f"html: {_js(_legend_html(ctx, groups, summary))}}});\n"
+        f"html: {_js(_legend_html(ctx, groups, summary, bands))}}});\n"
         f"eezmap.fit(map, {_js(bounds)});", name="EezmapSetup"))
 
     if tiles:
@@ -1091,7 +1448,8 @@ def _scale_bar(ax: Any, lon0: float, lat0: float) -> None:
 
 
 def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
-                user_sites: Sequence[Any] = (), points: Any = None, title: str | None = None) -> Any:
+                user_sites: Sequence[Any] = (), points: Any = None, title: str | None = None,
+                island: str | None = None) -> Any:
     """The static map as a matplotlib Figure (no pyplot, no global state); see :func:`write_figure`."""
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -1101,7 +1459,7 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
     from .zones import classify
 
     title = title or DEFAULT_TITLE
-    ctx = _context(layers, tuple(user_sites))
+    ctx = _context(layers, tuple(user_sites), island)
     w, s, e, n = ctx.bounds
     lat0 = (s + n) / 2
     fig = Figure(figsize=(13, 8.6), dpi=150, facecolor="white")
@@ -1124,6 +1482,14 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
     def clipped(g: Any) -> Any:
         return shapely.clip_by_rect(g, *view)
 
+    # depth bands under everything, shallowest first (as on the map)
+    bands = _display_bathymetry(ctx.seabed_bbox)
+    for band, _, parts in bands:
+        for g in parts:
+            g = clipped(g)
+            if not g.is_empty:
+                _add_poly(ax, g, {"color": DEPTH_COLOURS.get(band, "#92b3cf"), "weight": 0,
+                                  "fillColor": DEPTH_COLOURS.get(band, "#92b3cf"), "fillOpacity": 1}, zorder=0.6)
     # zones, land, the 200 NM circle (only what is in view is drawn)
     for zones, (rows, geoms) in zip(ctx.zone_layers, ctx.zone_display):
         for i, g in zip(rows, geoms):
@@ -1140,6 +1506,18 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
     ring = np.asarray(ctx.circle.exterior.coords)
     ax.plot(ring[:, 0], ring[:, 1], color=STYLES["limit"]["color"], linewidth=1.6, linestyle=(0, (5, 3.5)),
             zorder=4)
+    isa = _display_isa(ctx.seabed_bbox)
+    for c, g, _, _ in isa:
+        g = clipped(g)
+        if not g.is_empty:
+            _add_poly(ax, g, STYLES["isa" if c.status == "exploration" else "isa-reserved"], zorder=1.8)
+            pt = g.centroid
+            if not (xw < pt.x < xe and ys < pt.y < yn):
+                continue
+            _figure_text(ax, pt.x, pt.y, "Reserved area" if c.status == "reserved" else c.contractor,
+                         ha="center", va="center", fontsize=6.5, color=STYLES["isa"]["color"], zorder=3.5)
+    if ctx.island_value is not None:
+        _add_poly(ax, clipped(ctx.island_value.geometry), STYLES["island-value"], zorder=3.6)
 
     # user points under the sites
     answered: set[str] = set()
@@ -1157,13 +1535,13 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
 
     # sites, uncertainty area, geodesic lines
     home = ctx.home
-    for site in ctx.sites:
+    for site in ctx.story:  # the figure shows the opening view only
         if site.uncertainty_area is not None:
             _add_poly(ax, site.uncertainty_area, STYLES["uncertainty"], key="uncertainty", zorder=5)
         if site.is_area:
             _add_poly(ax, site.geometry, STYLES["area"], zorder=5.5)
             bw, bs, be, bn = site.geometry.bounds
-            _figure_text(ax, site.lon, bs - 0.08, site.name, ha="center", va="top")
+            _figure_text(ax, site.lon, bs - 0.08, site.name, ha="center", va="top", clip_on=True)
         if site.id == home.id:
             continue
         a, b = (home.lat, home.lon), (site.lat, site.lon)
@@ -1223,7 +1601,7 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
         handles.append(Patch(facecolor="none" if hatch else st["fillColor"], alpha=None if hatch else 0.6,
                              edgecolor=st["color"], hatch=hatch, linestyle=_mpl_dash(st), label=label))
     handles += [
-        Patch(facecolor=SEA, edgecolor="#9fb6c6", label="High seas (no zone)"),
+        Patch(facecolor=DEPTH_COLOURS[5000] if bands else SEA, edgecolor="#9fb6c6", label="High seas (no zone)"),
         Patch(facecolor=STYLES["land"]["fillColor"], edgecolor=STYLES["land"]["color"], label="Land (Natural Earth)"),
         Line2D([], [], color=STYLES["limit"]["color"], linestyle=(0, (5, 3.5)), linewidth=1.6,
                label=f"200 NM from {home.name.split(' (')[0]} (geodesic circle)"),
@@ -1244,6 +1622,20 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
                                  linestyle=_mpl_dash(STYLES["uncertainty"]), label="its uncertainty area"))
     handles.append(Line2D([], [], color=STYLES["geodesic"]["color"], linewidth=1.4,
                           label="Geodesic (great-circle) line, km · NM"))
+    if isa:
+        handles.append(Patch(facecolor=STYLES["isa"]["fillColor"], alpha=0.6, edgecolor=STYLES["isa"]["color"],
+                             label="ISA exploration contract / reserved area\n(ISA, July 2019; since partly "
+                                   "relinquished)"))
+    if ctx.island_value is not None:
+        v = ctx.island_value
+        handles.append(Patch(facecolor=STYLES["island-value"]["fillColor"], alpha=0.6,
+                             edgecolor=STYLES["island-value"]["color"],
+                             label=f"What {v.name} is worth: {v.area_km2:,.0f} km² (computed)"))
+    if bands:
+        handles.append(Patch(facecolor=DEPTH_COLOURS[bands[0][0]], edgecolor="none",
+                             label="Depth: 1:10m depth bands, Natural Earth\n(lighter: shallower band, "
+                                   f"{_depth_label(bands[0][0], bands[0][1])} … "
+                                   f"{_depth_label(bands[-1][0], bands[-1][1])})"))
     if ctx.user_sites:
         handles.append(Line2D([], [], marker="o", color="none", markerfacecolor=STYLES["user"]["fillColor"],
                               markeredgecolor=STYLES["user"]["color"], markersize=6,
@@ -1261,7 +1653,11 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
     facts = _figure_facts(ctx)
     fig.text(0.64, 0.11, "\n".join(facts), fontsize=7.5, va="bottom", ha="left", parse_math=False,
              linespacing=1.45, wrap=True)
+    from .layers import manifest
+    from .seabed import BATHYMETRY_LAYER, ISA_LAYER
+
     attributions = [z.layer.attribution for z in ctx.zone_layers] + [i.attribution for i in ctx.land_infos]
+    attributions += [manifest().get(BATHYMETRY_LAYER).attribution, manifest().get(ISA_LAYER).attribution]
     if home.layer is not None:
         attributions.append(home.layer.attribution)
     if ctx.user_sites:

@@ -125,7 +125,8 @@ def test_every_layer_is_drawn(opened):
     assert pane_paths(opened, "eezmapZones") == len(zones)
     assert drawn(opened, "zones-jpn", "zone-8487")
     assert 1 <= pane_paths(opened, "eezmapLand") <= len(load_land("ne-10m-land-nw-pacific")[1])
-    assert pane_paths(opened, "eezmapLimit") == 1 and drawn(opened, "limit", "limit-200nm")
+    # the 200 NM circle, and the island's computed 12 and 24 NM lines
+    assert pane_paths(opened, "eezmapLimit") == 3 and drawn(opened, "limit", "limit-200nm")
     assert opened.js("document.querySelector('.leaflet-eezmapLimit-pane path').getAttribute('stroke-dasharray')")
     assert drawn(opened, "sites", "site-rey-mud-area")
     assert drawn(opened, "sites", "uncertainty-chikyu-2026-site")
@@ -133,8 +134,66 @@ def test_every_layer_is_drawn(opened):
     assert drawn(opened, "geodesics", "geodesic-rey-mud-area")
     assert drawn(opened, "geodesics", "geodesic-chikyu-2026-site")
     labels = opened.js("[...document.querySelectorAll('.eezmap-label-dist')].map(e => e.textContent)")
-    assert labels == ["251.1 km · 135.6 NM", "150.0 km · 81.0 NM"]
+    # lines to the sites of the opening view: the mud area, the Chikyu site, the JOGMEC area
+    # (the doctest distances of geo.geodesy, checked against geographiclib in tests/test_geodesy.py)
+    assert labels[:2] == ["251.1 km · 135.6 NM", "150.0 km · 81.0 NM"] and len(labels) == 3
     assert opened.js("document.querySelectorAll('img.leaflet-marker-icon').length") == 1
+
+
+def test_the_seabed_is_drawn(opened):
+    """Depth bands under the zones, ISA areas, the island's computed lines and the inset, offline."""
+    assert opened.blocked == [] and opened.errors == []
+    bands = opened.js("""() => [...document.querySelectorAll('.leaflet-eezmapBathymetry-pane path')]
+        .map(p => [p.getAttribute('fill'), (p.getAttribute('d') || '').length])""")
+    # every band in the padded box has its path; those in the opening view have a shape (the deepest,
+    # trench bands lie outside it and are clipped away by Leaflet)
+    assert len(bands) >= 8 and sum(n > 10 for _, n in bands) >= 6
+    assert len({f for f, _ in bands}) == len(bands)            # one colour per band
+    assert drawn(opened, "bathymetry", "depth-5000")
+    # the bathymetry pane lies under the zones
+    z = opened.js("""['eezmapBathymetry', 'eezmapZones', 'eezmapSeabed'].map(
+        n => +eezmap.map.getPane(n).style.zIndex)""")
+    assert z[0] < z[1] < z[2]
+    isa = opened.js("""eezmap.groups.isa.getLayers().filter(l => l._path && l._path.isConnected)
+        .map(l => [l.getTooltip().getContent(), (l._path.getAttribute('d') || '').length])""")
+    assert len(isa) == 5   # JOGMEC, Korea, Russia, China, a reserved area: near the view
+    shapes = {tip.split(": ")[1].split(",")[0]: n for tip, n in isa}
+    # in the opening view (the others, just south of it, are clipped away by Leaflet)
+    assert shapes["JOGMEC (Japan)"] > 100 and shapes["Gov. of the Republic of Korea"] > 10
+    text = opened.js("""() => {
+        const l = eezmap.groups.isa.getLayers().find(l => l._path && l.getTooltip().getContent().includes('JOGMEC'));
+        l.openPopup();
+        return document.querySelector('.leaflet-popup-content').innerText;
+    }""")
+    assert "JOGMEC (Japan)" in text and "2014-01-27" in text and "July 2019" in text
+    assert "since partly relinquished" in text
+    assert drawn(opened, "island-zones", "island-territorial_sea")
+    assert drawn(opened, "island-zones", "island-contiguous_zone")
+    legend = opened.js("document.querySelector('.eezmap-legend').innerText")
+    assert "1:10m depth bands, Natural Earth" in legend and "5,000–6,000 m" in legend
+    assert "not an official baseline" in legend and "ISA" in legend
+    # the inset: land drawn, its view rectangle around the home island's dot
+    inset = opened.js("""() => {
+        const svg = document.querySelector('.eezmap-inset svg'), r = svg.getBoundingClientRect();
+        const land = svg.querySelector('.eezmap-inset-land').getBBox();
+        const v = svg.querySelector('.eezmap-inset-view'), h = svg.querySelector('.eezmap-inset-home');
+        return {visible: r.width > 100 && r.height > 80, land: [land.width, land.height],
+                view: ['x', 'y', 'width', 'height'].map(a => +v.getAttribute(a)),
+                home: [+h.getAttribute('cx'), +h.getAttribute('cy')]};
+    }""")
+    assert inset["visible"] and inset["land"][0] > 50 and inset["land"][1] > 50
+    x, y, w, h = inset["view"]
+    assert x < inset["home"][0] < x + w and y < inset["home"][1] < y + h and 10 < w < 120
+
+
+def test_site_popup_has_its_depth_band(opened):
+    text = opened.js("""() => {
+        const l = eezmap.groups.sites.getLayers().find(l => l.eezmapId === 'site-rey-mud-area');
+        l.openPopup();
+        return document.querySelector('.leaflet-popup-content').innerText;
+    }""")
+    # the Takaya frame lies in the 5,000-6,000 m band (tests/test_seabed.py, from the source file)
+    assert "5,000–6,000 m (1:10m depth band, not a measured depth)" in text
 
 
 def test_drawn_within_a_second(browser, default_map):
@@ -163,10 +222,10 @@ def test_legend_title_and_layer_control(opened):
     title = opened.js("document.querySelector('.eezmap-title').innerText")
     assert "4,066,513 km²" in title and ZONES in title and "sites" in title
     overlays = opened.js("document.querySelectorAll('.leaflet-control-layers-overlays input').length")
-    assert overlays == 8
+    assert overlays == 11   # + depth bands, ISA areas, the island's 12/24 NM lines
     # toggling an overlay off removes its paths
     before = pane_paths(opened, "eezmapZones")
-    opened.js("document.querySelectorAll('.leaflet-control-layers-overlays input')[0].click()")
+    opened.js("document.querySelectorAll('.leaflet-control-layers-overlays input')[1].click()")
     assert pane_paths(opened, "eezmapZones") == before - 1
     for control in ("scale", "zoom", "attribution"):
         assert opened.js(f"!!document.querySelector('.leaflet-control-{control}')"), control

@@ -10,6 +10,7 @@ import base64
 import html
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -247,3 +248,177 @@ def test_figure_keeps_the_local_scale():
     lat0 = (y0 + y1) / 2
     ratio = ((x1 - x0) / w_in) / ((y1 - y0) / h_in)
     assert ratio == pytest.approx(1 / np.cos(np.radians(lat0)), rel=0.01)
+
+
+# --- the seabed: depth bands, ISA areas, computed island lines, the inset, island value ------------
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
+
+
+def groups_of(page: str) -> dict[str, dict]:
+    """Every eezmap.group spec of a rendered map, by id (the JSON written by geo.render._js)."""
+    out = {}
+    for m in re.finditer(r"= eezmap\.group\(\w+, (\{.*\})\);$", page, flags=re.MULTILINE):
+        spec = json.loads(m.group(1))
+        out[spec["id"]] = spec
+    return out
+
+
+def fit_bounds(page: str) -> tuple[float, float, float, float]:
+    """(west, south, east, north) the map opens on."""
+    (s, w), (n, e) = json.loads(re.search(r"eezmap\.fit\(map, (\[\[.*?\]\])\);", page).group(1))
+    return w, s, e, n
+
+
+def test_default_view_stays_on_the_island_and_its_neighbours(default_html):
+    w, _, e, _ = fit_bounds(default_html)
+    # the JOGMEC crust blocks (ISA source file, by hand: 157.2-160.5°E) are in view ...
+    assert 160.4 < e < 161.0 and 150.0 < w < 151.0
+    # ... Okinotorishima (136.07°E, 20.43°N; 1,892 km from the island) is not
+    assert w > 140.0
+    okino = next(s_ for s_ in load_sites() if s_.id == "okinotorishima")
+    assert not (w <= okino.lon <= e)
+
+
+@needs_shared
+def test_isa_areas_near_the_view_with_contractor_date_and_citation(default_html):
+    import geopandas as gpd
+
+    source = gpd.read_file(SHARED / "isa" / "isa_exploration_areas_2019-07.geojson")
+    groups = groups_of(default_html)
+    isa = groups["isa"]
+    popups = " ".join(html.unescape(it.get("p", "")) for it in isa["items"])
+    w, s, e, n = fit_bounds(default_html)
+    near = source[source.intersects(shapely.box(w, s, e, n))]
+    # every contractor with a block in the opening view has its area drawn, named in the popup
+    names = set(near.name) - {"(Reserved Area)"}
+    assert names >= {"JOGMEC (Japan)", "Gov. of the Republic of Korea"}
+    for name in names:
+        assert f"Contractor</th><td>{name}" in popups, name
+    # dated (JOGMEC's contract was signed on 2014-01-27) and cited
+    assert "2014-01-27" in popups
+    assert popups.count(render.ISA_CITATION) == len([it for it in isa["items"] if it["t"] == "poly"])
+    assert "International Seabed Authority" in isa["attribution"] and "2019" in isa["attribution"]
+    # the drawn JOGMEC blocks cover the source's JOGMEC blocks (drawn merged, rounded to 0.001°)
+    jogmec = next(it for it in isa["items"] if "JOGMEC" in it.get("tt", ""))
+    rings = [[decode(r, jogmec["k"]) for r in poly] for poly in jogmec["g"]]
+    drawn = shapely.union_all([shapely.Polygon(p[0][:, ::-1], [h[:, ::-1] for h in p[1:]]) for p in rings])
+    src = shapely.union_all(source[source.name == "JOGMEC (Japan)"].geometry.values)
+    assert shapely.symmetric_difference(drawn, src).area < 0.01 * src.area
+
+
+def decode(s: str, k: float) -> np.ndarray:
+    """Google's encoded polyline -> (n, 2) lat, lon (the reference algorithm, written out)."""
+    out, i, lat, lon = [], 0, 0, 0
+    while i < len(s):
+        vals = []
+        for _ in range(2):
+            r = sh = 0
+            while True:
+                b = ord(s[i]) - 63
+                i += 1
+                r |= (b & 31) << sh
+                sh += 5
+                if b < 32:
+                    break
+            vals.append(~(r >> 1) if r & 1 else r >> 1)
+        lat += vals[0]
+        lon += vals[1]
+        out.append((lat / k, lon / k))
+    return np.array(out)
+
+
+@needs_shared
+def test_depth_bands_drawn_and_in_every_site_popup(default_html):
+    import geopandas as gpd
+
+    bathy = gpd.read_file(SHARED / "bathymetry" / "ne_10m_bathymetry_nw_pacific.geojson")
+    groups = groups_of(default_html)
+    bands = groups["bathymetry"]
+    assert bands["pane"] == "eezmapBathymetry" and "Natural Earth" in bands["attribution"]
+    drawn = [int(it["id"].split("-")[1]) for it in bands["items"]]
+    assert drawn == sorted(drawn) and {4000, 5000, 6000} <= set(drawn)  # shallow first, deep on top
+    assert "1:10m depth bands, Natural Earth" in default_html
+    popups = {it["id"]: html.unescape(it["p"]) for it in groups["sites"]["items"] if it.get("p")}
+    bounds = sorted(set(bathy.depth.astype(int)))
+    for site in load_sites():
+        hit = bathy[bathy.intersects(shapely.Point(site.lon, site.lat))]
+        popup = popups[f"site-{site.id}"]
+        assert "Depth band" in popup
+        if hit.empty:
+            assert "none: on land" in popup, site.id
+            continue
+        lo = int(hit.depth.max())
+        hi = bounds[bounds.index(lo) + 1]
+        assert f"{lo:,}–{hi:,} m (1:10m depth band, not a measured depth)" in popup, site.id
+
+
+@needs_shared
+def test_island_lines_at_12_and_24_nm_from_the_n03_outline(default_html):
+    import geopandas as gpd
+    from geographiclib.geodesic import Geodesic
+
+    outline = gpd.read_file(SHARED / "coast" / "n03_2021_s0010_minami_torishima.geojson").geometry.union_all()
+    # ~200 m spacing: the distance to the nearest vertex then exceeds the distance to the outline
+    # by at most (100 m)² / (2 × 22 km) ≈ 0.2 m
+    coast = shapely.get_coordinates(shapely.segmentize(outline.boundary, 0.002))
+    lines = groups_of(default_html)["island-zones"]
+    assert {it["id"] for it in lines["items"]} == {"island-territorial_sea", "island-contiguous_zone"}
+    for it in lines["items"]:
+        assert "computed from the coastline (MLIT N03), not an official baseline" in html.unescape(it["tt"])
+        nm = 12 if it["id"].endswith("territorial_sea") else 24
+        ring = decode(it["g"][0][0], it["k"])
+        for lat, lon in ring[:: max(1, len(ring) // 40)]:
+            d = min(Geodesic.WGS84.Inverse(lat, lon, y, x)["s12"] for x, y in coast)
+            # the drawn vertices are vertices of the computed offset (simplification keeps a subset),
+            # rounded to 0.0001° (≤ 8 m)
+            assert abs(d - nm * 1852) < 20, (nm, lat, lon, d)
+
+
+def test_overview_inset_locates_the_island(default_html):
+    import math
+
+    spec = json.loads(re.search(r"eezmap\.inset\(map, (\{.*\})\);", default_html).group(1))
+    svg = spec["html"]
+    assert svg.count('class="eezmap-inset-land"') == 1 and len(re.search(r'd="([^"]*)"', svg).group(1)) > 500
+    # the home island's dot, equirectangular at the inset's mid-latitude (by hand)
+    w, s, e, n = render.INSET_BBOX
+    cos0 = math.cos(math.radians((s + n) / 2))
+    scale = render.INSET_WIDTH / ((e - w) * cos0)
+    x, y = (153.98056 - w) * scale * cos0, (n - 24.28667) * scale
+    m = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="4" class="eezmap-inset-home"', svg)
+    assert abs(float(m.group(1)) - x) < 0.06 and abs(float(m.group(2)) - y) < 0.06
+    assert "Minami-Torishima" in svg and "Okinotorishima" in svg
+    assert 'class="eezmap-inset-view"' in svg
+
+
+def test_seabed_layers_named_in_the_title_panel(default_html):
+    for layer_id in ("ne-10m-bathymetry-nw-pacific", "isa-exploration-areas-2019-07",
+                     "island-zones-minami-torishima"):
+        assert f"<strong>{layer_id}</strong>" in default_html.replace("\\u003c", "<").replace("\\u003e", ">")
+
+
+@pytest.mark.slow
+def test_island_value_drawn_on_request():
+    from geo.geodesy import geodesic_area_m2
+    from geo.islands import island_value
+
+    page = render.render_html(island="okinotorishima")
+    spec = groups_of(page)["island-value"]
+    (item,) = spec["items"]
+    v = island_value("okinotorishima")
+    assert f"{v.area_km2:,.0f} km²" in html.unescape(item["p"]) and f"{v.area_km2:,.0f} km²" in page
+    polys = [[decode(r, item["k"]) for r in poly] for poly in item["g"]]
+    drawn = shapely.union_all([shapely.Polygon(p[0][:, ::-1], [h[:, ::-1] for h in p[1:]]) for p in polys])
+    assert abs(geodesic_area_m2(drawn) / 1e6 - v.area_km2) < 0.002 * v.area_km2
+    # the view then includes the island's area
+    w, _, e, _ = fit_bounds(page)
+    assert w < 136.0 < e
+
+
+def test_unknown_island_is_a_site_error():
+    from geo.errors import SiteError
+
+    with pytest.raises(SiteError):
+        render.build_map(island="atlantis")

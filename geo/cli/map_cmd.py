@@ -22,12 +22,17 @@ DEFAULT_MAP = Path("maps") / "minami_torishima.html"
               help="Many points to overlay, coloured by their zone answer (CSV, GeoJSON, GeoPackage, Parquet).")
 @click.option("--png", "png_path", metavar="PATH", help="Also write a static PNG figure.")
 @click.option("--svg", "svg_path", metavar="PATH", help="Also write a static SVG figure.")
+@click.option("--island", "island", metavar="ID",
+              help="Also draw the EEZ area that exists only because of this built-in island "
+                   "(e.g. okinotorishima), with its km².")
 @layer_option
 def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_path: str | None,
-            png_path: str | None, svg_path: str | None, layers: tuple[str, ...]) -> int:
+            png_path: str | None, svg_path: str | None, island: str | None, layers: tuple[str, ...]) -> int:
     """Write a standalone Leaflet map that works offline: Japan's EEZ and its
     neighbours, the 200 NM limit around Minami-Torishima, the rare-earth mud
-    area, the approximate 2026 Chikyu site, geodesic distance lines, legend,
+    area, the approximate 2026 Chikyu site, the JOGMEC contract area, geodesic
+    distance lines, the 1:10m depth bands, the ISA contract areas near the
+    view, the island's computed 12/24 NM lines, an overview inset, legend,
     layer control, scale, measure tool and the attribution of every layer."""
     from .. import render
     from .._io import check_outputs
@@ -45,7 +50,7 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
         from ..batch import read_points
 
         points = read_points(points_path)
-    kwargs = dict(layers=layers or None, tiles=tiles, user_sites=user_sites, points=points)
+    kwargs = dict(layers=layers or None, tiles=tiles, user_sites=user_sites, points=points, island=island)
     path = render.write_map(output, **kwargs)
     size = path.stat().st_size
     click.echo(f"wrote {path} ({size / 1e6:.2f} MB, standalone: works offline)")

@@ -351,6 +351,35 @@
     return new Coords({position: "bottomleft"}).addTo(map);
   };
 
+  // the overview inset: a ready-made SVG (geo/render.py, equirectangular: x = (lon - w) * sx,
+  // y = (n - lat) * sy) whose rectangle follows the map's view
+  E.inset = function (map, opts) {
+    var Inset = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "eezmap-panel eezmap-inset");
+        div.innerHTML = opts.html;
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    var ctl = new Inset({position: "bottomleft"}).addTo(map), p = opts.proj;
+    var rect = ctl.getContainer().querySelector(".eezmap-inset-view");
+    function clamp(v, hi) { return Math.max(-2, Math.min(hi + 2, v)); }
+    function update() {
+      var b = map.getBounds();
+      var x0 = clamp((b.getWest() - p.w) * p.sx, p.width), x1 = clamp((b.getEast() - p.w) * p.sx, p.width);
+      var y0 = clamp((p.n - b.getNorth()) * p.sy, p.height), y1 = clamp((p.n - b.getSouth()) * p.sy, p.height);
+      rect.setAttribute("x", x0.toFixed(1)); rect.setAttribute("y", y0.toFixed(1));
+      rect.setAttribute("width", Math.max(2, x1 - x0).toFixed(1));
+      rect.setAttribute("height", Math.max(2, y1 - y0).toFixed(1));
+    }
+    map.on("moveend zoomend resize", update);
+    update();
+    E.insetControl = ctl;
+    return ctl;
+  };
+
   function button(container, html, title, onClick) {
     var a = L.DomUtil.create("a", "", container);
     a.href = "#";
@@ -492,7 +521,9 @@
       if (!panels[i].classList.contains("eezmap-folded")) { right = Math.max(right, panels[i].offsetWidth + 30); }
     }
     if (size.x - right < 420) { right = 20; }
-    map.fitBounds(bounds, {animate: false, paddingTopLeft: [56, 24], paddingBottomRight: [right, 24]});
+    // clear of the attribution lines at the bottom too (filled only when the layers are added, later)
+    var bottom = size.y >= 700 ? 56 : 24;
+    map.fitBounds(bounds, {animate: false, paddingTopLeft: [56, 24], paddingBottomRight: [right, bottom]});
   };
 
   // set when every layer has been added; window.eezmapDrawn after the next paint
