@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._threads import once
 from .errors import LayerError, SiteError
 
 if TYPE_CHECKING:
@@ -232,8 +232,14 @@ class _ZoneTable:
         self.locator = Locator(np.asarray(geoms, dtype=object), "island-zones:" + ",".join(keys))
 
 
-@lru_cache(maxsize=1)
 def _zone_table() -> _ZoneTable:
+    from ._polylayers import layers_of_kind
+
+    return _zone_table_of(tuple(i.sha256 for i in layers_of_kind("island_zones")))
+
+
+@once(maxsize=2)
+def _zone_table_of(sha256s: tuple[str, ...]) -> _ZoneTable:  # keyed by the layer files' checksums
     return _ZoneTable()
 
 
@@ -327,11 +333,13 @@ def island_value(site_id: str, zone_layer: str = DEFAULT_ZONE_LAYER) -> IslandVa
     >>> v.sovereign, 300_000 < v.area_km2 < 420_000
     ('Japan', True)
     """
-    return _island_value(site_id, zone_layer)
+    from .layers import manifest
+
+    return _island_value(site_id, zone_layer, manifest().get(zone_layer).sha256)
 
 
-@lru_cache(maxsize=8)
-def _island_value(site_id: str, zone_layer: str) -> IslandValue:
+@once(maxsize=8)
+def _island_value(site_id: str, zone_layer: str, sha256: str) -> IslandValue:
     import shapely
 
     from .geodesy import geodesic_area_m2, inverse

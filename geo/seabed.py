@@ -40,13 +40,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._polylayers import Locator, PolygonLayer, load_polygons
-from .layers import LayerInfo
+from ._threads import once
+from .layers import LayerInfo, manifest
 
 #: The ISA resources, as the answers spell them.
 RESOURCES = ("polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts")
@@ -223,7 +223,7 @@ class _IsaModel:
 
     def contract(self, k: int) -> Contract:
         c = self._contracts.get(k)
-        if c is None:
+        if c is None:  # the same frozen value whichever thread makes it first
             cols = self.data.columns
             since = cols["since"][k]
             c = Contract(contractor=str(cols["contractor"][k]), resource=str(cols["resource"][k]),
@@ -251,13 +251,21 @@ class _BathymetryModel:
         self.ref = dict(self.info.ref(), scale=str(self.info.extra.get("scale", "1:10m")))
 
 
-@lru_cache(maxsize=1)
 def _isa() -> _IsaModel:
+    return _isa_of(manifest().get(ISA_LAYER).sha256)
+
+
+def _bathymetry() -> _BathymetryModel:
+    return _bathymetry_of(manifest().get(BATHYMETRY_LAYER).sha256)
+
+
+@once(maxsize=2)
+def _isa_of(sha256: str) -> _IsaModel:  # keyed by the layer file's checksum
     return _IsaModel()
 
 
-@lru_cache(maxsize=1)
-def _bathymetry() -> _BathymetryModel:
+@once(maxsize=2)
+def _bathymetry_of(sha256: str) -> _BathymetryModel:
     return _BathymetryModel()
 
 

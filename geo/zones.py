@@ -75,19 +75,22 @@ class _Locator:
     #: up to this many points, test directly
     DIRECT = 64
 
-    def __init__(self, geoms: np.ndarray, key: str) -> None:
+    def __init__(self, geoms: np.ndarray, key: str, **build_options: Any) -> None:
         import shapely
 
         self.geoms = geoms
         self.key = key
+        self.build_options = build_options  # for GridIndex.build (e.g. max_depth)
         self.bounds = shapely.bounds(geoms)
         self._index: Any = None
         self._lock = threading.Lock()
 
-    def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        lon = np.asarray(lon, dtype=float)
-        lat = np.asarray(lat, dtype=float)
-        if len(lon) <= self.DIRECT:
+    def lookup(self, lon: np.ndarray, lat: np.ndarray, direct: bool | None = None) -> np.ndarray:
+        """Row of the covering polygon per point (-1: none); *direct* forces (True) or
+        forbids (False) the direct test, default: direct up to :attr:`DIRECT` points."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        if direct or (direct is None and len(lon) <= self.DIRECT):
             return self._direct(lon, lat)
         index = self._index
         if index is None:
@@ -96,9 +99,10 @@ class _Locator:
                     from ._grid import GridIndex
                     from .layers import cache_dir
 
-                    self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
+                    self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir(),
+                                                   **self.build_options)
                 index = self._index
-        return index.lookup(lon, lat)
+        return np.asarray(index.lookup(lon, lat), dtype=np.int32)
 
     def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         import shapely
