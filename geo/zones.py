@@ -389,6 +389,10 @@ class ZoneAnswer:
     zones: tuple[dict[str, Any], ...] = ()
     #: why the answering (older) layer's zone is out of date in Marine Regions v12, if it is
     superseded: str | None = None
+    #: the seabed under the point (geo.seabed.Seabed: regime, states, ISA contracts, note)
+    seabed: Any = None
+    #: the 1:10m depth band holding the point (geo.seabed.DepthBand), None on land or outside it
+    depth: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``eezmap where --json``."""
@@ -411,6 +415,8 @@ class ZoneAnswer:
             out["zones"] = list(self.zones)
         if self.superseded is not None:
             out["superseded"] = self.superseded
+        out["seabed"] = self.seabed.as_dict() if self.seabed is not None else None
+        out["depth_m"] = self.depth.as_dict() if self.depth is not None else None
         return out
 
 
@@ -458,8 +464,13 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     from .nesting import zones_at
 
     nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
+    from .seabed import depth_band, seabed
+
+    x = float(normalize_longitude(np.array([lon]))[0])
+    ground = seabed(lat, x, st, tuple(zone["sovereigns"]) if zone else ())
+    depth = depth_band(lat, x, status=st)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
-                      enclosing, tuple(nested), superseded)
+                      enclosing, tuple(nested), superseded, ground, depth)
 
 
 def _check_v12(zone: dict[str, Any], info: LayerInfo) -> str | None:
