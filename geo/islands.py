@@ -164,6 +164,13 @@ def island_outline(site_id: str) -> IslandOutline:
                     f"{', '.join(known)}")
 
 
+def islands() -> tuple[str, ...]:
+    """The built-in islands with a bundled outline (those :func:`island_value` answers for)."""
+    from ._polylayers import layers_of_kind
+
+    return tuple(str(i.extra["island_site"]) for i in layers_of_kind("coastline") if i.extra.get("island_site"))
+
+
 def island_zones(site_id: str) -> Any:
     """The computed 12, 24 and 200 NM zones of an island (an ``island_zones`` layer).
 
