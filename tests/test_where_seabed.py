@@ -234,3 +234,22 @@ def test_where_on_the_island_lists_the_island_itself():
     j = run("where", "24.28667", "153.98056", "--json", "--no-distance").json()
     assert [z["kind"] for z in j["zones"]] == ["island", "eez_12nm", "eez_24nm", "eez"]
     assert j["zones"][0]["computed"] == LABEL
+
+
+def test_seabed_and_island_queries_never_prepare_the_shared_geometries():
+    """From several threads at once, the direct path (a handful of points) answers as in one
+    thread and leaves the layers' shared geometries unprepared (geo._threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo import islands as I
+    from geo import seabed as S
+
+    points = [(21.5406, 159.2656), (22.0, 153.8), (30.0, 170.0), (24.40, 153.98), (10.0, -150.0)]
+    one = [(S.contracts(a, b), S.depth_band(a, b), I.island_zone(a, b)) for a, b in points]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        many = list(pool.map(lambda k: [(S.contracts(a, b), S.depth_band(a, b), I.island_zone(a, b))
+                                        for a, b in points], range(32)))
+    assert all(m == one for m in many)
+    assert not shapely.is_prepared(S._isa().data.geometry).any()
+    assert not shapely.is_prepared(S._bathymetry().locator.geoms).any()
+    assert not shapely.is_prepared(I._zone_table().locator.geoms).any()
