@@ -136,8 +136,8 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
     """
     from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_area_m2, geodesic_line
     from .layers import load_zones, manifest
-    from .sites import home_site, load_sites
     from .seabed import isa_citation
+    from .sites import home_site, load_sites
     from .zones import status_of_pol_type
 
     zones = load_zones(layer_id)
