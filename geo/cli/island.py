@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import (
-    CONTEXT,
-    indent_option,
-    json_option,
-    print_json,
-    refuse_indent_without_json,
-)
+from ._common import CONTEXT, indent_option, json_option, print_json, refuse_indent_without_json
 
 
 @click.command("island", context_settings=CONTEXT)
