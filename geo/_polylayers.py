@@ -29,13 +29,14 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from ._threads import once
 from .errors import LayerError
 from .layers import LayerInfo, cache_dir, manifest, verify
+from .zones import _Locator
 
 #: The layer kinds this module reads.
 KINDS = ("isa_areas", "bathymetry", "coastline", "island_zones")
@@ -74,7 +75,7 @@ def load_polygons(layer_id: str, kind: str | None = None) -> PolygonLayer:
     return _load(layer_id, info.sha256, str(info.path))
 
 
-@lru_cache(maxsize=None)
+@once
 def _load(layer_id: str, sha256: str, path: str) -> PolygonLayer:
     info = manifest().get(layer_id)
     verify(info)  # always: a cache never hides a corrupted file
@@ -163,51 +164,7 @@ def _read_cache(info: LayerInfo) -> PolygonLayer | None:
         return None
 
 
-class Locator:
-    """Index of the first (lowest-index) closed polygon covering each point, -1 if none.
-
-    The pattern of ``geo.zones``: a handful of points are tested directly
-    (``shapely.intersects_xy`` on the polygons whose bounds hold them), larger
-    batches through the exact grid index (:class:`geo._grid.GridIndex`),
-    built once per layer version and cached on disk.  Both give the same answers.
-    """
-
-    #: up to this many points, test directly
-    DIRECT = 64
-
-    def __init__(self, geoms: np.ndarray, key: str, **build_options: Any) -> None:
-        import shapely
-
-        self.geoms = geoms
-        self.key = key
-        self.build_options = build_options
-        self.bounds = shapely.bounds(geoms)
-        self._index: Any = None
-
-    def lookup(self, lon: Any, lat: Any, direct: bool | None = None) -> np.ndarray:
-        lon = np.atleast_1d(np.asarray(lon, dtype=float))
-        lat = np.atleast_1d(np.asarray(lat, dtype=float))
-        if direct or (direct is None and len(lon) <= self.DIRECT):
-            return self._direct(lon, lat)
-        if self._index is None:
-            from ._grid import GridIndex
-
-            self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir(),
-                                           **self.build_options)
-        return np.asarray(self._index.lookup(lon, lat), dtype=np.int32)
-
-    def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        import shapely
-
-        out = np.full(len(lon), -1, dtype=np.int32)
-        b = self.bounds
-        for k in range(len(lon)):
-            x, y = lon[k], lat[k]
-            if not (np.isfinite(x) and np.isfinite(y)):
-                continue
-            cand = np.flatnonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3]))
-            for i in cand:  # increasing index: the first hit is the lowest
-                if shapely.intersects_xy(self.geoms[i], x, y):
-                    out[k] = i
-                    break
-        return out
+#: The point locator of the zone layers (:class:`geo.zones._Locator`): one path for every
+#: polygon layer -- a handful of points tested with the unprepared predicate, larger
+#: batches through the exact grid index, safe to share between threads.
+Locator = _Locator

@@ -10,7 +10,13 @@ formats are read whole.
 Added columns (prefixed ``eez_`` so they never clash with the user's):
 ``eez_answer`` (yes / no / shared / unknown, empty for a bad row),
 ``eez_status``, ``eez_mrgid``, ``eez_zone``, ``eez_sovereigns`` (``;``-joined),
-``eez_layer``, ``eez_error`` (why a row could not be classified) and, with
+``eez_layer``, ``eez_error`` (why a row could not be classified), the seabed
+under the point (:mod:`geo.seabed`): ``eez_seabed`` (``continental_shelf``,
+``the_area``, ``beyond_200nm``, ``land``, empty where it cannot be told),
+``eez_contractor`` (the ISA contractor of the area holding the point, July
+2019, empty if none), ``eez_depth_from_m`` and ``eez_depth_to_m`` (the
+Natural Earth 1:10m depth band, never a measured depth; empty on land, outside
+the band layer, and ``to`` below 10,000 m) and, with
 ``--distance``, ``eez_boundary_km``, ``eez_boundary_lat``, ``eez_boundary_lon``,
 ``eez_across``.  Rows with bad coordinates are kept, never dropped.  An input
 that already has these columns (an earlier output) gets them replaced.
@@ -43,7 +49,10 @@ LAT_NAMES = ("lat", "latitude", "lat_dd", "latitude_dd", "y", "ylat", "lat_deg",
 LON_NAMES = ("lon", "lng", "long", "longitude", "lon_dd", "longitude_dd", "x", "xlon", "lon_deg",
              "decimallongitude")
 
-COLUMNS = ("eez_answer", "eez_status", "eez_mrgid", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error")
+COLUMNS = ("eez_answer", "eez_status", "eez_mrgid", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error",
+           "eez_seabed", "eez_contractor", "eez_depth_from_m", "eez_depth_to_m")
+#: numeric added columns (the others are text), for the schema of an empty Parquet output
+_COLUMN_TYPES = {"eez_mrgid": "int64", "eez_depth_from_m": "float64", "eez_depth_to_m": "float64"}
 DISTANCE_COLUMNS = ("eez_boundary_km", "eez_boundary_lat", "eez_boundary_lon", "eez_across")
 
 _CSV = {".csv", ".tsv", ".txt"}
@@ -180,6 +189,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         "eez_layer": Coded.from_codes(c.layer_code, c.layer_ids),
         "eez_error": Coded.from_codes(err_code, err_labels),
     }
+    out.update(_seabed_columns(lat, lon, c.status))
     if with_distance:
         km = np.full(n, np.nan)
         blat = np.full(n, np.nan)
@@ -198,6 +208,30 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         out.update({"eez_boundary_km": km, "eez_boundary_lat": blat, "eez_boundary_lon": blon,
                     "eez_across": across})
     return out
+
+
+def _seabed_columns(lat: np.ndarray, lon: np.ndarray, status: np.ndarray) -> dict[str, Any]:
+    """eez_seabed, eez_contractor, eez_depth_from_m, eez_depth_to_m: the arrays of geo.seabed
+    (grid index) on the classification's statuses; what where() gives, row by row."""
+    from .seabed import REGIMES, depth_band, seabed
+
+    n = len(lat)
+    if not n:
+        return {"eez_seabed": Coded.from_codes(np.zeros(0, np.int32), REGIMES),
+                "eez_contractor": Coded.from_codes(np.zeros(0, np.int32), ()),
+                "eez_depth_from_m": np.zeros(0), "eez_depth_to_m": np.zeros(0)}
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    la, lo = np.where(ok, lat, np.nan), np.where(ok, lon, np.nan)
+    # the regime does not depend on who the states are: no per-row sovereigns needed here
+    sb = seabed(la, lo, status, ())
+    depth = depth_band(la, lo, status=status)
+    codes, labels = sb.contracts.contractor_codes()
+    return {
+        "eez_seabed": Coded.from_codes(sb.regime_code.astype(np.int32), REGIMES),
+        "eez_contractor": Coded.from_codes(codes, labels),
+        "eez_depth_from_m": depth.from_m,
+        "eez_depth_to_m": depth.to_m,
+    }
 
 
 def classify_frame(df: Any, *, lat_col: str | None = None, lon_col: str | None = None,
@@ -654,7 +688,7 @@ def _stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None
                     for k in ours:
                         schema = schema.remove(schema.get_field_index(k))
                     for k in COLUMNS:
-                        schema = schema.append(pa.field(k, pa.int64() if k == "eez_mrgid" else pa.string()))
+                        schema = schema.append(pa.field(k, getattr(pa, _COLUMN_TYPES.get(k, "string"))()))
                     writer = pq.ParquetWriter(tmp, schema)
             finally:
                 if pending is not None:

@@ -1,4 +1,11 @@
-"""GeoJSON out: the sites, the zones that touch Japan and the distance lines.
+"""GeoJSON out: the sites, the zones that touch Japan, the distance lines and the ISA areas.
+
+Each site carries the seabed regime (``seabed``, as ``where`` gives it) and the
+Natural Earth 1:10m depth band (``depth_band_m``, never a measured depth) at
+its point; the ISA exploration contract and reserved areas near the sites
+(:func:`contract_areas_near`) are features of kind ``isa_area`` with the
+contractor, resource, date and the citation "ISA, July 2019; areas since
+partly relinquished".
 
 RFC 7946: longitude/latitude (WGS84), no ``crs`` member, exterior rings
 counter-clockwise and holes clockwise, coordinates rounded to 7 decimals
@@ -11,7 +18,7 @@ Example
 >>> from geo.export import feature_collection
 >>> fc = feature_collection()
 >>> sorted({f["properties"]["kind"] for f in fc["features"]})
-['distance_line', 'site', 'site_uncertainty', 'zone']
+['distance_line', 'isa_area', 'site', 'site_uncertainty', 'zone']
 """
 
 from __future__ import annotations
@@ -129,6 +136,7 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
     """
     from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_area_m2, geodesic_line
     from .layers import load_zones, manifest
+    from .seabed import isa_citation
     from .sites import home_site, load_sites
     from .zones import status_of_pol_type
 
@@ -158,6 +166,7 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
         props = s.as_dict()
         props.update({"kind": "site", "layer": s.layer.id if s.layer else "user",
                       "layer_version": s.layer.version if s.layer else None})
+        props.update(_seabed_of(s))
         features.append({"type": "Feature", "geometry": _geojson_geometry(s.geometry), "properties": props})
         if s.uncertainty_area is not None:
             features.append({
@@ -183,7 +192,14 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
                 "to_certainty": s.certainty, "method": "geodesic, WGS84 (pyproj)",
             },
         })
-    used = {zones.layer.id, "sites"}
+    isa = contract_areas_near(sites)
+    for geom, c in isa:
+        features.append({"type": "Feature", "geometry": _geojson_geometry(geom),
+                         "properties": {"kind": "isa_area", **c.as_dict(), "layer": c.layer["id"],
+                                        "layer_version": c.layer["version"], "citation": isa_citation(c.as_of)}})
+    from .seabed import BATHYMETRY_LAYER, ISA_LAYER
+
+    used = {zones.layer.id, "sites", ISA_LAYER, BATHYMETRY_LAYER}
     notes = coverage_notes(country, layer_id)
     return _round({
         "type": "FeatureCollection",
@@ -195,6 +211,35 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
                    for i in manifest() if i.id in used],
         "features": features,
     })
+
+
+#: ISA areas "near" a site: those meeting its bounds grown by this many degrees (about 550 km),
+#: enough to show the Chinese, Russian and Korean crust blocks beside JOGMEC's.
+NEAR_DEG = 5.0
+
+
+def contract_areas_near(sites: Sequence[Any], margin_deg: float = NEAR_DEG) -> list[tuple[Any, Any]]:
+    """The ISA contract and reserved areas (geometry, :class:`geo.seabed.Contract`) near the sites,
+    each once, in the layer's order (ISA, July 2019; areas partly relinquished since)."""
+    from .seabed import contract_areas
+
+    seen: dict[int, tuple[Any, Any]] = {}
+    for s in sites:
+        w, so, e, n = s.geometry.bounds
+        for geom, c in contract_areas((w - margin_deg, max(-90.0, so - margin_deg), e + margin_deg,
+                                       min(90.0, n + margin_deg))):
+            seen.setdefault(id(geom), (geom, c))  # the layer's own geometries: one object per area
+    return list(seen.values())
+
+
+def _seabed_of(site: Any) -> dict[str, Any]:
+    """The seabed regime and 1:10m depth band at a site's point (its centre for an area), as
+    ``where`` gives them: ``seabed`` and ``depth_band_m`` (``depth_m`` is the site's published depth)."""
+    from .zones import where
+
+    a = where(site.lat, site.lon, distance=False)
+    return {"seabed": a.seabed.as_dict() if a.seabed is not None else None,
+            "depth_band_m": a.depth.as_dict() if a.depth is not None else None}
 
 
 def write_geojson(path: str | os.PathLike[str] | None, fc: dict[str, Any], indent: int | None = None) -> Path | None:

@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._threads import once
 from .errors import LayerError, SiteError
 
 if TYPE_CHECKING:
@@ -164,6 +164,13 @@ def island_outline(site_id: str) -> IslandOutline:
                     f"{', '.join(known)}")
 
 
+def islands() -> tuple[str, ...]:
+    """The built-in islands with a bundled outline (those :func:`island_value` answers for)."""
+    from ._polylayers import layers_of_kind
+
+    return tuple(str(i.extra["island_site"]) for i in layers_of_kind("coastline") if i.extra.get("island_site"))
+
+
 def island_zones(site_id: str) -> Any:
     """The computed 12, 24 and 200 NM zones of an island (an ``island_zones`` layer).
 
@@ -232,8 +239,14 @@ class _ZoneTable:
         self.locator = Locator(np.asarray(geoms, dtype=object), "island-zones:" + ",".join(keys))
 
 
-@lru_cache(maxsize=1)
 def _zone_table() -> _ZoneTable:
+    from ._polylayers import layers_of_kind
+
+    return _zone_table_of(tuple(i.sha256 for i in layers_of_kind("island_zones")))
+
+
+@once(maxsize=2)
+def _zone_table_of(sha256s: tuple[str, ...]) -> _ZoneTable:  # keyed by the layer files' checksums
     return _ZoneTable()
 
 
@@ -327,11 +340,13 @@ def island_value(site_id: str, zone_layer: str = DEFAULT_ZONE_LAYER) -> IslandVa
     >>> v.sovereign, 300_000 < v.area_km2 < 420_000
     ('Japan', True)
     """
-    return _island_value(site_id, zone_layer)
+    from .layers import manifest
+
+    return _island_value(site_id, zone_layer, manifest().get(zone_layer).sha256)
 
 
-@lru_cache(maxsize=8)
-def _island_value(site_id: str, zone_layer: str) -> IslandValue:
+@once(maxsize=8)
+def _island_value(site_id: str, zone_layer: str, sha256: str) -> IslandValue:
     import shapely
 
     from .geodesy import geodesic_area_m2, inverse

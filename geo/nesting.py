@@ -10,6 +10,13 @@ or ``high_seas`` when the point is in no EEZ; on land or outside every
 layer's coverage there is none.  Without nested layers the list is empty
 (and ``where --json`` leaves it out).
 
+Near an island with bundled computed zones (Minami-Torishima: 12, 24 and
+200 NM offsets of its MLIT N03 outline), the list holds them too, offline:
+the island itself, its territorial sea and contiguous zone, each labelled
+"computed from the coastline (MLIT N03), not an official baseline — UNCLOS
+measures from the low-water line" (:func:`computed_zones_at`).  Nested
+layers in use (official ones) replace them: the list never mixes the two.
+
 Polygons are closed, as in :mod:`geo.zones`: a point on an edge is in the
 zone.  Several zones of one kind may hold a point (an overlapping claim):
 each is listed, by MRGID.
@@ -32,7 +39,7 @@ from typing import Any, Sequence
 from .coords import normalize_longitude
 from .layers import NESTED_KINDS, LayerInfo, load_zones, manifest
 
-__all__ = ["NESTED_KINDS", "nested_layers", "zones_at"]
+__all__ = ["NESTED_KINDS", "computed_zones_at", "nested_layers", "zones_at"]
 
 
 def nested_layers(layer_ids: Sequence[str] | None = None) -> tuple[LayerInfo, ...]:
@@ -67,12 +74,15 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
         record, status and answering layer; they give the last item.
     """
     nested = nested_layers(layer_ids)
-    if not nested:
+    x = float(normalize_longitude(lon))
+    sovereigns = list(zone["sovereigns"]) if zone is not None and status == "eez" else []
+    # official nested layers in use replace the computed zones (never a mix of the two)
+    computed = [] if nested else computed_zones_at(lat, x, sovereigns)
+    if not nested and not computed:
         return []
     import shapely
 
-    x = float(normalize_longitude(lon))
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = list(computed)
     for info in nested:
         zones = load_zones(info.id)
         bounds = shapely.bounds(zones.geometry)
@@ -88,6 +98,43 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
     elif status == "high_seas" and layer is not None:
         items.append({"kind": "high_seas", "mrgid": None, "name": "High seas", "sovereigns": [],
                       "layer": layer.ref()})
+    return items
+
+
+#: The kinds of the computed island zones in the ``zones`` list (the computed 200 NM zone is
+#: left out: Marine Regions' EEZ, the last item, is the answer's zone).
+COMPUTED_KINDS = {"land": "island", "territorial_sea": "eez_12nm", "contiguous_zone": "eez_24nm"}
+
+
+def computed_zones_at(lat: float, lon: float, sovereigns: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The zones computed from an island's coastline holding (lat, lon), innermost first.
+
+    From the bundled ``island_zones`` layers (:func:`geo.islands.island_zone`):
+    the island itself (kind ``island``), its territorial sea (``eez_12nm``)
+    and contiguous zone (``eez_24nm``), each item in the shape of the other
+    ``zones`` items plus ``computed``: "computed from the coastline (MLIT N03),
+    not an official baseline — UNCLOS measures from the low-water line".
+    *sovereigns*: the island's sovereign(s), as the answer's EEZ zone gives them.
+
+    Example
+    -------
+    >>> [z["kind"] for z in computed_zones_at(24.40, 153.98)]   # about 12 km north of the island
+    ['eez_12nm', 'eez_24nm']
+    """
+    from .islands import _zone_table, island_zone
+
+    inner = island_zone(lat, lon)
+    if inner is None:
+        return []
+    from .sites import get_site
+
+    name = get_site(inner.island).name
+    items = []
+    for r in _zone_table().records:
+        if r.island != inner.island or r.distance_nm < inner.distance_nm or r.zone not in COMPUTED_KINDS:
+            continue
+        items.append({"kind": COMPUTED_KINDS[r.zone], "mrgid": None, "name": name, "sovereigns": list(sovereigns),
+                      "layer": dict(r.layer), "computed": r.label})
     return items
 
 

@@ -40,13 +40,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._polylayers import Locator, PolygonLayer, load_polygons
-from .layers import LayerInfo
+from ._threads import once
+from .layers import LayerInfo, manifest
 
 #: The ISA resources, as the answers spell them.
 RESOURCES = ("polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts")
@@ -159,6 +159,15 @@ class ContractArray:
     def status(self) -> np.ndarray:
         return _isa().field("status", self.index)
 
+    def contractor_codes(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """(codes, labels): the contractor per point as int32 codes into labels (-1: none),
+        without a Python string per point (for batch columns)."""
+        labels, per_row = _isa().contractor_codes
+        codes = np.full(len(self.index), -1, dtype=np.int32)
+        hit = self.index >= 0
+        codes[hit] = per_row[self.index[hit]]
+        return codes, labels
+
 
 @dataclass(frozen=True)
 class DepthArray:
@@ -213,6 +222,9 @@ class _IsaModel:
         self.as_of = str(info.extra.get("as_of", info.version))
         self.ref = info.ref()
         self._contracts: dict[int, Contract] = {}
+        names = [str(x) for x in self.data.columns["contractor"]]
+        labels = tuple(sorted(set(names)))
+        self.contractor_codes = (labels, np.array([labels.index(x) for x in names], dtype=np.int32))
 
     def field(self, name: str, index: np.ndarray) -> np.ndarray:
         col = np.asarray(self.data.columns[name], dtype=object)
@@ -223,7 +235,7 @@ class _IsaModel:
 
     def contract(self, k: int) -> Contract:
         c = self._contracts.get(k)
-        if c is None:
+        if c is None:  # the same frozen value whichever thread makes it first
             cols = self.data.columns
             since = cols["since"][k]
             c = Contract(contractor=str(cols["contractor"][k]), resource=str(cols["resource"][k]),
@@ -251,13 +263,21 @@ class _BathymetryModel:
         self.ref = dict(self.info.ref(), scale=str(self.info.extra.get("scale", "1:10m")))
 
 
-@lru_cache(maxsize=1)
 def _isa() -> _IsaModel:
+    return _isa_of(manifest().get(ISA_LAYER).sha256)
+
+
+def _bathymetry() -> _BathymetryModel:
+    return _bathymetry_of(manifest().get(BATHYMETRY_LAYER).sha256)
+
+
+@once(maxsize=2)
+def _isa_of(sha256: str) -> _IsaModel:  # keyed by the layer file's checksum
     return _IsaModel()
 
 
-@lru_cache(maxsize=1)
-def _bathymetry() -> _BathymetryModel:
+@once(maxsize=2)
+def _bathymetry_of(sha256: str) -> _BathymetryModel:
     return _BathymetryModel()
 
 
@@ -298,13 +318,17 @@ def contracts(lat: Any, lon: Any, *, direct: bool | None = None) -> tuple[Contra
     return result.record(0) if scalar else result
 
 
-def depth_band(lat: Any, lon: Any, *, direct: bool | None = None) -> DepthBand | None | DepthArray:
+def depth_band(lat: Any, lon: Any, *, status: Any = None,
+               direct: bool | None = None) -> DepthBand | None | DepthArray:
     """The Natural Earth 1:10m depth band holding each point.
 
     The largest band depth among the polygons containing the point, up to the
     next band (0, 200, 1,000 … 6,000, 8,000, 9,000, 10,000 m: there is no
     7,000 m band, so 6,000–8,000 m is one class).  None (NaN in arrays) on
-    land or outside the layer's coverage (90–180°E, 0–60°N).
+    land or outside the layer's coverage (90–180°E, 0–60°N).  Given the
+    zone *status* of each point (as for :func:`seabed`), a point the zone
+    layers put on land (an island left out of a zone, finer than the 1:10m
+    coast) has no band either.
 
     Example
     -------
@@ -319,6 +343,10 @@ def depth_band(lat: Any, lon: Any, *, direct: bool | None = None) -> DepthBand |
     hi_m = np.full(len(row), np.nan)
     lo_m[hit] = model.depth[row[hit]]
     hi_m[hit] = model.to[row[hit]]
+    if status is not None:
+        land = np.broadcast_to(np.asarray(status, dtype=object) == "land", lo_m.shape)
+        lo_m[land] = np.nan
+        hi_m[land] = np.nan
     result = DepthArray(lo_m, hi_m, dict(model.ref))
     return result.record(0) if scalar else result
 
@@ -358,7 +386,8 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
     if isinstance(sovereigns, str):
         sovereigns = (sovereigns,)
     st = np.broadcast_to(np.asarray(status, dtype=object), (n,)) if not scalar else np.array([status], dtype=object)
-    if scalar or (len(sovereigns) and isinstance(next(iter(sovereigns)), str)) or not len(sovereigns):
+    broadcast = scalar or (len(sovereigns) and isinstance(next(iter(sovereigns)), str)) or not len(sovereigns)
+    if broadcast:  # one set of states for every point (a batch that needs only the regime)
         sov: tuple[tuple[str, ...], ...] = (tuple(sovereigns),) * n
     else:
         sov = tuple(tuple(s) for s in sovereigns)
@@ -378,13 +407,41 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
     keys = np.full(n, "unknown", dtype=object)
     for r in ("the_area", "beyond_200nm", "land"):
         keys[code == REGIMES.index(r)] = r
-    shared = np.array([len(s) > 1 for s in sov], dtype=bool) if n else np.zeros(0, bool)
+    if broadcast:
+        shared = np.full(n, len(sovereigns) > 1 if not isinstance(sovereigns, str) else False)
+    else:
+        shared = np.array([len(s) > 1 for s in sov], dtype=bool) if n else np.zeros(0, bool)
     keys[shelf] = np.where(shared[shelf] | (st[shelf] != "eez"), "continental_shelf_shared", "continental_shelf")
     keys[shelf & in_area] = keys[shelf & in_area] + "+conflict"
-    states = tuple(sov[i] if shelf[i] else () for i in range(n))
+    if broadcast:
+        states = tuple(sov[0] if x else () for x in shelf.tolist()) if n else ()
+    else:
+        states = tuple(sov[i] if shelf[i] else () for i in range(n))
     contracts_kept = ContractArray(np.where(land, -1, found.index).astype(np.int32))
     result = SeabedArray(code, states, contracts_kept, keys)
     return result.record(0) if scalar else result
+
+
+def contract_text(c: Contract) -> str:
+    """One line for a contract, cited and dated.
+
+    Example
+    -------
+    >>> contract_text(contracts(21.5406, 159.2656)[0])
+    'ISA contract: JOGMEC (Japan), cobalt-rich ferromanganese crusts, exploration, since 2014-01-27 (ISA, July 2019; areas since partly relinquished)'
+    """
+    since = f", since {c.since.isoformat()}" if c.since else ", date not in the layer"
+    kind = "ISA contract" if c.status == "exploration" else "ISA reserved area"
+    return f"{kind}: {c.contractor}, {c.resource}, {c.status}{since} ({isa_citation(c.as_of)})"
+
+
+def isa_citation(as_of: str) -> str:
+    """``'ISA, July 2019; areas since partly relinquished'`` for ``as_of='2019-07'``."""
+    try:
+        when = date.fromisoformat(as_of[:7] + "-01").strftime("%B %Y")
+    except ValueError:
+        when = as_of
+    return f"ISA, {when}; areas since partly relinquished"
 
 
 def contract_areas(bbox: Sequence[float] | None = None) -> list[tuple[Any, Contract]]:

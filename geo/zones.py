@@ -75,19 +75,22 @@ class _Locator:
     #: up to this many points, test directly
     DIRECT = 64
 
-    def __init__(self, geoms: np.ndarray, key: str) -> None:
+    def __init__(self, geoms: np.ndarray, key: str, **build_options: Any) -> None:
         import shapely
 
         self.geoms = geoms
         self.key = key
+        self.build_options = build_options  # for GridIndex.build (e.g. max_depth)
         self.bounds = shapely.bounds(geoms)
         self._index: Any = None
         self._lock = threading.Lock()
 
-    def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        lon = np.asarray(lon, dtype=float)
-        lat = np.asarray(lat, dtype=float)
-        if len(lon) <= self.DIRECT:
+    def lookup(self, lon: np.ndarray, lat: np.ndarray, direct: bool | None = None) -> np.ndarray:
+        """Row of the covering polygon per point (-1: none); *direct* forces (True) or
+        forbids (False) the direct test, default: direct up to :attr:`DIRECT` points."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        if direct or (direct is None and len(lon) <= self.DIRECT):
             return self._direct(lon, lat)
         index = self._index
         if index is None:
@@ -96,9 +99,10 @@ class _Locator:
                     from ._grid import GridIndex
                     from .layers import cache_dir
 
-                    self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir())
+                    self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir(),
+                                                   **self.build_options)
                 index = self._index
-        return index.lookup(lon, lat)
+        return np.asarray(index.lookup(lon, lat), dtype=np.int32)
 
     def _direct(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         import shapely
@@ -385,6 +389,10 @@ class ZoneAnswer:
     zones: tuple[dict[str, Any], ...] = ()
     #: why the answering (older) layer's zone is out of date in Marine Regions v12, if it is
     superseded: str | None = None
+    #: the seabed under the point (geo.seabed.Seabed: regime, states, ISA contracts, note)
+    seabed: Any = None
+    #: the 1:10m depth band holding the point (geo.seabed.DepthBand), None on land or outside it
+    depth: Any = None
 
     def _repr_html_(self) -> str:  # a notebook shows a small table
         from ._repr import zone_answer_html
@@ -412,6 +420,8 @@ class ZoneAnswer:
             out["zones"] = list(self.zones)
         if self.superseded is not None:
             out["superseded"] = self.superseded
+        out["seabed"] = self.seabed.as_dict() if self.seabed is not None else None
+        out["depth_m"] = self.depth.as_dict() if self.depth is not None else None
         return out
 
 
@@ -459,8 +469,13 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     from .nesting import zones_at
 
     nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
+    from .seabed import depth_band, seabed
+
+    x = float(normalize_longitude(np.array([lon]))[0])
+    ground = seabed(lat, x, st, tuple(zone["sovereigns"]) if zone else ())
+    depth = depth_band(lat, x, status=st)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
-                      enclosing, tuple(nested), superseded)
+                      enclosing, tuple(nested), superseded, ground, depth)
 
 
 def _check_v12(zone: dict[str, Any], info: LayerInfo) -> str | None:

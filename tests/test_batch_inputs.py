@@ -289,7 +289,8 @@ def test_rerun_on_own_output_replaces_the_columns(tmp_path, suffix):
         names = list(out.columns)
     assert len(names) == len(set(names)), names
     assert [c for c in names if c.startswith("eez_")] == [
-        "eez_answer", "eez_status", "eez_mrgid", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error"]
+        "eez_answer", "eez_status", "eez_mrgid", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error",
+        "eez_seabed", "eez_contractor", "eez_depth_from_m", "eez_depth_to_m"]
     assert list(out["eez_answer"]) == ["yes", "no"]
 
 

@@ -250,12 +250,15 @@ def test_readme_describes_every_key_and_value_of_where_json():
     seen_keys, seen_across = set(), set()
     for lat, lon in [("24.28667", "153.98056"), ("35.69", "139.69"), ("36", "129.8"), ("25.8", "123.5"),
                      ("35.02", "129.548"),            # a vertex of Japan's zone: on the boundary
-                     ("30", "179.99"), ("-33.9", "18.4")]:
+                     ("30", "179.99"), ("-33.9", "18.4"),
+                     ("21.5406", "159.2656")]:                # a JOGMEC crust block (ISA, July 2019)
         j = run("where", lat, lon, "--json").json()
         seen_keys |= set(j)
-        for key in ("zone", "enclosing_zone", "layer", "nearest_boundary"):
+        for key in ("zone", "enclosing_zone", "layer", "nearest_boundary", "seabed", "depth_m"):
             if isinstance(j.get(key), dict):
                 seen_keys |= set(j[key])
+        for c in (j.get("seabed") or {}).get("contracts", []):
+            seen_keys |= set(c)
         across = (j["nearest_boundary"] or {}).get("across", "absent")
         if isinstance(across, dict):
             seen_keys |= set(across)

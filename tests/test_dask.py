@@ -53,9 +53,12 @@ def test_dask_cluster_matches_single_process(tmp_path, cluster):
         assert run("where", "--input", str(tmp_path / f"part{k}.csv"), "--output", str(single)).code == 0
         exp = pd.read_csv(single, dtype=str, keep_default_na=False)
         part = got[got["id"].astype(int).between(k * 2500, k * 2500 + 2499)].reset_index(drop=True)
-        for col in ("eez_answer", "eez_status", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error"):
+        for col in ("eez_answer", "eez_status", "eez_zone", "eez_sovereigns", "eez_layer", "eez_error",
+                    "eez_seabed", "eez_contractor"):
             assert list(part[col].astype(str)) == list(exp[col].astype(str)), col
         assert list(part["eez_mrgid"].astype(int)) == list(exp["eez_mrgid"].astype(int))
+        for col in ("eez_depth_from_m", "eez_depth_to_m"):  # NaN where no band, as in the CSV's empty cells
+            assert list(part[col].fillna(-1.0)) == [float(v) if v else -1.0 for v in exp[col]], col
     assert got.loc[0, "eez_status"] == "invalid"
     assert "classified 10,000 rows" in r2.err
 

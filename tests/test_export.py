@@ -80,7 +80,8 @@ def test_every_feature_names_its_layer_and_citations_are_included(fc):
         p = f["properties"]
         assert p.get("layer") or p["kind"] == "distance_line"
     ids = {l["id"] for l in fc["layers"]}
-    assert ids == {"mr-v12-eez-nw-pacific", "sites"}
+    # the seabed parts (issue 11): ISA areas, and the depth band of each site
+    assert ids == {"mr-v12-eez-nw-pacific", "sites", "isa-exploration-areas-2019-07", "ne-10m-bathymetry-nw-pacific"}
     assert all(l["citation"] and l["licence"] for l in fc["layers"])
 
 

@@ -83,10 +83,14 @@ def test_high_seas_and_land(env):
 
 
 def test_without_nested_layers_the_answer_is_unchanged(env):
-    a = where_json(env, LAT, LON + 0.1)
+    a = where_json(env, LAT, LON + 1.0)  # about 100 km from the island: beyond its computed 24 NM
     assert "zones" not in a
-    b = where_json(env, LAT, LON + 0.1, "--layer", "mr-v12-eez-nw-pacific")
+    b = where_json(env, LAT, LON + 1.0, "--layer", "mr-v12-eez-nw-pacific")
     assert "zones" not in b
+    # about 10 km from the island: its computed zones (issue 11), labelled as computed, not official
+    c = where_json(env, LAT, LON + 0.1, "--layer", "mr-v12-eez-nw-pacific")
+    assert [z["kind"] for z in c["zones"]] == ["eez_12nm", "eez_24nm", "eez"]
+    assert all(z["computed"].startswith("computed from the coastline") for z in c["zones"][:-1])
 
 
 def test_the_text_output_lists_every_zone(env):
@@ -115,7 +119,7 @@ def test_nested_layers_can_be_defaults(env):
         assert bad.code == 2 and "land layer" in bad.err
     finally:
         assert run("layers", "default", "--reset", env=env).code == 0
-    assert "zones" not in where_json(env, LAT, LON + 0.1)
+    assert "zones" not in where_json(env, LAT, LON + 1.0)
     m = json.loads((Path(env["EEZMAP_CACHE"]) / "layers" / "manifest.json").read_text())
     assert "default_zones" not in m
 

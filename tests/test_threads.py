@@ -75,7 +75,8 @@ def task_classify_world(k):
 
 def task_frame(k):
     out = batch.classify_frame(pd.DataFrame({"lat": LAT[:50_000], "lon": LON[:50_000]}), country="KOR")
-    return {c: out[c].astype(str).tolist() for c in out.columns if c.startswith("eez_")}
+    # str() of every value: NaN (the depth columns) becomes 'nan', equal to itself after pickling
+    return {c: [str(v) for v in out[c].tolist()] for c in out.columns if c.startswith("eez_")}
 
 def task_where(k):
     return [geo.where(lat, lon).to_json() for lat, lon in WHERE]
@@ -89,7 +90,7 @@ def task_dask(k):
     _dask.classify_dask(os.path.join(data, "parts"), out, lat_col=None, lon_col=None, scheduler=None,
                         country="JPN", layers=None)
     df = pd.read_parquet(out).sort_values("id")
-    return {c: df[c].astype(str).tolist() for c in df.columns if c.startswith("eez_")}
+    return {c: [str(v) for v in df[c].tolist()] for c in df.columns if c.startswith("eez_")}
 
 TASKS = [task_classify, task_dask, task_where, task_frame, task_classify_world, task_area]
 

@@ -41,6 +41,7 @@ _COMMANDS = {
     "map": ("map_cmd", "Write the standalone offline HTML map (or a PNG/SVG figure)."),
     "export": ("export", "GeoJSON of the sites, Japan's zones and the distance lines."),
     "sites": ("sites", "List the built-in sites with their sources."),
+    "island": ("island", "What an island is worth: the EEZ area that exists only because of it."),
     "layers": ("layers", "List the layers with their sources; fetch, add or choose layers."),
     "serve": ("serve", "Answer over HTTP on 127.0.0.1 (needs the 'serve' extra: fastapi, uvicorn)."),
 }

@@ -150,8 +150,10 @@ def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
 
         for k, z in enumerate(a.zones):
             label = "Zones:" if k == 0 else ""
-            what = KIND_LABELS.get(z["kind"], z["kind"])
-            if z["mrgid"] is None:
+            what = KIND_LABELS.get(z["kind"], "the island itself" if z["kind"] == "island" else z["kind"])
+            if z.get("computed"):
+                lines.append(f"  {label:<11} {what}: {z['name']} — {z['computed']} — layer {z['layer']['id']}")
+            elif z["mrgid"] is None:
                 lines.append(f"  {label:<11} {what} — layer {z['layer']['id']}")
             else:
                 lines.append(f"  {label:<11} {what}: {z['name']} (MRGID {z['mrgid']}; "
@@ -169,6 +171,7 @@ def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
             "the nearest EEZ boundary" if not a.enclosing_zone else "the nearest sea boundary")
         lines.append(f"  Boundary:   {km:,.3f} km ({km * 1000 / NM:,.3f} NM) to {what}, at "
                      f"{fmt_lat(nb['lat'])}, {fmt_lon(nb['lon'])}; across it: {across_text}")
+    lines.extend(_seabed_lines(a))
     if a.layer is not None:
         coarse = " — COARSE layer, accuracy of kilometres" if a.layer.coarse else ""
         if a.status == "outside_coverage":
@@ -187,5 +190,44 @@ def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
             for layer_id in dict.fromkeys(z["layer"]["id"] for z in a.zones):
                 if layer_id != a.layer.id:
                     lines.append(f"  Source:     {manifest().get(layer_id).citation} [{layer_id}]")
+    for ref in _seabed_sources(a):
+        from ..layers import manifest
+
+        lines.append(f"  Source:     {manifest().get(ref['id']).citation} [{ref['id']}]")
     lines.append("  Not for legal or navigational use (Marine Regions' disclaimer).")
     return "\n".join(lines)
+
+
+_REGIME_TEXT = {
+    "continental_shelf": "continental shelf of {states}",
+    "the_area": "the Area",
+    "beyond_200nm": "beyond 200 NM",
+    "land": "land",
+}
+
+
+def _seabed_lines(a: "object") -> list[str]:
+    """The Seabed: and Depth: lines (with the ISA contract, cited and dated)."""
+    from ..seabed import contract_text
+
+    sb, depth = getattr(a, "seabed", None), getattr(a, "depth", None)
+    lines = []
+    if sb is not None:
+        what = (_REGIME_TEXT[sb.regime].format(states=" / ".join(sb.states) or "—")
+                if sb.regime else "cannot be told (outside the zone layers' coverage)")
+        lines.append(f"  Seabed:     {what} — {sb.note}")
+        for c in sb.contracts:
+            lines.append(f"              {contract_text(c)}")
+    if depth is not None:
+        lines.append(f"  Depth:      {depth.label()} — layer {depth.layer['id']} (version {depth.layer['version']})")
+    elif sb is not None and sb.regime != "land":
+        lines.append("  Depth:      no 1:10m depth band here (land at that scale, or outside the layer's coverage)")
+    return lines
+
+
+def _seabed_sources(a: "object") -> list[dict[str, str]]:
+    sb, depth = getattr(a, "seabed", None), getattr(a, "depth", None)
+    refs = [c.layer for c in (sb.contracts if sb is not None else ())]
+    if depth is not None:
+        refs.append(depth.layer)
+    return list({r["id"]: r for r in refs}.values())
