@@ -85,6 +85,36 @@ class LayerRef(_Open):
     citation: Optional[str] = None
 
 
+class Contract(_Open):
+    """An ISA exploration contract or reserved area holding the point (July 2019)."""
+
+    contractor: str
+    resource: Literal["polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts"]
+    status: Literal["exploration", "reserved"]
+    since: Optional[str] = Field(description="Date the contract was signed (ISO 8601), null if unknown.")
+    as_of: str = Field(description="Date of the ISA layer: '2019-07'; areas were partly relinquished since.")
+    layer: LayerRef
+
+
+class Seabed(_Open):
+    """Who holds the seabed at the point (UNCLOS Part VI shelf, or the Area of Part XI)."""
+
+    regime: Optional[Literal["continental_shelf", "the_area", "beyond_200nm", "land"]] = Field(
+        description="continental_shelf inside a 200 NM zone; the_area inside an ISA contract or reserved "
+                    "area; beyond_200nm outside both; land; null where the loaded layers cannot tell.")
+    states: list[str] = Field(description="The coastal state(s) of the shelf: every party of a shared zone.")
+    contracts: list[Contract]
+    note: str
+
+
+class DepthBand(_Open):
+    """The Natural Earth 1:10m depth band holding the point: a band, never a measured depth."""
+
+    from_: int = Field(alias="from", description="Upper bound of the band, metres below sea level.")
+    to: Optional[int] = Field(description="Lower bound of the band, metres below sea level.")
+    layer: LayerRef
+
+
 class WhereAnswer(_Open):
     """The ``eezmap where LAT LON --json`` object (``GET /where``)."""
 
@@ -101,6 +131,9 @@ class WhereAnswer(_Open):
         default=None, description="For land in a hole of a zone polygon: the zone around the hole.")
     zones: Optional[list[dict[str, Any]]] = Field(
         default=None, description="With nested layers: every zone at the point, innermost first.")
+    seabed: Optional[Seabed] = Field(default=None, description="Who holds the seabed here.")
+    depth_m: Optional[DepthBand] = Field(
+        default=None, description="The 1:10m depth band (null on land or outside the bathymetry's coverage).")
 
 
 class End(_Open):

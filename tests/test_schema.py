@@ -39,10 +39,19 @@ def test_extra_keys_pass_through():
     """A key another change adds to the answer (a note, a depth) is kept, never refused."""
     obj = json.loads(run("where", "24.28667", "153.98056", "--json").out)
     obj["zone"]["v12"] = {"note": "superseded"}
-    obj["seabed"] = {"depth_m": 5600}
+    obj["seabed"]["measured_depth_m"] = 5600
     jsonschema.validate(obj, shipped_where_schema())
     m = WhereAnswer.model_validate(obj)
-    assert m.model_dump(by_alias=True)["seabed"] == {"depth_m": 5600}
+    assert m.model_dump(by_alias=True)["seabed"]["measured_depth_m"] == 5600
+
+
+def test_the_seabed_part_is_checked():
+    """The seabed regime is a closed set: a misspelt one is refused by the shipped schema."""
+    obj = json.loads(run("where", "24.28667", "153.98056", "--json").out)
+    assert obj["seabed"]["regime"] == "continental_shelf" and obj["seabed"]["states"] == ["Japan"]
+    obj["seabed"]["regime"] = "contiental_shelf"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(obj, shipped_where_schema())
 
 
 def test_a_wrong_where_object_is_refused():
