@@ -23,8 +23,10 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import signal
 import sys
 from typing import Any
 
@@ -104,18 +106,65 @@ class Terminated(BaseException):
     """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every writer cleans up."""
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, as :func:`main` raises it: caught wherever KeyboardInterrupt is (click, the writers).
+
+    Not KeyboardInterrupt itself: when a *plain* KeyboardInterrupt escapes code given to
+    ``exec()``/``eval()`` as a string (``collections.namedtuple`` runs such code, e.g. when pyarrow
+    is first imported in the middle of a batch), CPython remembers it as unhandled even if it is
+    caught later, and ends a ``python -m geo`` run by killing itself with SIGINT (status -2, not
+    130; ``_Py_UnhandledKeyboardInterrupt``, bpo-1054041).  It compares the exception's exact type.
+    """
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    """The first Ctrl-C or SIGTERM: ignore the next ones, then unwind (every writer cleans up).
+
+    A second signal must neither interrupt the cleanup (a temporary file would stay) nor, once
+    the interpreter has restored the default actions on its way out, kill the process (status
+    -2 or -15 instead of 130 or 143).  Ignored, they stay ignored until the process ends.
+    """
+    _ignore_signals()
+    raise Interrupted() if signum == signal.SIGINT else Terminated()
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _ignore_signals() -> None:
+    for sig in _SIGNALS:
+        with contextlib.suppress(ValueError):  # ValueError: not the main thread (an in-process caller)
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _install_handlers() -> None:
+    """:func:`_on_signal` for Ctrl-C and SIGTERM, unless the signal is ignored (``nohup``, ``cmd &``)
+    or Ctrl-C has a handler of the caller's (in-process)."""
+    for sig in _SIGNALS:
+        current = signal.getsignal(sig)
+        if current is signal.SIG_IGN or (sig == signal.SIGINT and current is not signal.default_int_handler):
+            continue
+        with contextlib.suppress(ValueError):
+            signal.signal(sig, _on_signal)
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the group, turn errors into one line and a status."""
-    import signal
-
     args = sys.argv[1:] if argv is None else argv
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    saved = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    _install_handlers()
     state: dict[str, Any] = {"verbose": 0}  # the group's -v count, once click has parsed it
     guarded = _guard_stdout()
+    try:
+        return _run(args, state, guarded)
+    finally:
+        if argv is not None:  # called in-process (tests), not as the program: give the caller its handlers back
+            for sig, handler in saved.items():
+                with contextlib.suppress(ValueError, TypeError):  # TypeError: None, a handler not set from Python
+                    signal.signal(sig, handler)
+
+
+def _run(args: list[str], state: dict[str, Any], guarded: bool) -> Any:
     try:
         rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False, obj=state)
         sys.stdout.flush()  # a write that fails must fail here, not at exit
@@ -130,12 +179,15 @@ def main(argv: list[str] | None = None) -> Any:
         fail_line(f"{name}: {exc.format_message()}{hint}")
         return sys.exit(2)
     except click.exceptions.Abort:
+        _ignore_signals()  # the exit is under way: a second Ctrl-C must not turn it into a traceback
         fail_line("eezmap: interrupted")
         return sys.exit(130)
     except KeyboardInterrupt:
+        _ignore_signals()
         fail_line("eezmap: interrupted; no partial output was left")
         return sys.exit(130)
     except Terminated:
+        _ignore_signals()
         _discard_stdout(guarded)
         fail_line("eezmap: terminated; no partial output was left")
         return sys.exit(143)
