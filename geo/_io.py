@@ -32,6 +32,22 @@ from typing import IO, Iterator, Sequence
 
 from .errors import GeoError, OutputError
 
+#: The stop (Ctrl-C, SIGTERM, SIGHUP) a signal handler asked for, if any: no output is committed
+#: after it, even when the exception the handler raised was swallowed on its way up (raised
+#: inside a ``__del__`` or a weakref callback, Python prints "Exception ignored" and goes on).
+_stop: list[BaseException] = []
+
+
+def request_stop(exc: BaseException | None) -> None:
+    """Record (or, with None, forget) a requested stop; called by the CLI's signal handler."""
+    _stop[:] = [exc] if exc is not None else []
+
+
+def check_stop() -> None:
+    """Raise the requested stop, if any: called at every commit point."""
+    if _stop:
+        raise _stop[0]
+
 def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None,
                  suffixes: Sequence[str] | None = None, what: str = "output") -> Path:
     """Refuse an output path before anything is computed or written.
@@ -210,6 +226,7 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None, *, mode
                     pass
             os.chmod(tmp_path, mode if mode is not None else 0o666 & ~_umask())
         yield tmp_path
+        check_stop()  # a stop asked for while writing: never commit
         if special:
             _copy_into(tmp_path, target)
         else:

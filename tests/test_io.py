@@ -292,7 +292,9 @@ def test_csv_to_stdout_is_all_or_nothing(tmp_path):
 # --- SIGTERM -----------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_sigterm_leaves_no_temporary_file(tmp_path):
+@pytest.mark.parametrize("sig,status,word", [(signal.SIGTERM, 143, "terminated"),
+                                             (signal.SIGHUP, 129, "hung up")])  # a closed terminal or ssh
+def test_sigterm_leaves_no_temporary_file(tmp_path, sig, status, word):
     src = tmp_path / "big.csv"
     src.write_text("lat,lon\n" + "".join(f"{15 + (i % 35)}.5,{120 + (i % 40)}.25\n" for i in range(1_000_000)))
     dst = tmp_path / "out.csv"
@@ -304,10 +306,10 @@ def test_sigterm_leaves_no_temporary_file(tmp_path):
     while time.time() < deadline and not any(x.name.startswith(".out.csv.") for x in tmp_path.iterdir()):
         time.sleep(0.02)
     assert any(x.name.startswith(".out.csv.") for x in tmp_path.iterdir()), "never started writing"
-    p.send_signal(signal.SIGTERM)
+    p.send_signal(sig)
     _, err = p.communicate(timeout=60)
-    assert p.returncode == 143, err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "terminated" in err
+    assert p.returncode == status, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and word in err
     assert dst.read_text() == "previous results\n"
     assert _listing(tmp_path) == ["big.csv", "out.csv"]
 

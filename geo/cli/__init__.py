@@ -16,6 +16,7 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 6     a download failed (``layers fetch``): network, timeout, HTTP error
       or a malformed or incomplete response; nothing was replaced
 130   interrupted (Ctrl-C); no partial output is left behind
+129   hung up (SIGHUP: the terminal or ssh session closed); no partial output is left
 143   terminated (SIGTERM); no partial output is left behind
 141   the reader of stdout closed the pipe (``| head``); nothing printed
 ====  =========================================================
@@ -95,15 +96,19 @@ def cli(ctx: click.Context, verbose: int) -> None:
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
     4 unknown (outside coverage; export: incomplete), 5 broken layer data,
-    6 download failed (layers fetch), 130 interrupted, 141 stdout pipe closed,
-    143 terminated.
+    6 download failed (layers fetch), 129 hung up, 130 interrupted,
+    141 stdout pipe closed, 143 terminated.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every writer cleans up."""
+    """SIGTERM or SIGHUP, raised like Ctrl-C's KeyboardInterrupt so that every writer cleans up."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = int(signum)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -125,10 +130,15 @@ def _on_signal(signum: int, frame: Any) -> None:
     -2 or -15 instead of 130 or 143).  Ignored, they stay ignored until the process ends.
     """
     _ignore_signals()
-    raise Interrupted() if signum == signal.SIGINT else Terminated()
+    from .._io import request_stop
+
+    exc = Interrupted() if signum == signal.SIGINT else Terminated(signum)
+    request_stop(exc)  # the writers check it before committing, should *exc* be swallowed on its way
+    raise exc
 
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Ctrl-C; kill's default; a closed terminal or ssh session (the same case: clean up, then go)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _ignore_signals() -> None:
@@ -165,8 +175,12 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 def _run(args: list[str], state: dict[str, Any], guarded: bool) -> Any:
+    from .._io import check_stop, request_stop
+
+    request_stop(None)
     try:
         rv = cli.main(args=args, prog_name="eezmap", standalone_mode=False, obj=state)
+        check_stop()  # a stop whose exception was swallowed on its way up still ends the run as one
         sys.stdout.flush()  # a write that fails must fail here, not at exit
     except click.exceptions.Exit as exc:
         return sys.exit(exc.exit_code)
@@ -186,11 +200,12 @@ def _run(args: list[str], state: dict[str, Any], guarded: bool) -> Any:
         _ignore_signals()
         fail_line("eezmap: interrupted; no partial output was left")
         return sys.exit(130)
-    except Terminated:
+    except Terminated as exc:
         _ignore_signals()
         _discard_stdout(guarded)
-        fail_line("eezmap: terminated; no partial output was left")
-        return sys.exit(143)
+        what = "hung up (SIGHUP)" if exc.signum == signal.SIGHUP else "terminated"
+        fail_line(f"eezmap: {what}; no partial output was left")
+        return sys.exit(128 + exc.signum)  # 143 for SIGTERM, 129 for SIGHUP, as a shell reports them
     except (_ReaderGone, BrokenPipeError):  # the reader went away (`| head`): stop quietly, as on SIGPIPE
         _discard_stdout(guarded)
         return sys.exit(141)
