@@ -57,7 +57,7 @@ from ._threads import once
 from .errors import LayerError, LayerKindError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
-CACHE_FORMAT = "zones-3"
+CACHE_FORMAT = "zones-4"
 
 #: Layer kinds that answer ``where`` (their zones name the point's zone).
 ZONE_KINDS = ("eez",)
@@ -360,6 +360,9 @@ def _read_raw(info: LayerInfo) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         raise LayerError(f"layer '{info.id}': cannot read {path}: {exc}") from None
     _check_crs(info, meta.get("crs"))
     geoms = shapely.from_wkb(wkb)
+    from .antimeridian import close_ring_jumps
+
+    geoms = close_ring_jumps(geoms)  # rings drawn on the sphere (TopoJSON): across 180°, round a pole
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         if not info.repair_invalid:
