@@ -140,8 +140,40 @@ def test_one_verbose_flag_still_gives_one_line(flags):
 @pytest.mark.parametrize("flags", [["-vv"], ["-v", "-v"], ["--verbose", "--verbose"], ["-v", "--verbose"]])
 def test_two_verbose_flags_show_the_traceback(flags):
     r = run(*flags, "where", "91", "0")
-    assert r.code != 0
+    assert r.code == 2, (r.code, r.err)  # the documented status, traceback or not
     assert "Traceback" in r.err and "CoordinateError" in r.err
+
+
+def test_two_verbose_flags_keep_a_layer_errors_status():
+    """A missing layer is status 5 with or without -vv (was 1, the status of 'no')."""
+    r = run("-vv", "where", "24", "154", "--layer", "no-such-layer")
+    plain = run("where", "24", "154", "--layer", "no-such-layer")
+    assert r.code == plain.code != 1, (r.code, plain.code)
+    assert "Traceback" in r.err
+
+
+_CRASH = """
+import sys, geo.zones
+def boom(*a, **k):
+    raise RuntimeError("a bug")
+geo.zones.where = boom
+from geo.cli import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("flags", [[], ["-vv"]])
+def test_a_bug_is_an_internal_error_with_its_own_status(flags):
+    """An unexpected exception exits 70 (EX_SOFTWARE), never 1 ('no'): one line, or -vv's traceback."""
+    p = subprocess.run([sys.executable, "-c", _CRASH, *flags, "where", "24", "154"], capture_output=True,
+                       text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert p.returncode == 70, (p.returncode, p.stderr)
+    if flags:
+        assert "Traceback" in p.stderr and "RuntimeError: a bug" in p.stderr
+    else:
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        assert lines == ["eezmap: internal error: RuntimeError: a bug (a bug in eezmap; "
+                         "run with -vv for the traceback)"], p.stderr
 
 
 def test_a_v_that_is_an_option_value_is_no_verbose_flag(tmp_path):

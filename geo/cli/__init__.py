@@ -18,6 +18,7 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 130   interrupted (Ctrl-C); no partial output is left behind
 143   terminated (SIGTERM); no partial output is left behind
 141   the reader of stdout closed the pipe (``| head``); nothing printed
+70    internal error: a bug in eezmap (one line; ``-vv`` prints the traceback)
 ====  =========================================================
 """
 
@@ -142,12 +143,25 @@ def main(argv: list[str] | None = None) -> Any:
         _discard_stdout(guarded)
         return sys.exit(141)
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
-        if state["verbose"] >= 2:
-            raise
         _discard_stdout(guarded)
-        fail_line(error_line(exc))
+        _traceback_or_line(state, exc, error_line(exc))
         return sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: its own status, never 1 ("no")
+        _discard_stdout(guarded)
+        _traceback_or_line(state, exc, f"eezmap: internal error: {type(exc).__name__}: {exc} "
+                                        "(a bug in eezmap; run with -vv for the traceback)")
+        return sys.exit(70)
     return sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _traceback_or_line(state: dict[str, Any], exc: BaseException, line: str) -> None:
+    """-vv: the traceback on stderr; otherwise the one line."""
+    if state["verbose"] >= 2:
+        import traceback
+
+        traceback.print_exception(exc)
+    else:
+        fail_line(line)
 
 
 #: click 8.2 raises this for a group run without arguments; 8.1 prints the help and exits 0
