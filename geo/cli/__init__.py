@@ -93,8 +93,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
     4 unknown (outside coverage; export: incomplete), 5 broken layer data,
-    6 download failed (layers fetch), 130 interrupted, 141 stdout pipe closed,
-    143 terminated.
+    6 download failed (layers fetch), 70 internal error (a bug), 130 interrupted,
+    141 stdout pipe closed, 143 terminated.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
