@@ -318,3 +318,23 @@ def test_readme_tables_name_every_status_and_exit_status():
     helped = run("--help").out
     line = " ".join(helped[helped.index("Exit status:"):helped.index("Options:")].split())
     assert {int(n) for n in re.findall(r"(\d+) [a-z]", line)} == exits
+
+
+# --- option combinations (review of issue 9, item 8) -------------------------------------------
+
+@pytest.mark.parametrize("args,needle", [
+    (["where", "--input", "{d}/in.csv", "--lat-col", "y", "--lon-col", "y"], "two different columns"),
+    (["where", "--input", "{d}/in.csv", "--output", ""], "empty"),
+    (["where", "--input", ""], "empty"),
+    (["where", "24", "154", "--distance"], "--input"),
+    (["export", "-o", ""], "empty"),
+    (["map", "-o", "{d}/m.html", "--png", ""], "empty"),
+    (["where", "--input", "{d}/dup.csv"], "twice"),
+])
+def test_option_combinations_that_mean_nothing_are_refused(tmp_path, args, needle):
+    (tmp_path / "in.csv").write_text("x,y\n154,24\n")
+    (tmp_path / "dup.csv").write_text("lat,lat,lon\n24,25,154\n")
+    r = run(*[a.format(d=tmp_path) for a in args])
+    assert_one_line_error(r, 2)
+    assert needle in r.err, r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dup.csv", "in.csv"]

@@ -35,10 +35,10 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
     view, the island's computed 12/24 NM lines, an overview inset, legend,
     layer control, scale, measure tool and the attribution of every layer."""
     from .. import render
-    from .._io import check_outputs
+    from .._io import HTML_SUFFIXES, check_outputs
 
     # every output is checked before anything is computed or written
-    check_outputs([("output", output, None), ("--png", png_path, (".png",)),
+    check_outputs([("output", output, HTML_SUFFIXES), ("--png", png_path, (".png",)),
                    ("--svg", svg_path, (".svg",))], sites_path, points_path)
     user_sites = ()
     if sites_path:
