@@ -54,7 +54,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ._threads import once
-from .errors import LayerError, LayerKindError, UnknownLayerError
+from .errors import ArgumentError, LayerError, LayerKindError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
 CACHE_FORMAT = "zones-4"
@@ -727,7 +727,17 @@ def _bbox_area(b: Sequence[float]) -> float:
     return (b[2] - b[0]) * (b[3] - b[1])
 
 
-def resolve_layers(layer_ids: Sequence[str] | None = None) -> tuple[str, ...]:
+def layer_ids_argument(layer_ids: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """A library call's *layers*: None (the defaults), one id as a string, or a non-empty sequence."""
+    if layer_ids is None:
+        return None
+    ids = (layer_ids,) if isinstance(layer_ids, str) else tuple(layer_ids)
+    if not ids:
+        raise ArgumentError("no layers: give at least one layer id, or None for the default layers")
+    return ids
+
+
+def resolve_layers(layer_ids: str | Sequence[str] | None = None) -> tuple[str, ...]:
     """The zone (EEZ) layers to answer with, most detailed first.
 
     Default: the effective ``default_zones`` (see :func:`manifest`).  Nested
@@ -736,7 +746,8 @@ def resolve_layers(layer_ids: Sequence[str] | None = None) -> tuple[str, ...]:
     layers are named the default EEZ layers answer.
     """
     m = manifest()
-    ids = tuple(layer_ids) if layer_ids else m.default_zones
+    given_ids = layer_ids_argument(layer_ids)
+    ids = given_ids if given_ids else m.default_zones
     for layer_id in ids:
         info = m.get(layer_id)
         if info.kind not in ZONE_KINDS + NESTED_KINDS:

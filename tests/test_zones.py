@@ -189,3 +189,20 @@ def test_land_across_the_antimeridian_is_land(lat, lon):
 @pytest.mark.parametrize("lat,lon", [(-90.0, 0.0), (-86.0, 0.0), (-89.9995, 123.0), (-85.5, -150.0)])
 def test_antarctica_south_of_the_files_lowest_vertex_is_land(lat, lon):
     assert where(lat, lon, distance=False).status == "land"
+
+
+# --- the library reads its arguments as the CLI does (review of issue 9, weaker items) ----------
+
+def test_where_reads_coordinates_with_the_one_parser():
+    a = where("24.28667", "153.98056", distance=False)   # as geo.distance accepts text
+    assert (a.answer, a.zone["mrgid"]) == ("yes", 8487)
+    assert where("24°17′12″N", "153°58′50″E", distance=False).answer == "yes"
+    with pytest.raises(ValueError, match="boolean"):
+        where(True, 154)
+
+
+def test_layers_as_one_string_and_an_empty_list():
+    a = where(-21.0, 55.0, layers="mr-v10-eez-world", distance=False)  # one id, not letters
+    assert a.layer.id == "mr-v10-eez-world"
+    with pytest.raises(ValueError, match="no layers"):
+        where(24.28667, 153.98056, layers=[], distance=False)
