@@ -629,7 +629,7 @@ def _to_stdout(text: Any) -> None:
         else:
             shutil.copyfileobj(text, sys.stdout, 1 << 20)
         sys.stdout.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, OutputError):  # OutputError: already said (the guarded stdout's own line)
         raise
     except OSError as exc:
         raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
@@ -802,6 +802,6 @@ def summary_text(summary: dict[str, Any]) -> str:
     layers = ", ".join(f"{r['id']} ({r['version']})" for r in summary["layers"])
     out = "stdout" if summary["output"] == "-" else summary["output"]
     rate = summary["rows"] / summary["seconds"] if summary["seconds"] > 0 else float("inf")
-    return (f"classified {summary['rows']:,} rows for {summary['country']} in {summary['seconds']:.2f} s "
+    return (f"classified {summary['rows']:,} row{'' if summary['rows'] == 1 else 's'} for {summary['country']} in {summary['seconds']:.2f} s "
             f"({rate:,.0f} rows/s) -> {out}\n  by status: {parts or 'none'}\n  layers: {layers}")
 

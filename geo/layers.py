@@ -617,7 +617,7 @@ def load_zones(layer_id: str) -> Zones:
     """
     info = manifest().get(layer_id)
     if info.kind not in ZONE_KINDS + NESTED_KINDS:
-        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a zone layer")
+        raise LayerError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a zone layer")
     return _load_zones(layer_id, info.sha256, str(info.path))
 
 
@@ -654,7 +654,7 @@ def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     """Load a land layer (verified, repaired): its info and an array of polygons."""
     info = manifest().get(layer_id)
     if info.kind != "land":
-        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a land layer")
+        raise LayerError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a land layer")
     return _load_land(layer_id, info.sha256, str(info.path))
 
 
@@ -689,7 +689,7 @@ def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
     """
     info = manifest().get(layer_id)
     if info.kind != "attributes":
-        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not an attribute table")
+        raise LayerError(f"layer '{layer_id}' is {_a(info.kind)} layer, not an attribute table")
     return _load_attributes(layer_id, info.sha256, str(info.path))
 
 
@@ -727,6 +727,11 @@ def _bbox_area(b: Sequence[float]) -> float:
     return (b[2] - b[0]) * (b[3] - b[1])
 
 
+def _a(word: str) -> str:
+    """'a zone', 'an attributes' (the article a layer kind takes)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def layer_ids_argument(layer_ids: str | Sequence[str] | None) -> tuple[str, ...] | None:
     """A library call's *layers*: None (the defaults), one id as a string, or a non-empty sequence."""
     if layer_ids is None:
@@ -751,7 +756,7 @@ def resolve_layers(layer_ids: str | Sequence[str] | None = None) -> tuple[str, .
     for layer_id in ids:
         info = m.get(layer_id)
         if info.kind not in ZONE_KINDS + NESTED_KINDS:
-            raise LayerKindError(f"layer '{layer_id}' is a {info.kind} layer, not a zone layer: "
+            raise LayerKindError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a zone layer: "
                                  "'eezmap layers' lists the zone layers")
     zone_ids = tuple(i for i in ids if m.get(i).kind in ZONE_KINDS)
     if not zone_ids and layer_ids:
@@ -945,7 +950,7 @@ def set_user_defaults(layer_ids: Sequence[str], cache: str | os.PathLike[str] | 
                 raise UnknownLayerError(f"unknown layer '{layer_id}': the known layers are "
                                         f"{', '.join(kinds)} (see 'eezmap layers')")
             if kinds[layer_id] not in ZONE_KINDS + NESTED_KINDS:
-                raise ArgumentError(f"layer '{layer_id}' is a {kinds[layer_id]} layer; defaults are zone "
+                raise ArgumentError(f"layer '{layer_id}' is {_a(kinds[layer_id])} layer; defaults are zone "
                                     "layers (eez) and nested ones (eez_12nm, eez_24nm, eez_internal_waters)")
         if ids:
             doc["default_zones"] = list(ids)

@@ -338,3 +338,14 @@ def test_option_combinations_that_mean_nothing_are_refused(tmp_path, args, needl
     assert_one_line_error(r, 2)
     assert needle in r.err, r.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dup.csv", "in.csv"]
+
+
+def test_messages_count_and_article_correctly(tmp_path):
+    """Review of issue 9 (weaker): '1 row', 'an attributes layer'."""
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon\n24.28667,153.98056\n")
+    r = run("where", "--input", str(src), "--output", str(tmp_path / "o.csv"))
+    assert r.code == 0 and "classified 1 row " in r.err and "1 rows" not in r.err, r.err
+    r = run("where", "24", "154", "--layer", "mr-v12-eez-attributes-world")
+    assert_one_line_error(r, 2)
+    assert "an attributes layer" in r.err, r.err
