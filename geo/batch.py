@@ -89,6 +89,9 @@ def detect_columns(columns: Sequence[str], lat_col: str | None = None,
             f"name it with {flag} (recognised: {', '.join(names[:4])} …)")
 
     _unique_columns(cols)
+    if len(cols) == 1 and ";" in str(cols[0]) and lat_col is None:
+        raise InputFileError(f"the header is one column '{cols[0]}': is the file separated by ';'? "
+                             "eezmap reads ',' (.csv) or tab (.tsv) separated files; convert it first")
     lat, lon = pick(lat_col, LAT_NAMES, "latitude", "--lat-col"), pick(lon_col, LON_NAMES, "longitude", "--lon-col")
     if lat == lon:
         raise InputFileError(f"latitude and longitude are both column '{lat}'; give two different columns")

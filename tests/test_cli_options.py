@@ -349,3 +349,12 @@ def test_messages_count_and_article_correctly(tmp_path):
     r = run("where", "24", "154", "--layer", "mr-v12-eez-attributes-world")
     assert_one_line_error(r, 2)
     assert "an attributes layer" in r.err, r.err
+
+
+def test_a_semicolon_separated_csv_gets_a_hint(tmp_path):
+    """Decided: ';' is not sniffed (a ',' decimal comma often goes with it); the error says so."""
+    src = tmp_path / "in.csv"
+    src.write_text("lat;lon\n24,28667;153,98056\n")
+    r = run("where", "--input", str(src))
+    assert_one_line_error(r, 2)
+    assert "';'" in r.err and ".tsv" in r.err, r.err
