@@ -326,7 +326,6 @@ def test_readme_tables_name_every_status_and_exit_status():
     (["where", "--input", "{d}/in.csv", "--lat-col", "y", "--lon-col", "y"], "two different columns"),
     (["where", "--input", "{d}/in.csv", "--output", ""], "empty"),
     (["where", "--input", ""], "empty"),
-    (["where", "24", "154", "--distance"], "--input"),
     (["export", "-o", ""], "empty"),
     (["map", "-o", "{d}/m.html", "--png", ""], "empty"),
     (["where", "--input", "{d}/dup.csv"], "twice"),

@@ -106,8 +106,6 @@ def _refuse_ignored_options(batch: bool, engine: str, scheduler: str | None) -> 
         raise click.UsageError("give --distance or --no-distance, not both", ctx)
     refuse_unless(ctx, batch, "needs --input FILE (one point's answer goes to stdout)", "output_path")
     refuse_unless(ctx, batch, "needs --input FILE", "lat_col", "lon_col", "engine", "chunk_rows", "progress")
-    refuse_unless(ctx, batch, "needs --input FILE (one point's boundary distance is given unless --no-distance)",
-                  "with_distance")
     refuse_unless(ctx, engine == "dask", "needs --engine dask", "scheduler")
     refuse_unless(ctx, engine != "dask", "does not apply with --engine dask (Dask reads in blocks of its own, "
                   "without a progress bar)", "chunk_rows", "progress")
