@@ -805,6 +805,7 @@ def summary_text(summary: dict[str, Any]) -> str:
     layers = ", ".join(f"{r['id']} ({r['version']})" for r in summary["layers"])
     out = "stdout" if summary["output"] == "-" else summary["output"]
     rate = summary["rows"] / summary["seconds"] if summary["seconds"] > 0 else float("inf")
-    return (f"classified {summary['rows']:,} row{'' if summary['rows'] == 1 else 's'} for {summary['country']} in {summary['seconds']:.2f} s "
+    rows = f"{summary['rows']:,} row{'' if summary['rows'] == 1 else 's'}"
+    return (f"classified {rows} for {summary['country']} in {summary['seconds']:.2f} s "
             f"({rate:,.0f} rows/s) -> {out}\n  by status: {parts or 'none'}\n  layers: {layers}")
 
