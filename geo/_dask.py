@@ -88,7 +88,7 @@ def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon
             import pandas as pd
 
             status = pd.read_parquet(tmp, columns=["eez_status"])["eez_status"]
-            counts = {str(k): int(v) for k, v in status.value_counts().items()}
+            counts = {str(k): int(v) for k, v in status.value_counts().items() if v}  # used categories only
     finally:
         if client is not None:
             client.close()

@@ -32,6 +32,13 @@ from typing import IO, Iterator, Sequence
 
 from .errors import GeoError, OutputError
 
+#: The names each kind of output may have (the suffix says what is in the file).
+HTML_SUFFIXES = (".html", ".htm")
+GEOJSON_SUFFIXES = (".geojson", ".json")
+#: A Dask output is a directory of Parquet files: no suffix, or ``.parquet``.
+PARQUET_DIRECTORY_SUFFIXES = ("", ".parquet")
+
+
 #: The stop (Ctrl-C, SIGTERM, SIGHUP) a signal handler asked for, if any: no output is committed
 #: after it, even when the exception the handler raised was swallowed on its way up (raised
 #: inside a ``__del__`` or a weakref callback, Python prints "Exception ignored" and goes on).
@@ -53,16 +60,18 @@ def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] |
     """Refuse an output path before anything is computed or written.
 
     Refused: a directory, one of the *inputs* (also through a symlink), a name
-    whose suffix is not one of *suffixes* (when given), a directory that does
-    not exist and cannot be made, and an existing file that may not be written
-    (read-only, or not the user's to write).  Returns the path as given.
+    whose suffix is not one of *suffixes* (when given; a device or FIFO is
+    asked no suffix), a directory that does not exist (it is never made: one
+    error line, as most Unix tools), and an existing file that may not be
+    written (read-only, or not the user's to write).  Returns the path as given.
     """
+    _refuse_empty(path, what)
     out = Path(path)
     target = _target(out)
     if target.is_dir():
         raise OutputError(f"{what} {out} is a directory; give a file name")
-    if suffixes is not None and out.suffix.lower() not in suffixes:
-        raise OutputError(f"{what} {out}: give a {' or '.join(suffixes)} file name")
+    if suffixes is not None and out.suffix.lower() not in suffixes and not _is_special(target):
+        raise OutputError(f"{what} {out}: {_suffix_hint(suffixes)}")
     for i in inputs:
         if i is None or str(i) == "-":
             continue
@@ -74,6 +83,36 @@ def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] |
     return out
 
 
+def check_output_directory(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None,
+                           what: str = "output") -> Path:
+    """Refuse an output directory of Parquet files (``--engine dask``) before anything is computed.
+
+    Its name has no suffix or ``.parquet``; its parent must exist.  An existing
+    directory is replaced only if it holds nothing but Parquet files (an earlier
+    output), never one holding the *inputs* or anything else.
+    """
+    _refuse_empty(path, what)
+    out = Path(path)
+    target = _target(out)
+    if out.suffix.lower() not in PARQUET_DIRECTORY_SUFFIXES:
+        raise OutputError(f"{what} {out}: --engine dask writes a directory of Parquet files; "
+                          f"{_suffix_hint(PARQUET_DIRECTORY_SUFFIXES)}")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{what} {out}: --engine dask writes a directory of Parquet files, and {out} is a file")
+    for i in inputs:
+        if i is not None and str(i) != "-" and (_same_file(out, Path(i)) or
+                                                 Path(i).resolve().is_relative_to(target.resolve())):
+            raise OutputError(f"{what} {out} holds the input files; refusing to overwrite them")
+    if target.is_dir():
+        foreign = [p.name for p in target.iterdir()
+                   if not (p.is_file() and (p.suffix == ".parquet" or p.name in ("_metadata", "_common_metadata")))]
+        if foreign:
+            raise OutputError(f"{what} {out} is a directory holding other files than Parquet ({foreign[0]}, ...); "
+                              "give a new directory name")
+    _check_directory(out, target.parent)
+    return out
+
+
 def check_outputs(outputs: Sequence[tuple[str, str | os.PathLike[str] | None, Sequence[str] | None]],
                   *inputs: str | os.PathLike[str] | None) -> None:
     """Check every output of a command (``(what, path, suffixes)``) before any is written.
@@ -82,13 +121,25 @@ def check_outputs(outputs: Sequence[tuple[str, str | os.PathLike[str] | None, Se
     """
     seen: list[tuple[str, Path]] = []
     for what, path, suffixes in outputs:
-        if path is None or str(path) == "":
+        if path is None:
             continue
         out = check_output(path, *inputs, suffixes=suffixes, what=what)
         for other_what, other in seen:
             if not _is_special(_target(out)) and _same_file(out, other):
                 raise OutputError(f"{what} {out} is also the {other_what}; give two different files")
         seen.append((what, out))
+
+
+def _refuse_empty(path: str | os.PathLike[str], what: str) -> None:
+    if not str(path).strip():
+        raise OutputError(f"{what} path is empty; give a file name (or - for standard output where allowed)")
+
+
+def _suffix_hint(suffixes: Sequence[str]) -> str:
+    if "" in suffixes:
+        named = [x for x in suffixes if x]
+        return ("give a directory name" + (f" (no suffix, or {' or '.join(named)})" if named else ""))
+    return f"give a {' or '.join(suffixes)} file name"
 
 
 def _target(path: Path) -> Path:
@@ -126,12 +177,17 @@ def _is_special(target: Path) -> bool:
 
 
 def _check_directory(out: Path, directory: Path) -> None:
-    """The nearest existing ancestor of *directory* must be a directory we may write in."""
+    """*directory* must exist (it is never made) and be a directory we may write in."""
     d = directory if str(directory) else Path(".")
-    while not d.exists() and d != d.parent:
-        if d.is_symlink():  # a dangling link where a directory should be
-            raise OutputError(f"cannot write {out}: {d} is a broken link")
-        d = d.parent
+    if d.is_symlink() and not d.exists():  # a dangling link where a directory should be
+        raise OutputError(f"cannot write {out}: {d} is a broken link")
+    if not d.exists():
+        e = d
+        while not e.parent.exists() and e != e.parent:
+            e = e.parent
+        if e.parent.is_dir():
+            raise OutputError(f"cannot write {out}: directory {d} does not exist (create it first)")
+        d = e.parent
     if not d.is_dir():
         raise OutputError(f"cannot write {out}: {d} is not a directory")
     if not _access(d, os.W_OK | os.X_OK):
@@ -233,7 +289,13 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None, *, mode
             if fsync and tmp_path.is_file():
                 with open(tmp_path, "rb+") as fh:
                     os.fsync(fh.fileno())
-            os.replace(tmp_path, target)
+            if tmp_path.is_dir() and target.is_dir():  # an earlier output directory: swap, then remove it
+                old = target.with_name(f".{target.name}.old-{os.getpid()}")
+                os.replace(target, old)
+                os.replace(tmp_path, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp_path, target)
     except BaseException as exc:
         if isinstance(exc, OSError) and not isinstance(exc, GeoError):
             raise _failed(out, exc) from exc

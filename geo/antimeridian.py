@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["normalise", "needs_normalising"]
+__all__ = ["close_ring_jumps", "needs_normalising", "normalise"]
 
 
 def needs_normalising(geoms: np.ndarray) -> np.ndarray:
@@ -133,3 +133,88 @@ def _split(part: Any) -> list[Any]:
             if p.geom_type == "Polygon" and p.area > 0.0:
                 pieces.append(p if k == 0 else shapely.transform(p, lambda c, k=k: c - [360.0 * k, 0.0]))
     return pieces
+
+
+# --- rings drawn on the sphere (TopoJSON from d3 / world-atlas) ---------------------------------
+
+#: A ring whose vertices all lie this close to a pole is a cap around the pole, not geography.
+_POLAR_LAT = 89.99
+
+
+def _jumps(coords: np.ndarray) -> bool:
+    return bool((np.abs(np.diff(coords[:, 0])) > 180.0).any())
+
+
+def has_ring_jumps(geom: Any) -> bool:
+    """Whether a polygon has a ring with an edge spanning more than 180° of longitude."""
+    import shapely
+
+    if geom is None:
+        return False
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon":
+            continue
+        for ring in (part.exterior, *part.interiors):
+            if _jumps(np.asarray(ring.coords)):
+                return True
+    return False
+
+
+def close_ring_jumps(geoms: np.ndarray) -> np.ndarray:
+    """Polygons whose rings jump across ±180°, read as drawn on the sphere.
+
+    A ring edge from 179.9° to -180° is, on the sphere (TopoJSON from d3 and
+    Natural Earth's world-atlas packaging are drawn there), a short step
+    across the antimeridian; read on the plane it runs across the whole map
+    and the polygon comes out self-intersecting (``make_valid`` then drops
+    Chukotka and Wrangel Island).  Each such ring is unwrapped (every step
+    kept under 180° of longitude), a ring that then goes once round the
+    globe (Antarctica) is closed through its pole, a hole that hugs the pole
+    within 0.01° is dropped (a packaging artefact: the pole is land), and the
+    polygon is cut at ±180° into parts in [-180, 180].  Geometries without
+    such a ring are returned as they are (the same objects).
+    """
+    out = np.array(geoms, dtype=object, copy=True)
+    for i, geom in enumerate(out):
+        if has_ring_jumps(geom):
+            out[i] = _close_one(geom)
+    return out
+
+
+def _unwrap_ring(coords: np.ndarray) -> np.ndarray:
+    x = coords[:, 0].copy()
+    step = np.diff(x)
+    step = (step + 180.0) % 360.0 - 180.0     # every step the short way round
+    x[1:] = x[0] + np.cumsum(step)
+    return np.c_[x, coords[:, 1]]
+
+
+def _close_one(geom: Any) -> Any:
+    import shapely
+
+    pieces: list[Any] = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        ext = _unwrap_ring(np.asarray(part.exterior.coords))
+        turns = round((ext[-1, 0] - ext[0, 0]) / 360.0)
+        if turns:  # once round the globe: the pole on the ring's side of the equator is inside
+            pole = -90.0 if ext[:, 1].mean() < 0 else 90.0
+            ext = np.vstack([ext, [[ext[-1, 0], pole], [ext[0, 0], pole], ext[0]]])
+        else:
+            ext[:, 0] -= 360.0 * np.floor((np.median(ext[:, 0]) + 180.0) / 360.0)
+        holes = []
+        for ring in part.interiors:
+            c = np.asarray(ring.coords)
+            if (np.abs(c[:, 1]) >= _POLAR_LAT).all():
+                continue  # a cap around the pole left as a hole: the pole is land
+            c = _unwrap_ring(c)
+            c[:, 0] -= 360.0 * np.floor((np.median(c[:, 0]) + 180.0) / 360.0)
+            holes.append(c)
+        poly = shapely.make_valid(shapely.Polygon(ext, holes))
+        for p in shapely.get_parts(poly):
+            if p.geom_type == "Polygon":
+                pieces.extend(_split(p))
+    if not pieces:
+        return shapely.Polygon()
+    return shapely.multipolygons(pieces)

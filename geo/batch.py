@@ -42,7 +42,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._io import atomic_path, check_output
+from ._io import atomic_path, check_output, check_output_directory
 from .errors import InputFileError, OutputError
 
 LAT_NAMES = ("lat", "latitude", "lat_dd", "latitude_dd", "y", "ylat", "lat_deg", "decimallatitude")
@@ -97,7 +97,14 @@ def detect_columns(columns: Sequence[str], lat_col: str | None = None,
             f"cannot find a {what} column among: {', '.join(map(str, cols))}; "
             f"name it with {flag} (recognised: {', '.join(names[:4])} …)")
 
-    return pick(lat_col, LAT_NAMES, "latitude", "--lat-col"), pick(lon_col, LON_NAMES, "longitude", "--lon-col")
+    _unique_columns(cols)
+    if len(cols) == 1 and ";" in str(cols[0]) and lat_col is None:
+        raise InputFileError(f"the header is one column '{cols[0]}': is the file separated by ';'? "
+                             "eezmap reads ',' (.csv) or tab (.tsv) separated files; convert it first")
+    lat, lon = pick(lat_col, LAT_NAMES, "latitude", "--lat-col"), pick(lon_col, LON_NAMES, "longitude", "--lon-col")
+    if lat == lon:
+        raise InputFileError(f"latitude and longitude are both column '{lat}'; give two different columns")
+    return lat, lon
 
 
 @dataclass(frozen=True)
@@ -409,6 +416,8 @@ def _sep(path: str) -> str:
 def _check_input(path: str) -> None:
     if path == "-":
         return
+    if not str(path).strip():
+        raise InputFileError("input path is empty; give a file name, or - for standard input")
     p = Path(path)
     if not p.exists():
         raise InputFileError(f"input file {path} does not exist")
@@ -420,6 +429,29 @@ def _check_input(path: str) -> None:
                 pass
         except OSError as exc:
             raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _refuse_duplicate_header(path: str) -> None:
+    """A CSV header naming a column twice is refused (pandas would rename the second ``X.1``, and the
+    rows would not come back unchanged).  Checked on files; stdin is read once, as a stream."""
+    if path == "-" or _kind(path) != "csv" or not Path(path).is_file():
+        return
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f, delimiter=_sep(path)), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return  # the reader says what is wrong
+    _unique_columns(header)
+
+
+def _unique_columns(columns: Sequence[str]) -> None:
+    """Refuse a header that names a column twice."""
+    cols = [str(c) for c in columns]
+    dupes = sorted({c for c in cols if cols.count(c) > 1})
+    if dupes:
+        raise InputFileError(f"the header names column '{dupes[0]}' twice; give every column its own name")
 
 
 class _Progress:
@@ -473,12 +505,15 @@ def classify_file(input_path: str, output_path: str | None, *, country: str = "J
 
     layer_ids = resolve_layers(layers)
     country = resolve_country(country, layer_ids)
-    _check_input(input_path) if engine == "local" else None
-    out = output_path if output_path not in (None, "") else "-"
-    if out != "-":
+    if engine == "local":
+        _check_input(input_path)
+        _refuse_duplicate_header(input_path)
+    out = output_path if output_path is not None else "-"  # "" is refused by check_output
+    if out != "-" and engine == "dask":
+        check_output_directory(out, input_path)
+    elif out != "-":
         check_output(out, input_path)
-        if engine == "local":
-            _output_kind(out)
+        _output_kind(out)
     t0 = time.perf_counter()
     kw = dict(country=country, layers=layer_ids, with_distance=with_distance)
     replaced: list[str] = []  # eez_* columns already in the input (an earlier output): replaced
@@ -631,7 +666,7 @@ def _to_stdout(text: Any) -> None:
         else:
             shutil.copyfileobj(text, sys.stdout, 1 << 20)
         sys.stdout.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, OutputError):  # OutputError: already said (the guarded stdout's own line)
         raise
     except OSError as exc:
         raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
@@ -804,6 +839,7 @@ def summary_text(summary: dict[str, Any]) -> str:
     layers = ", ".join(f"{r['id']} ({r['version']})" for r in summary["layers"])
     out = "stdout" if summary["output"] == "-" else summary["output"]
     rate = summary["rows"] / summary["seconds"] if summary["seconds"] > 0 else float("inf")
-    return (f"classified {summary['rows']:,} rows for {summary['country']} in {summary['seconds']:.2f} s "
+    rows = f"{summary['rows']:,} row{'' if summary['rows'] == 1 else 's'}"
+    return (f"classified {rows} for {summary['country']} in {summary['seconds']:.2f} s "
             f"({rate:,.0f} rows/s) -> {out}\n  by status: {parts or 'none'}\n  layers: {layers}")
 

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._io import atomic_text, check_output
+from ._io import GEOJSON_SUFFIXES, atomic_text, check_output
 
 PRECISION = 7
 
@@ -250,7 +250,7 @@ def write_geojson(path: str | os.PathLike[str] | None, fc: dict[str, Any], inden
     if path is None or str(path) == "-":
         sys.stdout.write(text + "\n")
         return None
-    check_output(path)
+    check_output(path, suffixes=GEOJSON_SUFFIXES)
     with atomic_text(path) as f:
         f.write(text + "\n")
     return Path(path)

@@ -140,7 +140,8 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
     bounds = shapely.total_bounds(geoms)
     bbox = coverage_bbox or tuple(round(float(v), 6) for v in bounds)
     number = _version_number(src_path.name, version)
-    cite_text, doi = mr.citation(kind, number)
+    # a version the user gave or the file's name states; never the server's current one guessed
+    cite_text, doi = mr.citation(kind, number) if number else (mr.citation_unknown_version(kind), None)
     ver = version or (f"{number} (user-supplied {src_path.name})" if number
                       else f"unknown (user-supplied {src_path.name})")
     product = mr.PRODUCTS[kind]
@@ -153,7 +154,7 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
         "version": ver,
         "doi": None if citation else doi,
         "citation": citation or f"{cite_text} User-supplied copy: {src_path.name}.",
-        "attribution": (f"{product.short}: user-supplied {src_path.name}" if citation
+        "attribution": (f"{product.short}: user-supplied {src_path.name}" if citation or not number
                         else mr.attribution(kind, number) + f"; user-supplied {src_path.name}"),
         "licence": mr.LICENCE if not citation else "as stated by the supplier",
         "licence_note": "Marine Regions data are CC BY 4.0; cite them. " + mr.DISCLAIMER,
@@ -401,7 +402,7 @@ def _id_from_name(path: Path) -> str:
 
 def _version_number(name: str, version: str | None) -> int | None:
     text = version if version else name
-    m = re.search(r"(?:^|[^a-z])v(?:ersion)?[ _-]?(\d{1,2})(?!\d)", text, re.IGNORECASE)
+    m = re.search(r"(?:^|[\s_.-])v(?:ersion)?[ _-]?(\d{1,2})(?![0-9a-z])", text, re.IGNORECASE)
     if m is None and version:
         m = re.match(r"\s*(\d{1,2})(?!\d)", version)
     return int(m.group(1)) if m else None

@@ -54,10 +54,10 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ._threads import once
-from .errors import LayerError, LayerKindError, UnknownLayerError
+from .errors import ArgumentError, LayerError, LayerKindError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
-CACHE_FORMAT = "zones-3"
+CACHE_FORMAT = "zones-4"
 
 #: Layer kinds that answer ``where`` (their zones name the point's zone).
 ZONE_KINDS = ("eez",)
@@ -360,6 +360,9 @@ def _read_raw(info: LayerInfo) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         raise LayerError(f"layer '{info.id}': cannot read {path}: {exc}") from None
     _check_crs(info, meta.get("crs"))
     geoms = shapely.from_wkb(wkb)
+    from .antimeridian import close_ring_jumps
+
+    geoms = close_ring_jumps(geoms)  # rings drawn on the sphere (TopoJSON): across 180°, round a pole
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         if not info.repair_invalid:
@@ -614,7 +617,7 @@ def load_zones(layer_id: str) -> Zones:
     """
     info = manifest().get(layer_id)
     if info.kind not in ZONE_KINDS + NESTED_KINDS:
-        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a zone layer")
+        raise LayerError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a zone layer")
     return _load_zones(layer_id, info.sha256, str(info.path))
 
 
@@ -651,7 +654,7 @@ def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     """Load a land layer (verified, repaired): its info and an array of polygons."""
     info = manifest().get(layer_id)
     if info.kind != "land":
-        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not a land layer")
+        raise LayerError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a land layer")
     return _load_land(layer_id, info.sha256, str(info.path))
 
 
@@ -686,7 +689,7 @@ def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
     """
     info = manifest().get(layer_id)
     if info.kind != "attributes":
-        raise LayerError(f"layer '{layer_id}' is a {info.kind} layer, not an attribute table")
+        raise LayerError(f"layer '{layer_id}' is {_a(info.kind)} layer, not an attribute table")
     return _load_attributes(layer_id, info.sha256, str(info.path))
 
 
@@ -724,7 +727,22 @@ def _bbox_area(b: Sequence[float]) -> float:
     return (b[2] - b[0]) * (b[3] - b[1])
 
 
-def resolve_layers(layer_ids: Sequence[str] | None = None) -> tuple[str, ...]:
+def _a(word: str) -> str:
+    """'a zone', 'an attributes' (the article a layer kind takes)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def layer_ids_argument(layer_ids: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """A library call's *layers*: None (the defaults), one id as a string, or a non-empty sequence."""
+    if layer_ids is None:
+        return None
+    ids = (layer_ids,) if isinstance(layer_ids, str) else tuple(layer_ids)
+    if not ids:
+        raise ArgumentError("no layers: give at least one layer id, or None for the default layers")
+    return ids
+
+
+def resolve_layers(layer_ids: str | Sequence[str] | None = None) -> tuple[str, ...]:
     """The zone (EEZ) layers to answer with, most detailed first.
 
     Default: the effective ``default_zones`` (see :func:`manifest`).  Nested
@@ -733,11 +751,12 @@ def resolve_layers(layer_ids: Sequence[str] | None = None) -> tuple[str, ...]:
     layers are named the default EEZ layers answer.
     """
     m = manifest()
-    ids = tuple(layer_ids) if layer_ids else m.default_zones
+    given_ids = layer_ids_argument(layer_ids)
+    ids = given_ids if given_ids else m.default_zones
     for layer_id in ids:
         info = m.get(layer_id)
         if info.kind not in ZONE_KINDS + NESTED_KINDS:
-            raise LayerKindError(f"layer '{layer_id}' is a {info.kind} layer, not a zone layer: "
+            raise LayerKindError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a zone layer: "
                                  "'eezmap layers' lists the zone layers")
     zone_ids = tuple(i for i in ids if m.get(i).kind in ZONE_KINDS)
     if not zone_ids and layer_ids:
@@ -931,7 +950,7 @@ def set_user_defaults(layer_ids: Sequence[str], cache: str | os.PathLike[str] | 
                 raise UnknownLayerError(f"unknown layer '{layer_id}': the known layers are "
                                         f"{', '.join(kinds)} (see 'eezmap layers')")
             if kinds[layer_id] not in ZONE_KINDS + NESTED_KINDS:
-                raise ArgumentError(f"layer '{layer_id}' is a {kinds[layer_id]} layer; defaults are zone "
+                raise ArgumentError(f"layer '{layer_id}' is {_a(kinds[layer_id])} layer; defaults are zone "
                                     "layers (eez) and nested ones (eez_12nm, eez_24nm, eez_internal_waters)")
         if ids:
             doc["default_zones"] = list(ids)

@@ -93,6 +93,14 @@ def citation(kind: str, version: int | None = None) -> tuple[str, str | None]:
     return text, doi
 
 
+def citation_unknown_version(kind: str) -> str:
+    """The citation of a copy whose version nobody stated: no version, no DOI guessed."""
+    product = PRODUCTS[kind]
+    lines = " (including the boundary polylines)" if product.geometry == "line" else ""
+    return (f"Flanders Marine Institute. Maritime Boundaries Geodatabase: {product.title}{lines}, "
+            "version unknown (give --version). Available online at https://www.marineregions.org/.")
+
+
 def attribution(kind: str, version: int | None = None) -> str:
     """A short credit line for maps and exports."""
     product = PRODUCTS[kind]

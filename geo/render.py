@@ -1697,6 +1697,10 @@ def write_figure(path: str | os.PathLike[str], **kwargs: Any) -> Path:
         raise OutputError(f"figure {target}: give a .png or .svg file name")
     fig = draw_figure(**kwargs)
     check_output(target)
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=150)
+    import matplotlib
+
+    # byte-for-byte reproducible: no date in the metadata, element ids from a fixed salt
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    with atomic_path(target) as tmp, matplotlib.rc_context({"svg.hashsalt": "eezmap"}):
+        fig.savefig(tmp, format=fmt, dpi=150, metadata=metadata)
     return Path(target)

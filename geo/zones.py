@@ -431,12 +431,14 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
 
     Parameters
     ----------
-    lat, lon : float
-        Degrees; longitude may be 0–360.
+    lat, lon : float or str
+        Degrees; longitude may be 0–360.  Read by :func:`geo.coords.parse_pair`
+        as the CLI reads them (``"24°17′12″N"`` too; booleans refused).
     country : str
         ISO alpha-3 code or sovereign name (default Japan).
-    layers : sequence of str, optional
-        Zone layers in precedence order (default: the bundled set).
+    layers : str or sequence of str, optional
+        Zone layers in precedence order (default: the bundled set); one id
+        may be given as a string; an empty sequence is refused.
     distance : bool
         Also compute the geodesic distance to the nearest boundary (slower).
 
@@ -449,8 +451,11 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     >>> where(24.28667, 153.98056).answer
     'yes'
     """
-    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or not -180 <= lon <= 360:
-        raise CoordinateError(f"point ({lat}, {lon}) is out of range: latitude -90..90, longitude -180..360")
+    from .coords import parse_pair
+    from .layers import layer_ids_argument
+
+    lat, lon = parse_pair(lat, lon)  # the one reading of coordinates (text, numbers; no booleans)
+    layers = layer_ids_argument(layers)
     c = classify([lat], [lon], country=country, layers=layers)
     st, ans, layer_id = str(c.status[0]), str(c.answer[0]), str(c.layer[0])
     # outside every coverage, the answer rests on the first (most detailed) layer

@@ -140,8 +140,40 @@ def test_one_verbose_flag_still_gives_one_line(flags):
 @pytest.mark.parametrize("flags", [["-vv"], ["-v", "-v"], ["--verbose", "--verbose"], ["-v", "--verbose"]])
 def test_two_verbose_flags_show_the_traceback(flags):
     r = run(*flags, "where", "91", "0")
-    assert r.code != 0
+    assert r.code == 2, (r.code, r.err)  # the documented status, traceback or not
     assert "Traceback" in r.err and "CoordinateError" in r.err
+
+
+def test_two_verbose_flags_keep_a_layer_errors_status():
+    """A missing layer is status 5 with or without -vv (was 1, the status of 'no')."""
+    r = run("-vv", "where", "24", "154", "--layer", "no-such-layer")
+    plain = run("where", "24", "154", "--layer", "no-such-layer")
+    assert r.code == plain.code != 1, (r.code, plain.code)
+    assert "Traceback" in r.err
+
+
+_CRASH = """
+import sys, geo.zones
+def boom(*a, **k):
+    raise RuntimeError("a bug")
+geo.zones.where = boom
+from geo.cli import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("flags", [[], ["-vv"]])
+def test_a_bug_is_an_internal_error_with_its_own_status(flags):
+    """An unexpected exception exits 70 (EX_SOFTWARE), never 1 ('no'): one line, or -vv's traceback."""
+    p = subprocess.run([sys.executable, "-c", _CRASH, *flags, "where", "24", "154"], capture_output=True,
+                       text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert p.returncode == 70, (p.returncode, p.stderr)
+    if flags:
+        assert "Traceback" in p.stderr and "RuntimeError: a bug" in p.stderr
+    else:
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        assert lines == ["eezmap: internal error: RuntimeError: a bug (a bug in eezmap; "
+                         "run with -vv for the traceback)"], p.stderr
 
 
 def test_a_v_that_is_an_option_value_is_no_verbose_flag(tmp_path):
@@ -289,3 +321,42 @@ def test_readme_tables_name_every_status_and_exit_status():
     helped = run("--help").out
     line = " ".join(helped[helped.index("Exit status:"):helped.index("Options:")].split())
     assert {int(n) for n in re.findall(r"(\d+) [a-z]", line)} == exits
+
+
+# --- option combinations (review of issue 9, item 8) -------------------------------------------
+
+@pytest.mark.parametrize("args,needle", [
+    (["where", "--input", "{d}/in.csv", "--lat-col", "y", "--lon-col", "y"], "two different columns"),
+    (["where", "--input", "{d}/in.csv", "--output", ""], "empty"),
+    (["where", "--input", ""], "empty"),
+    (["export", "-o", ""], "empty"),
+    (["map", "-o", "{d}/m.html", "--png", ""], "empty"),
+    (["where", "--input", "{d}/dup.csv"], "twice"),
+])
+def test_option_combinations_that_mean_nothing_are_refused(tmp_path, args, needle):
+    (tmp_path / "in.csv").write_text("x,y\n154,24\n")
+    (tmp_path / "dup.csv").write_text("lat,lat,lon\n24,25,154\n")
+    r = run(*[a.format(d=tmp_path) for a in args])
+    assert_one_line_error(r, 2)
+    assert needle in r.err, r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dup.csv", "in.csv"]
+
+
+def test_messages_count_and_article_correctly(tmp_path):
+    """Review of issue 9 (weaker): '1 row', 'an attributes layer'."""
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon\n24.28667,153.98056\n")
+    r = run("where", "--input", str(src), "--output", str(tmp_path / "o.csv"))
+    assert r.code == 0 and "classified 1 row " in r.err and "1 rows" not in r.err, r.err
+    r = run("where", "24", "154", "--layer", "mr-v12-eez-attributes-world")
+    assert_one_line_error(r, 2)
+    assert "an attributes layer" in r.err, r.err
+
+
+def test_a_semicolon_separated_csv_gets_a_hint(tmp_path):
+    """Decided: ';' is not sniffed (a ',' decimal comma often goes with it); the error says so."""
+    src = tmp_path / "in.csv"
+    src.write_text("lat;lon\n24,28667;153,98056\n")
+    r = run("where", "--input", str(src))
+    assert_one_line_error(r, 2)
+    assert "';'" in r.err and ".tsv" in r.err, r.err

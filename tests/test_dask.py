@@ -72,3 +72,22 @@ def test_dask_local_threads_and_errors(tmp_path):
     assert_one_line_error(run("where", "--input", str(tmp_path / "nomatch*.csv"), "--output",
                               str(tmp_path / "x"), "--engine", "dask"), 2)
     assert_one_line_error(run("where", "--input", str(tmp_path / "*.csv"), "--engine", "dask"), 2)
+
+
+def test_dask_can_rerun_into_its_own_output_and_counts_only_statuses_seen(tmp_path):
+    """Review of issue 9, item 5: the second run replaces the first run's directory; the summary
+    has no empty status and no zero counts (both rows lie within 200 NM of Minami-Torishima)."""
+    from geo.batch import classify_file
+
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon\n24.28667,153.98056\n24.5,154.5\n")  # Minami-Torishima, and 60 km NE of it
+    out = tmp_path / "dq"
+    first = classify_file(str(src), str(out), engine="dask")
+    second = classify_file(str(src), str(out), engine="dask")
+    assert first["status"] == second["status"] == {"eez": 2}
+    assert sorted(p.suffix for p in out.iterdir()) and all(p.suffix == ".parquet" for p in out.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dq", "in.csv"]
+    (out / "notes.txt").write_text("mine")
+    r = run("where", "--input", str(src), "--engine", "dask", "--output", str(out))
+    assert_one_line_error(r, 2)
+    assert (out / "notes.txt").read_text() == "mine"

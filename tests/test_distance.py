@@ -99,3 +99,14 @@ def test_uncertain_lengths_are_rounded_to_their_uncertainty(value, unc, expected
     from geo.cli.distance import _measure
 
     assert _measure(value, unc, "km", 3) == expected
+
+
+def test_the_same_point_has_no_bearing_and_one_inside_line():
+    """Review of issue 9 (weaker): a zero-length geodesic has no direction (WGS84 by hand: any
+    azimuth joins a point to itself), and an area measured to itself is described once."""
+    r = run("distance", "rey-mud-area", "rey-mud-area")
+    assert r.code == 0, r.err
+    assert r.out.count("lies inside") == 1, r.out
+    assert "initial bearing undefined" in r.out and "180.00°" not in r.out
+    j = run("distance", "0,0", "0,0", "--json").json()
+    assert j["distance_km"] == 0 and j["initial_bearing_deg"] is None

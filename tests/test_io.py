@@ -321,3 +321,41 @@ def test_check_output_resolves_symlinks_for_the_input_check(tmp_path):
     link.symlink_to(src)
     with pytest.raises(OutputError, match="input"):
         _io.check_output(link, src)
+
+
+# --- an output's name says what is in it; no directory is made (review of issue 9, items 4, 7) ---
+
+@pytest.mark.parametrize("args,name", [
+    (["export", "-o", "{d}/x.shp"], "x.shp"),                     # would be GeoJSON text in a .shp
+    (["export", "-o", "{d}/x.csv"], "x.csv"),
+    (["map", "-o", "{d}/m.png"], "m.png"),                        # would be HTML in a .png
+    (["where", "--input", "{d}/in.csv", "--engine", "dask", "--output", "{d}/dq.csv"], "dq.csv"),
+])
+def test_an_output_whose_name_is_another_format_is_refused(tmp_path, args, name):
+    (tmp_path / "in.csv").write_text("lat,lon\n24,154\n")
+    r = run(*[a.format(d=tmp_path) for a in args])
+    assert_one_line_error(r, 2)
+    assert "file name" in r.err or "directory name" in r.err, r.err
+    assert _listing(tmp_path) == ["in.csv"]
+
+
+@pytest.mark.parametrize("args", [
+    ["where", "--input", "{d}/bad.csv", "--output", "{d}/nd6/a/x.csv"],
+    ["where", "--input", "{d}/in.csv", "--output", "{d}/nd6/a/x.csv"],
+    ["map", "-o", "{d}/m.html", "--png", "{d}/nd6/m.png"],
+    ["map", "-o", "{d}/nd6/m.html"],
+    ["export", "-o", "{d}/nd6/x.geojson"],
+])
+def test_a_missing_output_directory_is_refused_and_never_made(tmp_path, args):
+    (tmp_path / "in.csv").write_text("lat,lon\n24,154\n")
+    (tmp_path / "bad.csv").write_text("lat,lon\nx,y\n")
+    r = run(*[a.format(d=tmp_path) for a in args])
+    assert_one_line_error(r, 2)
+    assert "does not exist" in r.err, r.err
+    assert _listing(tmp_path) == ["bad.csv", "in.csv"]
+
+
+def test_a_suffix_is_not_asked_of_a_device(tmp_path):
+    null = _char_device(tmp_path / "null", 1, 3)
+    r = run("export", "-o", str(null))
+    assert r.code == 0, r.err

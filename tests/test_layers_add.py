@@ -288,3 +288,19 @@ def test_bad_add_arguments(tmp_path, env):
     r = run("layers", "add", str(lines), env=env)
     assert_one_line_error(r, 2)
     assert "polygon" in r.err
+
+
+@pytest.mark.parametrize("pol_type", ["Disputed", "Overlapping claim"])
+def test_a_version_no_one_stated_is_cited_as_unknown(tmp_path, env, pol_type):
+    """Review of issue 9, item 9: no version guessed from a file's spellings or from the server's
+    current one; the citation says 'version unknown' and has no DOI unless --version gives it."""
+    cols = {"mrgid": [8325], "geoname": ["Fiji zone"], "pol_type": [pol_type], "sovereign1": ["Fiji"],
+            "sovereign2": ["Tonga"], "territory1": ["Fiji"], "iso_sov1": ["FJI"], "area_km2": [1.0]}
+    frame(cols, [FIJI]).to_file(tmp_path / "zones.gpkg", driver="GPKG", layer="zones")
+    r = run("layers", "add", str(tmp_path / "zones.gpkg"), "--id", "nover", env=env)
+    assert r.code == 0, r.err
+    e = user_entry(env, "nover")
+    assert e["version"].startswith("unknown")
+    assert e["doi"] is None and "10.14284" not in e["citation"] and "10.14284" not in e["attribution"]
+    assert "version unknown" in e["citation"] and "--version" in e["citation"]
+    assert not any(f"version {n}" in e["citation"] for n in range(8, 13))

@@ -422,3 +422,13 @@ def test_unknown_island_is_a_site_error():
 
     with pytest.raises(SiteError):
         render.build_map(island="atlantis")
+
+
+@pytest.mark.slow
+def test_figures_are_byte_for_byte_reproducible(tmp_path):
+    """Review of issue 9, item 6: the same inputs give the same bytes (no <dc:date>, no random ids)."""
+    for suffix in ("svg", "png"):
+        a = render.write_figure(tmp_path / f"a.{suffix}").read_bytes()
+        b = render.write_figure(tmp_path / f"b.{suffix}").read_bytes()
+        assert a == b, suffix
+    assert b"<dc:date>" not in (tmp_path / "a.svg").read_bytes()

@@ -6,6 +6,8 @@ from an independent shapely test written here, never from the code under test.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
@@ -157,3 +159,50 @@ def test_far_ocean_boundary_distance_is_not_fooled_by_edges_across_the_far_merid
     # Antarctic 200 NM zone; the old pre-filter picked Easter Island's zone at 3,361.7 km
     a = where(-60.0, -120.0)
     assert a.distance_to_boundary_km == pytest.approx(1100.7, abs=0.5)
+
+
+# --- land across 180° and around the South Pole (review of issue 9, item 1) -----------------
+# Expected: Chukotka (66°N 170°E, 67°N 178°E, 68°N 175°E) and Wrangel Island (71.2°N 179.5°W,
+# the island spans about 178.7°E–177.4°W, 70.8–71.6°N) are land.  Independent source:
+# ../shared/data/eez/osm_territorial_waters_10km_world.geojson (OpenStreetMap land plus 10 km of
+# sea, per country), read with geopandas: Russia's polygon holds a 0.45° disc round each
+# point (at least 14 km at these latitudes), so the point is more than 10 km inside it, i.e. on
+# land.  The South Pole and 86°S 0°E lie on the Antarctic ice sheet (a geographic fact;
+# world-atlas draws Antarctica as a ring round the pole whose lowest vertex is 85.19°S, the
+# pole inside it on the sphere).
+CHUKOTKA_AND_WRANGEL = [(66.0, 170.0), (67.0, 178.0), (68.0, 175.0), (71.2, -179.5)]
+OSM_LAND_AND_WATERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eez" \
+    / "osm_territorial_waters_10km_world.geojson"
+
+
+@pytest.mark.parametrize("lat,lon", CHUKOTKA_AND_WRANGEL)
+def test_land_across_the_antimeridian_is_land(lat, lon):
+    import geopandas as gpd
+
+    osm = gpd.read_file(OSM_LAND_AND_WATERS)
+    russia = shapely.union_all(osm.geometry[osm["isoA3"] == "RUS"].to_numpy())
+    assert russia.contains(shapely.Point(lon, lat).buffer(0.45))
+    a = where(lat, lon, distance=False)
+    assert (a.answer, a.status) == ("no", "land"), (lat, lon, a.status)
+
+
+@pytest.mark.parametrize("lat,lon", [(-90.0, 0.0), (-86.0, 0.0), (-89.9995, 123.0), (-85.5, -150.0)])
+def test_antarctica_south_of_the_files_lowest_vertex_is_land(lat, lon):
+    assert where(lat, lon, distance=False).status == "land"
+
+
+# --- the library reads its arguments as the CLI does (review of issue 9, weaker items) ----------
+
+def test_where_reads_coordinates_with_the_one_parser():
+    a = where("24.28667", "153.98056", distance=False)   # as geo.distance accepts text
+    assert (a.answer, a.zone["mrgid"]) == ("yes", 8487)
+    assert where("24°17′12″N", "153°58′50″E", distance=False).answer == "yes"
+    with pytest.raises(ValueError, match="boolean"):
+        where(True, 154)
+
+
+def test_layers_as_one_string_and_an_empty_list():
+    a = where(-21.0, 55.0, layers="mr-v10-eez-world", distance=False)  # one id, not letters
+    assert a.layer.id == "mr-v10-eez-world"
+    with pytest.raises(ValueError, match="no layers"):
+        where(24.28667, 153.98056, layers=[], distance=False)

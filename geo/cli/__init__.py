@@ -15,10 +15,11 @@ format.  Every deliberate error becomes one line on stderr and an exit status:
 5     a bundled or user layer is missing, corrupted or malformed
 6     a download failed (``layers fetch``): network, timeout, HTTP error
       or a malformed or incomplete response; nothing was replaced
-130   interrupted (Ctrl-C); no partial output is left behind
+70    internal error: a bug in eezmap (one line; ``-vv`` prints the traceback)
 129   hung up (SIGHUP: the terminal or ssh session closed); no partial output is left
-143   terminated (SIGTERM); no partial output is left behind
+130   interrupted (Ctrl-C); no partial output is left behind
 141   the reader of stdout closed the pipe (``| head``); nothing printed
+143   terminated (SIGTERM); no partial output is left behind
 ====  =========================================================
 """
 
@@ -96,7 +97,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     \b
     Exit status: 0 yes/success, 1 no, 2 bad input, 3 shared,
     4 unknown (outside coverage; export: incomplete), 5 broken layer data,
-    6 download failed (layers fetch), 129 hung up, 130 interrupted,
+    6 download failed (layers fetch), 70 internal error (a bug), 129 hung up, 130 interrupted,
     141 stdout pipe closed, 143 terminated.
     """
     ctx.ensure_object(dict)
@@ -210,12 +211,25 @@ def _run(args: list[str], state: dict[str, Any], guarded: bool) -> Any:
         _discard_stdout(guarded)
         return sys.exit(141)
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
-        if state["verbose"] >= 2:
-            raise
         _discard_stdout(guarded)
-        fail_line(error_line(exc))
+        _traceback_or_line(state, exc, error_line(exc))
         return sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: its own status, never 1 ("no")
+        _discard_stdout(guarded)
+        _traceback_or_line(state, exc, f"eezmap: internal error: {type(exc).__name__}: {exc} "
+                                        "(a bug in eezmap; run with -vv for the traceback)")
+        return sys.exit(70)
     return sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _traceback_or_line(state: dict[str, Any], exc: BaseException, line: str) -> None:
+    """-vv: the traceback on stderr; otherwise the one line."""
+    if state["verbose"] >= 2:
+        import traceback
+
+        traceback.print_exception(exc)
+    else:
+        fail_line(line)
 
 
 #: click 8.2 raises this for a group run without arguments; 8.1 prints the help and exits 0

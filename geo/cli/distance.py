@@ -42,6 +42,8 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
     pa, pb, d, ends, unc = _measured(a, b)
     unc_nm = None if unc is None else unc * 1000 / NM
     bearing = f"{d.initial_bearing_deg:.2f}°" if unc is None else f"≈ {d.initial_bearing_deg:.0f}°"
+    if d.metres == 0:
+        bearing = "undefined (the same point)"
     click.echo(f"{_label(pa)} → {_label(pb)}: {_measure(d.km, unc, 'km', 3)} = {_measure(d.nm, unc_nm, 'NM', 3)}, "
                f"initial bearing {bearing} (geodesic, WGS84)")
     for s, other, e in ends:
@@ -79,7 +81,8 @@ def _measured(a: str, b: str) -> tuple[Site, Site, Any, tuple[Any, Any], float |
     pa, pb = resolve_point(a), resolve_point(b)
     d = distance((pa.lat, pa.lon), (pb.lat, pb.lon))
     # the nearest edge of an area end, seen from the other end's measured point
-    ends = ((pa, pb, _nearest_edge(pa, pb)), (pb, pa, _nearest_edge(pb, pa)))
+    same = pa.id == pb.id and (pa.lat, pa.lon) == (pb.lat, pb.lon)  # an area to itself: described once
+    ends = ((pa, pb, _nearest_edge(pa, pb)), (pb, pa, None if same else _nearest_edge(pb, pa)))
     unc = sum(s.uncertainty_km or 0.0 for s in (pa, pb) if s.approximate) or None
     return pa, pb, d, ends, unc
 
@@ -90,7 +93,7 @@ def json_object(a: str, b: str) -> dict[str, Any]:
     return {
         "from": _end(pa, ends[0][2]), "to": _end(pb, ends[1][2]),
         "distance_km": round(d.km, 6), "distance_nm": round(d.nm, 6),
-        "initial_bearing_deg": round(d.initial_bearing_deg, 6),
+        "initial_bearing_deg": round(d.initial_bearing_deg, 6) if d.metres else None,  # none for one point
         "distance_uncertainty_km": unc,
         "ellipsoid": "WGS84",
         "limit_200nm": _limit(pa, d),

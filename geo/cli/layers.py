@@ -267,7 +267,8 @@ def add_command(path: str, layer_id: str | None, kind: str, citation: str | None
     if as_json:
         print_json({"layers": [info.as_dict()]}, indent)
         return 0
-    click.echo(f"{info.id}: {info.extra.get('feature_count')} zones of {info.kind} from "
+    n = info.extra.get("feature_count")
+    click.echo(f"{info.id}: {n} zone{'' if n == 1 else 's'} of {info.kind} from "
                f"{info.extra.get('source_layer')}, version {info.version}")
     click.echo(f"  {info.path}")
     click.echo(f"  {info.extra.get('processing')}")

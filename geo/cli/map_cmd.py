@@ -35,10 +35,12 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
     view, the island's computed 12/24 NM lines, an overview inset, legend,
     layer control, scale, measure tool and the attribution of every layer."""
     from .. import render
-    from .._io import check_outputs
+    from .._io import HTML_SUFFIXES, check_outputs
 
     # every output is checked before anything is computed or written
-    check_outputs([("output", output, None), ("--png", png_path, (".png",)),
+    # the default maps/ is the program's own choice: made when missing (a named path's directory never is)
+    make_default_dir = output == str(DEFAULT_MAP) and not DEFAULT_MAP.parent.exists()
+    check_outputs([("output", None if make_default_dir else output, HTML_SUFFIXES), ("--png", png_path, (".png",)),
                    ("--svg", svg_path, (".svg",))], sites_path, points_path)
     user_sites = ()
     if sites_path:
@@ -51,6 +53,8 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
 
         points = read_points(points_path)
     kwargs = dict(layers=layers or None, tiles=tiles, user_sites=user_sites, points=points, island=island)
+    if make_default_dir:
+        DEFAULT_MAP.parent.mkdir(exist_ok=True)
     path = render.write_map(output, **kwargs)
     size = path.stat().st_size
     click.echo(f"wrote {path} ({size / 1e6:.2f} MB, standalone: works offline)")
