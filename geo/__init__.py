@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+from .boundary import BoundaryDistances, boundary_distance
 from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
 from .geodesy import Distance
 from .zones import Classification, ZoneAnswer, classify, where
@@ -52,6 +53,6 @@ def distance(a: object, b: object) -> Distance:
 
 
 __all__ = [
-    "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError", "LayerError",
-    "OutputError", "SiteError", "ZoneAnswer", "classify", "distance", "where", "__version__",
+    "BoundaryDistances", "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError", "LayerError",
+    "OutputError", "SiteError", "ZoneAnswer", "boundary_distance", "classify", "distance", "where", "__version__",
 ]
