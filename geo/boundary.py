@@ -50,9 +50,9 @@ _R_MIN = _A * (1 - _E2)
 #: longest piece an edge is cut into (chord, metres)
 MAX_PIECE_M = 10_000.0
 #: consecutive pieces per run
-CHUNK = 16
+CHUNK = 8
 #: about how long a run of pieces is (metres)
-RUN_M = 20_000.0
+RUN_M = 8_000.0
 CELL = 0.25    # degrees
 BLOCK = 16     # cells per block side (4°)
 _NX, _NY = int(360 / CELL), int(180 / CELL)
@@ -85,6 +85,8 @@ class SegmentIndex:
         self.e0, self.e1 = e0, e1
         # how far the lon/lat curve strays from its chord: smooth, nearly parabolic, widest mid-way
         self.sag = 1.5 * np.linalg.norm(mid - (e0 + e1) / 2, axis=1) + 0.01
+        self.mid = (e0 + e1) / 2
+        self.half = np.linalg.norm(e1 - e0, axis=1) / 2 + self.sag
         # runs: at most CHUNK consecutive pieces and about RUN_M long (a new run at either mark)
         cum = np.cumsum(np.linalg.norm(e1 - e0, axis=1)) // RUN_M
         new_run = np.r_[True, cum[1:] != cum[:-1]] | (np.arange(n) % CHUNK == 0) if n else np.zeros(0, bool)
@@ -101,6 +103,8 @@ class SegmentIndex:
         np.maximum.at(radius, run_of, far)
         self.centre, self.radius = centre, radius + 0.01
         self._cells: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # block -> (offsets per cell, runs)
+        #: where each block's candidate lists are kept between runs (None: not kept)
+        self.block_dir: Any = None
         self._lock = threading.Lock()
 
     # -- building ------------------------------------------------------------------------
@@ -139,6 +143,10 @@ class SegmentIndex:
             got = self._cells.get(b)
             if got is not None:
                 return got
+            got = self._load_block(b)
+            if got is not None:
+                self._cells[b] = got
+                return got
             bx, by = b % (_NX // BLOCK), b // (_NX // BLOCK)
             size = CELL * BLOCK
             w0, s0 = -180.0 + bx * size, -90.0 + by * size
@@ -151,7 +159,26 @@ class SegmentIndex:
             offsets = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
             got = (offsets, np.concatenate(lists).astype(np.int64))
             self._cells[b] = got
+            self._save_block(b, got)
             return got
+
+    def _load_block(self, b: int) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.block_dir is None:
+            return None
+        try:
+            with np.load(self.block_dir / f"block-{b}.npz", allow_pickle=False) as npz:
+                return npz["offsets"], npz["runs"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _save_block(self, b: int, got: tuple[np.ndarray, np.ndarray]) -> None:
+        if self.block_dir is None:
+            return
+        from ._io import atomic_path
+
+        with contextlib.suppress(Exception), atomic_path(self.block_dir / f"block-{b}.npz", suffix=".tmp",
+                                                         mode=0o600) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, offsets=got[0], runs=got[1].astype(np.int32))
 
     # -- querying ------------------------------------------------------------------------
 
@@ -162,8 +189,8 @@ class SegmentIndex:
         n = len(lon)
         dist, blon, blat = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
         ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (len(self.pieces) > 0)
-        for lo in range(0, n, 65536):
-            sl = np.flatnonzero(ok[lo:lo + 65536]) + lo
+        for lo in range(0, n, 16384):
+            sl = np.flatnonzero(ok[lo:lo + 16384]) + lo
             if len(sl):
                 dist[sl], blon[sl], blat[sl] = self._nearest(lon[sl], lat[sl])
         return dist, blon, blat
@@ -196,6 +223,12 @@ class SegmentIndex:
         owner, run = owner[keep], run[keep]
         # the pieces of the runs kept
         owner, piece = _expand_ranges(owner, self.run_start[run], self.run_end[run])
+        # each piece within its half-length (and sag) of its chord's middle: a cheap cut first
+        d = np.linalg.norm(self.mid[piece] - p[owner], axis=1)
+        upper = np.full(n, np.inf)
+        np.minimum.at(upper, owner, _geodesic_upper(d + self.half[piece]))
+        keep = d - self.half[piece] <= upper[owner]
+        owner, piece = owner[keep], piece[keep]
         c, t = _chord_to_segment(p[owner], self.e0[piece], self.e1[piece])
         sag = self.sag[piece]
         upper = np.full(n, np.inf)
@@ -315,10 +348,13 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
 
     key = hashlib.sha256(repr([(e[0], e[1], e[2], e[3]) for e in stack]).encode()).hexdigest()[:32]
     path = cache_dir() / "index" / f"boundary-{key}-v{_FORMAT}.npz"
+    blocks = cache_dir() / "index" / f"boundary-{key}-v{_FORMAT}-cells-{CELL}-{BLOCK}-{CHUNK}-{RUN_M:.0f}"
     try:
         with np.load(path, allow_pickle=False) as npz:
             if int(npz["format"][0]) == _FORMAT:
-                return SegmentIndex(npz["pieces"])
+                index = SegmentIndex(npz["pieces"])
+                index.block_dir = blocks
+                return index
     except (OSError, ValueError, KeyError):
         pass
     from .zones import _effective_edges, _seams
@@ -328,6 +364,10 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
     index = SegmentIndex(_cut(np.vstack([p for p in parts if len(p)] or [np.empty((0, 4))])))
     with contextlib.suppress(Exception):  # a cache that cannot be written is rebuilt next time
         index.save(path)
+        import shutil
+
+        shutil.rmtree(blocks, ignore_errors=True)   # lists of an older build of the pieces
+    index.block_dir = blocks
     return index
 
 
