@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -70,13 +71,12 @@ def _reference_m(lat: float, lon: float, segs: np.ndarray) -> float:
         t = np.clip(np.where(len2 > 0, -(x0 * dx + y0 * dy) / len2, 0.0), 0.0, 1.0)
     d = np.hypot(x0 + t * dx, y0 + t * dy)
     near = segs[d <= d.min() * 1.3 + 0.05]
-    pts = []
-    for s in near:
-        length_m = np.hypot((s[2] - s[0]) * 111_320 * c, (s[3] - s[1]) * 111_320) + 1.0
-        k = max(1, int(np.ceil(length_m / 50.0 * 1.5)))   # 50 m or closer, wherever the edge runs
-        tt = np.linspace(0, 1, k + 1)
-        pts.append(np.column_stack([s[0] + tt * (s[2] - s[0]), s[1] + tt * (s[3] - s[1])]))
-    xy = np.vstack(pts)
+    length_m = np.hypot((near[:, 2] - near[:, 0]) * 111_320 * c, (near[:, 3] - near[:, 1]) * 111_320) + 1.0
+    k = np.maximum(1, np.ceil(length_m / 50.0 * 1.5)).astype(np.int64)  # 50 m or closer everywhere
+    rep = np.repeat(np.arange(len(near)), k + 1)
+    tt = (np.arange(len(rep)) - np.repeat(np.cumsum(k + 1) - (k + 1), k + 1)) / np.repeat(k, k + 1)
+    s = near[rep]
+    xy = np.column_stack([s[:, 0] + tt * (s[:, 2] - s[:, 0]), s[:, 1] + tt * (s[:, 3] - s[:, 1])])
     rough = np.hypot(((xy[:, 0] - lon + 180.0) % 360.0 - 180.0) * c, xy[:, 1] - lat)
     keep = np.flatnonzero(rough <= rough.min() * 1.05 + 0.002)
     g = Geodesic.WGS84
@@ -112,7 +112,7 @@ def _cli(lat: np.ndarray, lon: np.ndarray, tmp: Path) -> tuple[float, np.ndarray
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     args = [sys.executable, "-m", "geo", "where", "--input", str(src), "--output", str(dst), "--distance"]
     t0 = time.perf_counter()
-    p = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    p = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(p.stderr)
@@ -154,6 +154,7 @@ def main() -> None:
     ap.add_argument("--world-n", type=int, default=1_000_000)
     ap.add_argument("--check", type=int, default=1000)
     a = ap.parse_args()
+    warnings.filterwarnings("ignore", message="Geometry is in a geographic CRS")  # the shortcut's point
     segs = _fixed_set()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

@@ -56,7 +56,7 @@ RUN_M = 8_000.0
 CELL = 0.25    # degrees
 BLOCK = 16     # cells per block side (4°)
 _NX, _NY = int(360 / CELL), int(180 / CELL)
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _ecef(lon: Any, lat: Any) -> np.ndarray:
@@ -77,8 +77,18 @@ def _geodesic_upper(chord: np.ndarray) -> np.ndarray:
 class SegmentIndex:
     """The boundary pieces of one layer stack, their runs and the per-cell candidate runs."""
 
-    def __init__(self, pieces: np.ndarray) -> None:
+    _DERIVED = ("e0", "e1", "sag", "mid", "half", "run_start", "run_end", "centre", "radius")
+
+    def __init__(self, pieces: np.ndarray, derived: dict[str, np.ndarray] | None = None) -> None:
         self.pieces = np.ascontiguousarray(pieces, dtype=float)  # (n, 4) lon0, lat0, lon1, lat1
+        self._cells: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # block -> (offsets per cell, runs)
+        self._lock = threading.Lock()
+        #: where each block's candidate lists are kept between runs (None: not kept)
+        self.block_dir: Any = None
+        if derived is not None:   # as saved: no need to compute them again
+            for name in self._DERIVED:
+                setattr(self, name, derived[name])
+            return
         n = len(self.pieces)
         e0, e1 = _ecef(self.pieces[:, 0], self.pieces[:, 1]), _ecef(self.pieces[:, 2], self.pieces[:, 3])
         mid = _ecef((self.pieces[:, 0] + self.pieces[:, 2]) / 2, (self.pieces[:, 1] + self.pieces[:, 3]) / 2)
@@ -102,10 +112,6 @@ class SegmentIndex:
         radius = np.zeros(runs)
         np.maximum.at(radius, run_of, far)
         self.centre, self.radius = centre, radius + 0.01
-        self._cells: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # block -> (offsets per cell, runs)
-        #: where each block's candidate lists are kept between runs (None: not kept)
-        self.block_dir: Any = None
-        self._lock = threading.Lock()
 
     # -- building ------------------------------------------------------------------------
 
@@ -254,7 +260,8 @@ class SegmentIndex:
         from ._io import atomic_path
 
         with atomic_path(path, suffix=".tmp", mode=0o600, fsync=True) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, format=np.array([_FORMAT]), pieces=self.pieces)
+            np.savez(fh, format=np.array([_FORMAT]), pieces=self.pieces,
+                     **{name: getattr(self, name) for name in self._DERIVED})
 
 
 def _expand(starts: np.ndarray, lens: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -352,7 +359,7 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
     try:
         with np.load(path, allow_pickle=False) as npz:
             if int(npz["format"][0]) == _FORMAT:
-                index = SegmentIndex(npz["pieces"])
+                index = SegmentIndex(npz["pieces"], {name: npz[name] for name in SegmentIndex._DERIVED})
                 index.block_dir = blocks
                 return index
     except (OSError, ValueError, KeyError):
