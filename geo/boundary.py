@@ -222,23 +222,20 @@ class SegmentIndex:
         p = _ecef(lon, lat)
         owner, run = _expand(starts, lens, flat)
         d = np.linalg.norm(self.centre[run] - p[owner], axis=1)
-        upper = np.full(n, np.inf)
         dv = np.linalg.norm(self.e0[self.run_start[run]] - p[owner], axis=1)
-        np.minimum.at(upper, owner, _geodesic_upper(dv))
+        upper = _group_min(owner, _geodesic_upper(dv), n)
         keep = d - self.radius[run] <= upper[owner]
         owner, run = owner[keep], run[keep]
         # the pieces of the runs kept
         owner, piece = _expand_ranges(owner, self.run_start[run], self.run_end[run])
         # each piece within its half-length (and sag) of its chord's middle: a cheap cut first
         d = np.linalg.norm(self.mid[piece] - p[owner], axis=1)
-        upper = np.full(n, np.inf)
-        np.minimum.at(upper, owner, _geodesic_upper(d + self.half[piece]))
+        upper = _group_min(owner, _geodesic_upper(d + self.half[piece]), n)
         keep = d - self.half[piece] <= upper[owner]
         owner, piece = owner[keep], piece[keep]
         c, t = _chord_to_segment(p[owner], self.e0[piece], self.e1[piece])
         sag = self.sag[piece]
-        upper = np.full(n, np.inf)
-        np.minimum.at(upper, owner, _geodesic_upper(c + sag))
+        upper = _group_min(owner, _geodesic_upper(c + sag), n)
         keep = c - sag <= upper[owner]
         owner, piece, t = owner[keep], piece[keep], t[keep]
         metres, t = _refine(lon[owner], lat[owner], self.pieces[piece], t)
@@ -262,6 +259,15 @@ class SegmentIndex:
         with atomic_path(path, suffix=".tmp", mode=0o600, fsync=True) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, format=np.array([_FORMAT]), pieces=self.pieces,
                      **{name: getattr(self, name) for name in self._DERIVED})
+
+
+def _group_min(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The smallest value per owner (owners sorted, as every pair list here is); inf for none."""
+    out = np.full(n, np.inf)
+    if len(owner):
+        first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        out[owner[first]] = np.minimum.reduceat(values, first)
+    return out
 
 
 def _expand(starts: np.ndarray, lens: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
