@@ -36,6 +36,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ RUN_M = 8_000.0
 CELL = 0.25    # degrees
 BLOCK = 16     # cells per block side (4°)
 _NX, _NY = int(360 / CELL), int(180 / CELL)
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _ecef(lon: Any, lat: Any) -> np.ndarray:
@@ -254,11 +255,36 @@ class SegmentIndex:
     # -- storing -------------------------------------------------------------------------
 
     def save(self, path: Any) -> None:
-        from ._io import atomic_path
+        """Write the arrays as ``.npy`` files in directory *path* (read back memory-mapped).
 
-        with atomic_path(path, suffix=".tmp", mode=0o600, fsync=True) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, format=np.array([_FORMAT]), pieces=self.pieces,
-                     **{name: getattr(self, name) for name in self._DERIVED})
+        Written into a temporary directory beside it and renamed into place:
+        a reader sees all of it or nothing.
+        """
+        import os
+        import shutil
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
+        try:
+            for name in ("pieces", *self._DERIVED):
+                np.save(tmp / f"{name}.npy", np.ascontiguousarray(getattr(self, name)), allow_pickle=False)
+            os.replace(tmp, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, path: Any) -> SegmentIndex:
+        """The index saved in *path*, its arrays memory-mapped: one point reads only what it needs."""
+        def arr(name: str) -> np.ndarray:
+            return np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+
+        index = cls.__new__(cls)
+        index.pieces = arr("pieces")
+        index._cells, index._lock, index.block_dir = {}, threading.Lock(), None
+        for name in cls._DERIVED:
+            setattr(index, name, arr(name))
+        return index
 
 
 def _group_min(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -360,15 +386,13 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
     from .layers import cache_dir
 
     key = hashlib.sha256(repr([(e[0], e[1], e[2], e[3]) for e in stack]).encode()).hexdigest()[:32]
-    path = cache_dir() / "index" / f"boundary-{key}-v{_FORMAT}.npz"
+    path = cache_dir() / "index" / f"boundary-{key}-v{_FORMAT}"
     blocks = cache_dir() / "index" / f"boundary-{key}-v{_FORMAT}-cells-{CELL}-{BLOCK}-{CHUNK}-{RUN_M:.0f}"
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if int(npz["format"][0]) == _FORMAT:
-                index = SegmentIndex(npz["pieces"], {name: npz[name] for name in SegmentIndex._DERIVED})
-                index.block_dir = blocks
-                return index
-    except (OSError, ValueError, KeyError):
+        index = SegmentIndex.load(path)
+        index.block_dir = blocks
+        return index
+    except (OSError, ValueError):
         pass
     from .zones import _effective_edges, _seams
 
