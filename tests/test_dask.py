@@ -69,3 +69,19 @@ def test_dask_local_threads_and_errors(tmp_path):
     assert_one_line_error(run("where", "--input", str(tmp_path / "nomatch*.csv"), "--output",
                               str(tmp_path / "x"), "--engine", "dask"), 2)
     assert_one_line_error(run("where", "--input", str(tmp_path / "*.csv"), "--engine", "dask"), 2)
+
+
+def test_dask_distance_equals_single_point_where(tmp_path):
+    # --engine dask uses the same boundary engine: each row's distance is where's to 1 mm
+    import geo
+
+    df = _write_parts(tmp_path, n=2, rows=40)
+    out = tmp_path / "o"
+    r = run("where", "--input", str(tmp_path / "*.csv"), "--output", str(out), "--engine", "dask", "--distance")
+    assert r.code == 0, r.err
+    got = pd.read_parquet(out)
+    got["id"] = got["id"].astype(int)
+    got = got.set_index("id")
+    for _, row in df.iloc[1::7].iterrows():
+        a = geo.where(float(row["lat"]), float(row["lon"]))
+        assert got.loc[int(row["id"]), "eez_boundary_km"] == pytest.approx(a.distance_to_boundary_km, abs=1e-6)
