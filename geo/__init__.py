@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .boundary import BoundaryDistances, boundary_distance
 from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
 from .geodesy import Distance
 from .zones import Classification, ZoneAnswer, classify, where
@@ -74,7 +75,7 @@ def explore(**kwargs: Any) -> "folium.Map":
 
 
 __all__ = [
-    "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError", "LayerError",
-    "OutputError", "SiteError", "ZoneAnswer", "classify", "classify_frame", "distance", "explore", "where",
-    "__version__",
+    "BoundaryDistances", "Classification", "CoordinateError", "Distance", "GeoError", "InputFileError",
+    "LayerError", "OutputError", "SiteError", "ZoneAnswer", "boundary_distance", "classify", "classify_frame",
+    "distance", "explore", "where", "__version__",
 ]

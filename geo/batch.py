@@ -153,7 +153,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
     """
     from .coords import normalize_longitude
     from .layers import load_zones
-    from .zones import ANSWERS, STATUSES, boundary_info, classify
+    from .zones import ANSWERS, STATUSES, classify
 
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
@@ -198,20 +198,18 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
     }
     out.update(_seabed_columns(lat, lon, c.status))
     if with_distance:
-        km = np.full(n, np.nan)
-        blat = np.full(n, np.nan)
-        blon = np.full(n, np.nan)
+        from .boundary import across_labels, index_for
+        from .zones import _boundary_stack
+
+        km, blat, blon = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
         across = np.full(n, "", dtype=object)
-        lon_n = normalize_longitude(lon)
-        for i in np.flatnonzero(c.layer_code >= 0):
-            info = boundary_info(float(lat[i]), float(lon_n[i]), c.layer_ids[c.layer_code[i]],
-                                 int(c.zone_index[i]), int(c.enclosing_index[i]), layers=c.layer_ids)
-            if info is None:
-                continue
-            km[i], nb = info
-            blat[i], blon[i] = nb["lat"], nb["lon"]
-            a = nb["across"]
-            across[i] = f"{a['mrgid']}:{a['name']}" if isinstance(a, dict) else (a or "")
+        rows = np.flatnonzero(c.layer_code >= 0)
+        if len(rows):
+            stack = _boundary_stack(c.layer_ids[0], c.layer_ids)
+            x, y = normalize_longitude(lon[rows]), lat[rows]
+            metres, bx, by = index_for(stack).nearest(x, y)
+            km[rows], blat[rows], blon[rows] = np.round(metres / 1000.0, 6), np.round(by, 7), np.round(bx, 7)
+            across[rows] = across_labels(stack, x, y, bx, by, metres)
         out.update({"eez_boundary_km": km, "eez_boundary_lat": blat, "eez_boundary_lon": blon,
                     "eez_across": across})
     return out

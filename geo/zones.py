@@ -537,64 +537,26 @@ def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclos
     * a box edge only where the answer changes across it (another zone or
       status on the other side, or no coverage at all).
 
-    The next layer in precedence is loaded only when the box edge is nearer
-    than every boundary found inside.  *zone_index* and *enclosing_index* are
-    kept for compatibility (the set does not depend on them).
+    Measured by the engine of :mod:`geo.boundary` (the same for one point and
+    a million).  *zone_index* and *enclosing_index* are kept for
+    compatibility (the set does not depend on them).
     """
-    from .geodesy import nearest_segment_point
+    from .boundary import across_answers, nearest_one
 
     stack = _boundary_stack(layer_id, layers)
-    sides = _Sides(lon, lat)
-    best: Any = _inside_zone(stack, layer_id, lon, lat, zone_index, sides)
-    # the layers whose box holds the point first; a layer is skipped when its box (or an
-    # earlier box holding the point, where it does not answer) is farther than the best
-    order = sorted(range(len(stack)), key=lambda k: not _inside_box(stack[k], lon, lat))
-    for j in order if best is None else ():
-        if best is not None and _all_beyond(stack, j, lon, lat, best.metres, sides):
-            continue
-        for segs in (_effective_edges(stack, j), None):
-            if segs is None:  # the seams of this box: only when its edge is nearer than the best
-                if not len(_box_segments(stack[j])) or (best is not None
-                                                        and sides.beyond(stack[j], best.metres)):
-                    break
-                segs = _seams(stack, j)
-            if len(segs):
-                bp = nearest_segment_point(lon, lat, segs)
-                if best is None or bp.metres < best.metres:
-                    best = bp
+    best = nearest_one(stack, lon, lat)
     if best is None:
         return None
-    across = _across(stack, lon, lat, best)
-    return round(best.km, 6), {"lat": round(best.lat, 7), "lon": round(best.lon, 7), "across": across}
+    metres, blon, blat = best
+    across = _across_record(stack, *across_answers(stack, np.array([lon]), np.array([lat]), np.array([blon]),
+                                                   np.array([blat]), np.array([metres])))
+    return round(metres / 1000.0, 6), {"lat": round(blat, 7), "lon": round(blon, 7), "across": across}
 
 
 #: a layer in a boundary stack: (id, sha256, coverage box, zones_only) -- content-keyed for the caches
 _StackEntry = tuple[str, str, tuple[float, float, float, float], bool]
 _NUDGE = 1e-7  # degrees (about 1 cm): "just inside" and "just outside" a box edge
 _ON_LINE = 1e-6  # degrees: an edge this close to a box side runs along it
-
-
-def _inside_zone(stack: tuple[_StackEntry, ...], layer_id: str, lon: float, lat: float, zone_index: int,
-                 sides: "_Sides") -> Any:
-    """The nearest boundary from inside a zone, when it is one of the zone's own edges.
-
-    Leaving the zone means crossing one of its edges or a box side (a cut): when an
-    edge is nearer than every box side, nothing beyond can be nearer.  None when not
-    sure (the caller then measures to the whole set).
-    """
-    from .geodesy import _segments, nearest_segment_point
-
-    j = next((k for k, entry in enumerate(stack) if _inside_box(entry, lon, lat)), -1)
-    if zone_index < 0 or j < 0 or stack[j][0] != layer_id or any(entry[3] for entry in stack[: j + 1]):
-        return None
-    zones = _model(stack[j][0]).zones
-    segs = _clip_to_region(stack, j, _drop_cuts(_segments(zones.geometry[zone_index]), stack[j][2]))
-    if not len(segs):
-        return None
-    bp = nearest_segment_point(lon, lat, segs)
-    if not all(sides.beyond(entry, bp.metres) for entry in stack[: j + 1]):
-        return None
-    return bp
 
 
 def _boundary_stack(layer_id: str, layers: Sequence[str] | None) -> tuple[_StackEntry, ...]:
@@ -637,64 +599,8 @@ def _side_segments(kind: str, value: float, lo: float, hi: float) -> np.ndarray:
     return np.column_stack([c, t[:-1], c, t[1:]])
 
 
-@once(maxsize=64)
-def _box_segments(entry: _StackEntry) -> np.ndarray:
-    sides = [_side_segments(k, v, lo, hi) for k, v, lo, hi, _ in _box_sides(entry[2])]
-    return np.vstack(sides) if sides else np.empty((0, 4))
-
-
 def _inside_box(entry: _StackEntry, lon: float, lat: float) -> bool:
     return bool(_covers(entry, np.array([lon]), np.array([lat]))[0])
-
-
-class _Sides:
-    """Distances from one point to the sides of coverage boxes: a cheap bound first, exact if needed."""
-
-    _A, _E2 = 6378137.0, 0.00669437999014   # WGS84
-    _M_MIN = _A * (1 - _E2)                  # the smallest meridional radius of curvature (equator)
-
-    def __init__(self, lon: float, lat: float) -> None:
-        self.lon, self.lat = lon, lat
-        self._exact: dict[_StackEntry, float] = {}
-
-    def _bound(self, entry: _StackEntry) -> float:
-        """Metres no side can be nearer than.
-
-        A parallel: every path to it crosses the latitudes between, each degree
-        at least the equator's meridional degree long.  A meridian: no path to it
-        is shorter than the straight chord from the point to the meridian's plane.
-        """
-        phi = math.radians(self.lat)
-        n = self._A / math.sqrt(1 - self._E2 * math.sin(phi) ** 2)
-        out = math.inf
-        for kind, value, _, _, _ in _box_sides(entry[2]):
-            if kind == "lat":
-                out = min(out, self._M_MIN * abs(phi - math.radians(value)))
-            else:
-                out = min(out, n * math.cos(phi) * abs(math.sin(math.radians(self.lon - value))))
-        return out
-
-    def exact(self, entry: _StackEntry) -> float:
-        from .geodesy import nearest_segment_point
-
-        if entry not in self._exact:
-            edge = _box_segments(entry)
-            self._exact[entry] = nearest_segment_point(self.lon, self.lat, edge).metres if len(edge) else math.inf
-        return self._exact[entry]
-
-    def beyond(self, entry: _StackEntry, metres: float) -> bool:
-        """Whether every side of the box is at least *metres* away (no sides: True)."""
-        return self._bound(entry) >= metres or self.exact(entry) >= metres
-
-
-def _all_beyond(stack: tuple[_StackEntry, ...], j: int, lon: float, lat: float, metres: float,
-                sides: _Sides) -> bool:
-    """Whether no boundary of layer *j* (its edges, its seams) can be nearer than *metres*."""
-    if not _inside_box(stack[j], lon, lat) and sides.beyond(stack[j], metres):
-        return True
-    # a box of an earlier layer that holds the point holds none of layer j's boundaries
-    return any(not before[3] and _inside_box(before, lon, lat) and sides.beyond(before, metres)
-               for before in stack[:j])
 
 
 @once(maxsize=16)
@@ -909,47 +815,18 @@ def _seams(stack: tuple[_StackEntry, ...], j: int) -> np.ndarray:
     return np.vstack(pieces) if pieces else np.empty((0, 4))
 
 
-def _across(stack: tuple[_StackEntry, ...], lon: float, lat: float, bp: Any) -> Any:
-    """What lies just across the boundary point, seen from the query point.
+def _across_record(stack: tuple[_StackEntry, ...], layer: np.ndarray, zone: np.ndarray, kind: np.ndarray) -> Any:
+    """What lies across the boundary (:func:`geo.boundary.across_answers` for one point).
 
-    Taken from the layer that answers there: a zone record (with its
-    ``status``), ``"land"``, ``"high_seas"`` or ``"outside_coverage"``;
-    None on the boundary itself.
+    A zone record (with its ``status``), ``"land"``, ``"high_seas"`` or
+    ``"outside_coverage"``; None on the boundary itself.
     """
-    from .geodesy import forward, inverse
-
-    if bp.metres < 1e-3:  # on the boundary: look both ways along the normal is ill-defined
-        return None
-    _, az_arr = inverse(np.array([lon]), np.array([lat]), np.array([bp.lon]), np.array([bp.lat]))
-    az = float(az_arr[0])
-
-    def answer_at(x: float, y: float) -> tuple[int, int]:
-        def zone_of(k: int, mask: np.ndarray) -> np.ndarray:
-            return _model(stack[k][0]).zone_locator.lookup(_frame(stack[k], np.array([x])), np.array([y]))
-
-        return _resolve(stack, np.array([x]), np.array([y]), zone_of)[0]
-
-    here = _key_of(stack, answer_at(lon, lat))
-    # straight on first; at a corner (a vertex nearest), turn until the answer changes
-    for step, turn in [(m, t) for m in (30.0, 100.0, 300.0) for t in (0, 45, -45, 90, -90, 135, -135)]:
-        x, y = forward(np.array([bp.lon]), np.array([bp.lat]), np.array([az + turn]), np.array([step]))
-        j, zi = answer_at(float(x[0]), float(y[0]))
-        if _key_of(stack, (j, zi)) != here:
-            break
-    else:  # still the same answer 300 m around: no boundary seen from here
-        return None
-    if j < 0:
-        return "outside_coverage"
-    model = _model(stack[j][0])
-    if zi >= 0:
-        rec = model.zones.record(zi)
+    k = int(kind[0])
+    if k == 1:
+        rec = _model(stack[int(layer[0])][0]).zones.record(int(zone[0]))
         rec["status"] = status_of_pol_type(rec["pol_type"])
         return rec
-    xs = _frame(stack[j], x)
-    hole = int(model.hole_zone(xs, y)[0])
-    if hole >= 0 or model.land_locator.lookup(xs, y)[0] >= 0:
-        return "land"
-    return "high_seas"
+    return {2: "land", 3: "high_seas", 4: "outside_coverage"}.get(k)
 
 
 # --- areas -----------------------------------------------------------------------------

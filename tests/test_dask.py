@@ -91,3 +91,19 @@ def test_dask_can_rerun_into_its_own_output_and_counts_only_statuses_seen(tmp_pa
     r = run("where", "--input", str(src), "--engine", "dask", "--output", str(out))
     assert_one_line_error(r, 2)
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_dask_distance_equals_single_point_where(tmp_path):
+    # --engine dask uses the same boundary engine: each row's distance is where's to 1 mm
+    import geo
+
+    df = _write_parts(tmp_path, n=2, rows=40)
+    out = tmp_path / "o"
+    r = run("where", "--input", str(tmp_path / "*.csv"), "--output", str(out), "--engine", "dask", "--distance")
+    assert r.code == 0, r.err
+    got = pd.read_parquet(out)
+    got["id"] = got["id"].astype(int)
+    got = got.set_index("id")
+    for _, row in df.iloc[1::7].iterrows():
+        a = geo.where(float(row["lat"]), float(row["lon"]))
+        assert got.loc[int(row["id"]), "eez_boundary_km"] == pytest.approx(a.distance_to_boundary_km, abs=1e-6)

@@ -1,0 +1,103 @@
+"""The batch boundary-distance engine (geo.boundary, issue 12).
+
+Its answers are checked against two independent computations:
+
+* the single-point method of geo.geodesy (planar pre-filter over every edge,
+  sampling, golden-section search on each edge's parameter), run here over
+  the whole fixed boundary set of the default layer stack, to 1 mm;
+* the densified geographiclib reference of tests/test_boundary_distance.py
+  (the source files read with geopandas, vertices every 0.0002°), to 1 m.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from geographiclib.geodesic import Geodesic
+
+import geo
+from geo import zones
+from geo.geodesy import nearest_segment_point
+
+
+def _sample() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(12)
+    lat, lon = [rng.uniform(15, 50, 60)], [rng.uniform(120, 160, 60)]       # the NW Pacific
+    lat.append(rng.uniform(-70, 70, 40))
+    lon.append(rng.uniform(-180, 180, 40))                                  # worldwide
+    k = 16
+    off = rng.choice([-1, 1], k) * 10 ** rng.uniform(-6, -1, k)             # 0.1 m .. 10 km off the line
+    lat.append(rng.uniform(-55, 60, k))
+    lon.append(180.0 + off)                                                 # the antimeridian (0-360 input)
+    lat.append(0.0 + off)
+    lon.append(rng.uniform(90, 180, k))                                     # the box's south edge (equator)
+    lat.append(60.0 + off)
+    lon.append(rng.uniform(90, 180, k))                                     # its north edge
+    lat.append(rng.uniform(0, 60, k))
+    lon.append(90.0 + off)                                                  # its west edge
+    return np.concatenate(lat), np.concatenate(lon)
+
+
+def _fixed_set() -> np.ndarray:
+    stack = zones._boundary_stack("mr-v12-eez-nw-pacific", None)
+    parts = [zones._effective_edges(stack, j) for j in range(len(stack))]
+    parts += [zones._seams(stack, j) for j in range(len(stack))]
+    return np.vstack([p for p in parts if len(p)])
+
+
+@pytest.mark.slow   # the golden-section reference over 160k edges: about 15 s
+def test_batch_distances_equal_the_single_point_method_to_a_millimetre():
+    lat, lon = _sample()
+    r = geo.boundary_distance(lat, lon, across=False)
+    segs = _fixed_set()
+    g = Geodesic.WGS84
+    for i in range(len(lat)):
+        x = (lon[i] + 180.0) % 360.0 - 180.0
+        ref = nearest_segment_point(x, lat[i], segs)
+        assert r.km[i] * 1000 == pytest.approx(ref.metres, abs=1e-3), (lat[i], lon[i])
+        # the point given is on the boundary at that distance (geographiclib)
+        s = g.Inverse(lat[i], lon[i], r.lat[i], r.lon[i])["s12"]
+        assert s == pytest.approx(r.km[i] * 1000, abs=1e-3)
+
+
+def test_batch_distances_equal_where_and_say_the_same_across():
+    lat = np.array([22.0, 30.0, 30.0, 0.01, -0.01, 35.0, 59.99, 45.0])
+    lon = np.array([153.8, 179.99, -179.99, 152.52, 152.52, 139.9, 150.0, 90.01])
+    r = geo.boundary_distance(lat, lon)
+    for i in range(len(lat)):
+        a = geo.where(float(lat[i]), float(lon[i]))
+        assert r.km[i] == pytest.approx(a.distance_to_boundary_km, abs=1e-6)
+        across = a.nearest_boundary["across"]
+        want = f"{across['mrgid']}:{across['name']}" if isinstance(across, dict) else (across or "")
+        assert r.across[i] == want
+
+
+def test_continuous_across_the_antimeridian_and_the_box_edges():
+    # a point moved by a step changes its distance by at most that step (1-Lipschitz)
+    g = Geodesic.WGS84
+    pairs = [((30.0, 179.9999), (30.0, -179.9999)), ((0.00001, 160.0), (-0.00001, 160.0)),
+             ((59.99999, 170.0), (60.00001, 170.0)), ((30.0, 89.99999), (30.0, 90.00001)),
+             ((-40.0, 179.99999), (-40.0, 180.00001))]
+    for (la, lo), (lb, lb_lon) in pairs:
+        r = geo.boundary_distance([la, lb], [lo, lb_lon], across=False)
+        step = g.Inverse(la, lo, lb, lb_lon)["s12"]
+        assert abs(r.km[0] - r.km[1]) * 1000 <= step + 1e-3, (la, lo, r.km)
+
+
+def test_bad_points_give_nan_and_scalars_work():
+    r = geo.boundary_distance([float("nan"), 95.0, 22.0], [150.0, 150.0, 400.0])
+    assert np.isnan(r.km).all() and list(r.across) == ["", "", ""]
+    one = geo.boundary_distance(22.0, 153.8)
+    assert len(one.km) == 1 and math.isfinite(one.km[0])
+
+
+@pytest.mark.slow   # the densified reference: about 10 s a point
+@pytest.mark.parametrize("lat,lon", [(35.3, 146.1), (22.0, 153.8), (-12.0, -140.0)])
+def test_within_a_metre_of_the_densified_geographiclib_reference(lat, lon):
+    from test_boundary_distance import reference_distance_m
+
+    ref = reference_distance_m(lat, lon)
+    assert ref < 1e6
+    assert geo.boundary_distance([lat], [lon], across=False).km[0] * 1000 == pytest.approx(ref, abs=1.0)
