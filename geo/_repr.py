@@ -38,6 +38,29 @@ def _zone(z: dict[str, Any] | None) -> str | None:
     return f"{z.get('name')} (MRGID {z.get('mrgid')}, {z.get('pol_type')})"
 
 
+def _seabed(sb: dict[str, Any] | None) -> str | None:
+    """The seabed regime as the text output words it, with each ISA contract, dated and cited."""
+    if not sb or not sb.get("regime"):
+        return None
+    words = {"continental_shelf": "continental shelf", "the_area": "the Area",
+             "beyond_200nm": "beyond 200 NM", "land": "land"}[sb["regime"]]
+    if sb.get("states"):
+        words += " of " + " / ".join(sb["states"])
+    for c in sb.get("contracts") or []:
+        since = f", since {c['since']}" if c.get("since") else ""
+        words += (f"; ISA {c['status']} area: {c['contractor']}, {c['resource']}{since} "
+                  f"(ISA, July 2019; areas since partly relinquished)")
+    return words
+
+
+def _depth(d: dict[str, Any] | None) -> str | None:
+    """The depth band, never presented as a measured depth."""
+    if not d:
+        return None
+    to = f"{d['to']:,}" if d.get("to") is not None else "…"
+    return f"{d['from']:,}–{to} m (1:10m depth band, not a measured depth)"
+
+
 def zone_answer_html(a: Any) -> str:
     """The table of a :class:`geo.zones.ZoneAnswer` (``geo.where(...)``)."""
     j = a.to_json()
@@ -57,6 +80,8 @@ def zone_answer_html(a: Any) -> str:
         ("boundary", None if km is None else f"{km:,.3f} km ({km / 1.852:,.3f} NM) at "
                                              f"{nb.get('lat')}, {nb.get('lon')}"),
         ("across it", None if km is None else (across or "—")),
+        ("seabed", _seabed(j.get("seabed"))),
+        ("depth", _depth(j.get("depth_m"))),
         ("layer", f"{layer.get('id')} (version {layer.get('version')})"
                   + (" — COARSE" if layer.get("coarse") else "") if layer else None),
     ]

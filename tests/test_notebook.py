@@ -46,6 +46,16 @@ def test_where_shows_a_table():
     assert any("COARSE" in c for c in coarse)
 
 
+def test_where_table_shows_the_seabed_and_depth_band():
+    """The notebook table says what the text and JSON say: the seabed regime and the 1:10m band
+    (the mud frame: Japan's continental shelf, 5,000–6,000 m per Natural Earth's bands)."""
+    cells = _cells(geo.where(22.0, 153.8)._repr_html_())
+    assert any(c.startswith("continental shelf") and "Japan" in c for c in cells), cells
+    assert any("5,000–6,000 m" in c and "1:10m" in c and "not a measured depth" in c for c in cells), cells
+    area = _cells(geo.where(21.5406, 159.2656)._repr_html_())  # a JOGMEC crust block, in the Area
+    assert any(c.startswith("the Area") and "JOGMEC" in c and "2019" in c for c in area), area
+
+
 def test_distance_and_area_show_tables():
     d = geo.distance("minami-torishima", "rey-mud-area")
     h = d._repr_html_()
