@@ -6,7 +6,7 @@ Usage::
 
 Writes, in the same run,
 
-1. the default map (:func:`geo.render.write_map`),
+1. the default map (:func:`geo.map.write_map`),
 2. ``load_zones("mr-v12-eez-nw-pacific").to_geodataframe().explore()`` of the
    same zone layer, saved with folium (it links Leaflet, jQuery, Bootstrap and
    the rest from CDNs),
@@ -158,7 +158,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from geo.layers import load_zones
-    from geo.render import write_map
+    from geo.map import write_map
 
     out = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_map_"))
     out.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 The public API.  Layers are loaded (:mod:`geo.layers`, :mod:`geo.sites`),
 queried (:mod:`geo.zones`, :mod:`geo.geodesy`) and presented
-(:mod:`geo.render`, :mod:`geo.export`, :mod:`geo.cli`).
+(:mod:`geo.map`, :mod:`geo.export`, :mod:`geo.cli`).
 
 Example
 -------
@@ -61,7 +61,7 @@ def distance(a: object, b: object) -> Distance:
 def explore(**kwargs: Any) -> "folium.Map":
     """The standalone map as a ``folium.Map``: shown inline in Jupyter, offline like the file.
 
-    Takes the options of :func:`geo.render.build_map` (``layers``, ``tiles``,
+    Takes the options of :func:`geo.map.build_map` (``layers``, ``tiles``,
     ``user_sites``, ``points``, ``title``); no resource comes from a CDN.
 
     Example
@@ -69,7 +69,7 @@ def explore(**kwargs: Any) -> "folium.Map":
     >>> m = geo.explore()          # doctest: +SKIP
     >>> m                          # in a notebook: the map
     """
-    from .render import build_map
+    from .map import build_map
 
     return build_map(**kwargs)
 

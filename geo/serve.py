@@ -358,7 +358,7 @@ _map_cache: dict[str, str] = {}
 def _map_html() -> str:
     with _map_lock:
         if "html" not in _map_cache:
-            from .render import render_html
+            from .map import render_html
 
             _map_cache["html"] = render_html()
         return _map_cache["html"]

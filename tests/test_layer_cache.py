@@ -38,7 +38,7 @@ def test_a_reinstalled_user_layer_answers_from_its_new_geometry(tmp_path, monkey
     rng = np.random.default_rng(3)
     lon, lat = rng.uniform(160, 180, 500), rng.uniform(-40, -10, 500)
     assert (classify(lat, lon, "FJI", ["reinstalled"]).answer == "yes").any()
-    from geo.render import _display_zones
+    from geo.map.scene import display_zones as _display_zones
 
     assert len(_display_zones("reinstalled")[0]) == 2  # the map's simplified copy
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import shapely
 
-from geo import render
+from geo import map as render
 from geo.layers import load_land, load_zones
 from geo.sites import Site
 

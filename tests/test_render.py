@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import render
+from geo import map as render
+from geo.map import leaflet, webmap
 from geo.errors import OutputError
 from geo.layers import load_zones, manifest
 from geo.sites import Site, load_sites
@@ -112,7 +113,7 @@ def test_key_figures(default_html):
 def test_encoded_polyline_matches_googles_example():
     # the example of Google's "Encoded Polyline Algorithm Format" documentation
     lonlat = np.array([(-120.2, 38.5), (-120.95, 40.7), (-126.453, 43.252)])
-    assert render._encode(lonlat, 5) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert leaflet.encode(lonlat, 5) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
 
 
 # --- display geometry --------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_write_map_is_atomic(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     with monkeypatch.context() as m:
-        m.setattr(render.os, "replace", no_rename)
+        m.setattr(webmap.os, "replace", no_rename)
         with pytest.raises(OutputError):
             render.write_map(out)
     assert out.read_text(encoding="utf-8") == "old"
@@ -257,7 +258,7 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (t
 
 
 def groups_of(page: str) -> dict[str, dict]:
-    """Every eezmap.group spec of a rendered map, by id (the JSON written by geo.render._js)."""
+    """Every eezmap.group spec of a rendered map, by id (the JSON written by geo.map.leaflet.to_js)."""
     out = {}
     for m in re.finditer(r"= eezmap\.group\(\w+, (\{.*\})\);$", page, flags=re.MULTILINE):
         spec = json.loads(m.group(1))

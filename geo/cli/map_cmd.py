@@ -34,7 +34,7 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
     distance lines, the 1:10m depth bands, the ISA contract areas near the
     view, the island's computed 12/24 NM lines, an overview inset, legend,
     layer control, scale, measure tool and the attribution of every layer."""
-    from .. import render
+    from .. import map as render
     from .._io import HTML_SUFFIXES, check_outputs
 
     # every output is checked before anything is computed or written

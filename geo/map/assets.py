@@ -10,11 +10,11 @@ the stylesheet, so the map needs no network and no server.
 This package's own small script and stylesheet (the fullscreen button, the
 cursor coordinates, the measure tool, the legend and title panels, the
 compact polygon decoder and the canvas point layer) live in
-``geo/static/eezmap.js`` and ``geo/static/eezmap.css``.
+``geo/map/static/eezmap.js`` and ``geo/map/static/eezmap.css``.
 
 Example
 -------
->>> from geo._assets import leaflet
+>>> from geo.map.assets import leaflet
 >>> leaflet().version
 '1.9.4'
 """
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .errors import GeoError
+from ..errors import GeoError
 
 #: The installed package Leaflet is read from, and the folder inside it.
 LEAFLET_PACKAGE = "js_lib_leaflet"
@@ -87,7 +87,7 @@ def leaflet() -> LeafletAssets:
         raise GeoError(
             f"Leaflet's files were not found ({exc}): install the package django-js-lib-leaflet "
             "(pip install 'django-js-lib-leaflet>=1.9.4,<2')"
-        ) from None
+        ) from exc
     match = re.search(r"Leaflet (\d+\.\d+\.\d+)", js[:400])
     version = match.group(1) if match else "unknown"
     # a source map is only for debugging, and would be a request for a file that is not there
@@ -95,7 +95,7 @@ def leaflet() -> LeafletAssets:
     for name, uri in images.items():
         css = css.replace(f"url(images/{name})", f'url("{uri}")')
     if "url(images/" in css:
-        raise GeoError("leaflet.css refers to an image this package does not inline; update geo/_assets.py")
+        raise GeoError("leaflet.css refers to an image this package does not inline; update geo/map/assets.py")
     return LeafletAssets(version=version, js=script_safe(js), css=script_safe(css), images=images)
 
 
@@ -103,10 +103,10 @@ def leaflet() -> LeafletAssets:
 def own(name: str) -> str:
     """One of this package's own static files (``eezmap.js``, ``eezmap.css``) as text."""
     try:
-        text = resources.files("geo").joinpath("static", name).read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = resources.files("geo.map").joinpath("static", name).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
         raise GeoError(
-            f"geo/static/{name} is missing from the installed package: reinstall eezmap "
-            "(its package data must include geo/static/*)"
-        ) from None
+            f"geo/map/static/{name} is missing from the installed package: reinstall eezmap "
+            "(its package data must include geo/map/static/*)"
+        ) from exc
     return script_safe(text)
