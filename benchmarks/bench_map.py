@@ -27,7 +27,6 @@ about the map opened from disk, and the CDNs are not reachable here anyway.)
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -35,14 +34,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from a checkout
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "tools"):  # run as a script from a checkout
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 import numpy as np  # noqa: E402
+from offline_browser import CHROMIUM, launch, offline_page  # noqa: E402
+from offline_browser import screenshot as offline_screenshot  # noqa: E402
 
-CHROMIUM = os.environ.get("EEZMAP_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ZONES = "mr-v12-eez-nw-pacific"
 
 # Runs in the page before its own scripts: after 'load', watch the overlay pane
@@ -73,18 +72,8 @@ window.addEventListener('load', () => {
 def measure(browser, path: Path, runs: int) -> dict:
     times, loads, blocked, errors, paths = [], [], 0, [], 0
     for _ in range(runs):
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        tried: list[str] = []
-
-        def route(r):  # one argument: Playwright passes (route, request) to a two-argument handler
-            if r.request.url.startswith(("file://", "data:")):
-                r.continue_()
-            else:
-                tried.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        o = offline_page(browser)
+        page = o.page
         page.add_init_script(WATCH)
         page.goto(path.resolve().as_uri())
         page.wait_for_function("window.__bench && window.__bench.done === true", timeout=30000)
@@ -93,7 +82,8 @@ def measure(browser, path: Path, runs: int) -> dict:
             times.append(b["drawn"])
         loads.append(b["load"])
         paths = b["paths"]
-        blocked = len(tried)
+        blocked = len(o.blocked)
+        errors += [e for e in o.errors if e.startswith("page error")]
         page.close()
     return {
         "size": path.stat().st_size,
@@ -107,14 +97,7 @@ def measure(browser, path: Path, runs: int) -> dict:
 
 def screenshot(browser, path: Path, png: Path) -> None:
     """A 1400x900 screenshot of a map opened from disk with the network blocked."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:")) else r.abort())
-    page.goto(path.resolve().as_uri())
-    page.wait_for_function("window.eezmapDrawn !== undefined", timeout=30000)
-    page.wait_for_timeout(300)
-    png.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(png))
-    page.close()
+    offline_screenshot(browser, path, png)
     print(f"screenshot: {png}", file=sys.stderr)
 
 
@@ -183,7 +166,7 @@ def main() -> int:
 
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         for name, path, build_s in maps:
             rows.append((name, build_s, measure(browser, path, args.runs)))
         if args.screenshot:
@@ -192,14 +175,13 @@ def main() -> int:
 
     print(f"\nHeadless Chromium {CHROMIUM}, 1400x900, network blocked (only file:// and data: allowed); "
           f"median of {args.runs} loads; maps in {out}\n")
-    head = f"{'map':<40} {'build':>7} {'HTML size':>10} {'drawn offline':>22} {'paths':>6} {'blocked req.':>12}"
+    head = (f"{'map':<40} {'build':>7} {'HTML size':>10} {'drawn offline':>22} {'paths':>6} "
+            f"{'blocked req.':>12}")
     print(head)
     print("-" * len(head))
     for name, build_s, r in rows:
-        if r["drawn_ms"] is None or r["paths"] == 0:
-            drawn = "blank offline"
-        else:
-            drawn = f"{r['drawn_ms']:,.0f} ms"
+        blank = r["drawn_ms"] is None or r["paths"] == 0
+        drawn = "blank offline" if blank else f"{r['drawn_ms']:,.0f} ms"
         print(f"{name:<40} {build_s:>6.1f}s {r['size'] / 1e6:>8.2f} MB {drawn:>22} {r['paths']:>6} "
               f"{r['blocked']:>12}")
     print("\ndrawn offline: from navigation start to the first frame after which the drawn paths stopped "

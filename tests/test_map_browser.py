@@ -27,6 +27,19 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 ZONES = "mr-v12-eez-nw-pacific"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>window.__xss=1</script>"
+#: True once every map of the page has drawn (eezmap.js sets a performance mark per map)
+DRAWN = """() => {
+  const maps = document.querySelectorAll('.folium-map').length;
+  return maps > 0 && performance.getEntriesByType('mark').filter(m => m.name.startsWith('eezmap-drawn:')).length >= maps;
+}"""
+#: The test's own helpers, put into the page by the test (the map ships none): the Leaflet map
+#: (folium names its container after the map's variable), an overlay by its spec id, an item by its id.
+HELPERS = """() => {
+  const map = window[document.querySelector('.folium-map').id];
+  const group = id => { let g = null; map.eachLayer(l => { if (l.options && l.options.groupId === id) g = l; }); return g; };
+  const item = (g, id) => group(g).getLayers().find(l => l.options.itemId === id);
+  window.T = {map, group, item};
+}"""
 
 
 def _unavailable(reason: str) -> None:
@@ -83,7 +96,8 @@ def open_map(browser, path: Path, width: int = 1400, height: int = 900) -> Opene
 
     page.on("dialog", dialog)
     page.goto(path.resolve().as_uri())
-    page.wait_for_function("window.L !== undefined && window.eezmapDrawn !== undefined", timeout=15000)
+    page.wait_for_function(DRAWN, timeout=15000)
+    page.evaluate(HELPERS)
     return o
 
 
@@ -106,7 +120,7 @@ def pane_paths(o: Opened, pane: str) -> int:
 def drawn(o: Opened, group: str, item_id: str) -> bool:
     """Whether a layer of a group is on the map with an SVG path that has a shape."""
     return o.js("""([g, id]) => {
-        const layer = eezmap.groups[g].getLayers().find(l => l.eezmapId === id);
+        const layer = T.item(g, id);
         if (!layer || !layer._path || !layer._path.isConnected) return false;
         return (layer._path.getAttribute('d') || '').length > 10;
     }""", [group, item_id])
@@ -152,16 +166,16 @@ def test_the_seabed_is_drawn(opened):
     assert drawn(opened, "bathymetry", "depth-5000")
     # the bathymetry pane lies under the zones
     z = opened.js("""['eezmapBathymetry', 'eezmapZones', 'eezmapSeabed'].map(
-        n => +eezmap.map.getPane(n).style.zIndex)""")
+        n => +T.map.getPane(n).style.zIndex)""")
     assert z[0] < z[1] < z[2]
-    isa = opened.js("""eezmap.groups.isa.getLayers().filter(l => l._path && l._path.isConnected)
+    isa = opened.js("""T.group('isa').getLayers().filter(l => l._path && l._path.isConnected)
         .map(l => [l.getTooltip().getContent(), (l._path.getAttribute('d') || '').length])""")
     assert len(isa) == 5   # JOGMEC, Korea, Russia, China, a reserved area: near the view
     shapes = {tip.split(": ")[1].split(",")[0]: n for tip, n in isa}
     # in the opening view (the others, just south of it, are clipped away by Leaflet)
     assert shapes["JOGMEC (Japan)"] > 100 and shapes["Gov. of the Republic of Korea"] > 10
     text = opened.js("""() => {
-        const l = eezmap.groups.isa.getLayers().find(l => l._path && l.getTooltip().getContent().includes('JOGMEC'));
+        const l = T.group('isa').getLayers().find(l => l._path && l.getTooltip().getContent().includes('JOGMEC'));
         l.openPopup();
         return document.querySelector('.leaflet-popup-content').innerText;
     }""")
@@ -188,7 +202,7 @@ def test_the_seabed_is_drawn(opened):
 
 def test_site_popup_has_its_depth_band(opened):
     text = opened.js("""() => {
-        const l = eezmap.groups.sites.getLayers().find(l => l.eezmapId === 'site-rey-mud-area');
+        const l = T.item('sites', 'site-rey-mud-area');
         l.openPopup();
         return document.querySelector('.leaflet-popup-content').innerText;
     }""")
@@ -201,7 +215,8 @@ def test_drawn_within_a_second(browser, default_map):
     times = []
     for _ in range(3):
         o = open_map(browser, default_map)
-        times.append(o.js("window.eezmapDrawn"))
+        times.append(o.js("performance.getEntriesByType('mark').find(m => m.name.startsWith('eezmap-drawn:'))"
+                          ".startTime"))
         o.page.close()
         if min(times) < 1000:
             break
@@ -210,8 +225,8 @@ def test_drawn_within_a_second(browser, default_map):
 
 def test_opens_on_the_region(opened):
     inside = opened.js("""() => {
-        const b = eezmap.groups.limit.getBounds();
-        return eezmap.map.getBounds().contains(b) && eezmap.map.getZoom() >= 6;
+        const b = T.group('limit').getBounds();
+        return T.map.getBounds().contains(b) && T.map.getZoom() >= 6;
     }""")
     assert inside
 
@@ -253,34 +268,53 @@ def test_chikyu_is_shown_as_approximate(opened):
     label = opened.js("[...document.querySelectorAll('.leaflet-tooltip')].map(e => e.innerText).join('|')")
     assert "approximate (±71 km)" in label
     text = opened.js("""() => {
-        const l = eezmap.groups.sites.getLayers().find(l => l.eezmapId === 'uncertainty-chikyu-2026-site');
+        const l = T.item('sites', 'uncertainty-chikyu-2026-site');
         l.openPopup();
         return document.querySelector('.leaflet-popup-content').innerText;
     }""")
     assert "approximate" in text and "±71 km" in text and "never published" in text
 
 
+def measuring(o: Opened) -> bool:
+    return o.js("document.querySelector('.folium-map').classList.contains('eezmap-measuring')")
+
+
+def measured(o: Opened) -> float:
+    """The total in the measure box, in metres (its <data value>)."""
+    return float(o.js("document.querySelector('.eezmap-measure-box data').value"))
+
+
 def test_measure_tool(opened):
     from geographiclib.geodesic import Geodesic
 
-    a, b = (24.28667, 153.98056), (22.025, 153.80833)
-    expected = Geodesic.WGS84.Inverse(a[0], a[1], b[0], b[1])["s12"]
-    metres = opened.js("([a, b]) => eezmap.measureAt([a, b])", [list(a), list(b)])
-    assert abs(metres - expected) < 1.0                       # Vincenty vs Karney
-    box = opened.js("document.querySelector('.eezmap-measure-box').innerText")
-    assert "251.1 km" in box and "135.6 NM" in box and "Vincenty" in box
-    # with the mouse: the ruler stops, starts afresh, and two clicks measure a line
     ruler = "a[title^='Measure']"
+    # the island to the mud area's centre: two clicks where the map shows them
+    a, b = (24.28667, 153.98056), (22.025, 153.80833)
     opened.page.click(ruler)
-    assert opened.js("eezmap.measuring") is False
+    assert measuring(opened)
+    for lat, lon in (a, b):
+        x, y = opened.js(f"(() => {{ const p = T.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
+        opened.page.mouse.click(x, y)
+    # the clicked points, as the map converts the clicks (a pixel is about 1 km here)
+    p, q = opened.js("Object.values(T.map._layers).filter(l => l instanceof L.CircleMarker"
+                     " && l.options.pane === 'eezmapMeasure').map(l => [l.getLatLng().lat, l.getLatLng().lng])")
+    assert abs(p[0] - a[0]) < 0.05 and abs(q[1] - b[1]) < 0.05
+    expected = Geodesic.WGS84.Inverse(p[0], p[1], q[0], q[1])["s12"]
+    assert abs(measured(opened) - expected) < 1.0                       # Vincenty vs Karney
+    box = opened.js("document.querySelector('.eezmap-measure-box').innerText")
+    assert f"{expected / 1000:,.1f} km" in box and f"{expected / 1852:,.1f} NM" in box and "Vincenty" in box
+    assert not opened.js("!!document.querySelector('.leaflet-popup')")   # no popup while measuring
+    # the ruler stops, starts afresh, and two clicks measure a line
     opened.page.click(ruler)
-    assert opened.js("eezmap.measuring") is True
+    assert not measuring(opened)
+    opened.page.click(ruler)
+    assert measuring(opened)
     opened.page.mouse.click(300, 300)
     opened.page.mouse.click(500, 420)
-    p, q = opened.js("[[300, 300], [500, 420]].map(c => eezmap.map.containerPointToLatLng(c))"
+    p, q = opened.js("[[300, 300], [500, 420]].map(c => T.map.containerPointToLatLng(c))"
                      ".map(l => [l.lat, l.lng])")
     expected = Geodesic.WGS84.Inverse(p[0], p[1], q[0], q[1])["s12"]
-    assert abs(opened.js("eezmap.measured") - expected) < 1.0
+    assert abs(measured(opened) - expected) < 1.0
     assert opened.js("document.querySelectorAll('.leaflet-eezmapMeasure-pane path').length") >= 3
     assert not opened.js("!!document.querySelector('.leaflet-popup')")   # no popup while measuring
 
@@ -297,7 +331,7 @@ def test_user_sites_run_nothing_and_show_as_text(browser, tmp_path):
     path = render.write_map(tmp_path / "xss.html", user_sites=sites, title=XSS_IMG)
     o = open_map(browser, path)
     try:
-        shown = o.js("""() => eezmap.groups['user-sites'].getLayers().map(l => {
+        shown = o.js("""() => T.group('user-sites').getLayers().map(l => {
             l.openPopup();
             const popup = document.querySelector('.leaflet-popup-content').innerText;
             l.openTooltip();
@@ -328,9 +362,9 @@ def test_300000_points_stay_usable(browser, tmp_path):
     try:
         assert o.blocked == [] and o.errors == []
         info = o.js("""() => {
-            const layer = Object.values(eezmap.map._layers).find(l => l.count !== undefined);
+            const layer = Object.values(T.map._layers).find(l => l.count !== undefined);
             const t = [];
-            for (let i = 0; i < 3; i++) { const t0 = performance.now(); layer._draw(); t.push(performance.now() - t0); }
+            for (let i = 0; i < 3; i++) { const t0 = performance.now(); layer.redraw(); t.push(performance.now() - t0); }
             return {count: layer.count, drawn: layer.drawn, redrawMs: Math.min(...t)};
         }""")
         assert info["count"] == n and info["drawn"] > 10_000
@@ -345,7 +379,7 @@ def test_clicking_a_point_shows_its_answer(browser, tmp_path):
     path = render.write_map(tmp_path / "one.html", points=(np.array([23.0, 30.0]), np.array([152.5, 150.0])))
     o = open_map(browser, path)
     try:
-        x, y = o.js("(() => { const p = eezmap.map.latLngToContainerPoint([23.0, 152.5]); return [p.x, p.y]; })()")
+        x, y = o.js("(() => { const p = T.map.latLngToContainerPoint([23.0, 152.5]); return [p.x, p.y]; })()")
         o.page.mouse.click(x, y)   # inside Japan's EEZ: the point's popup, not the zone's
         o.page.wait_for_selector(".leaflet-popup-content")
         o.page.wait_for_timeout(100)
@@ -353,5 +387,73 @@ def test_clicking_a_point_shows_its_answer(browser, tmp_path):
         assert "Your point #1" in text and "yes: in Japan's EEZ" in text
         assert o.js("document.querySelectorAll('.leaflet-popup').length") == 1
         assert o.errors == [] and o.blocked == []
+    finally:
+        o.page.close()
+
+
+TWO_MAPS = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<style>{leaflet_css}</style><style>{theme}
+{eezmap_css}</style>
+<script>{leaflet_js}</script><script>{eezmap_js}
+eezmap.icons({icons});</script>
+<style>.folium-map {{ width: 640px; height: 480px; display: inline-block; }}</style></head><body>
+<div class="folium-map" id="map_a"></div><div class="folium-map" id="map_b"></div>
+<script>
+for (const id of ["map_a", "map_b"]) {{
+  const map = L.map(id, {{center: [23.5, 154.5], zoom: 7}});
+  window[id] = map;
+  eezmap.panes(map, {panes});
+  eezmap.measure(map);
+  eezmap.group(map, {sites}).addTo(map);
+  eezmap.ready(map);
+}}
+</script></body></html>"""
+
+
+def test_two_maps_on_one_page_keep_their_own_state(browser, tmp_path):
+    from geo.map import assets
+    from geo.map.leaflet import PANES, to_js
+    from geo.map.overlays import site_groups
+    from geo.map.scene import build_scene
+    from geo.map.style import theme_css
+
+    sites, _ = site_groups(build_scene(None, ()))
+    lf = assets.leaflet()
+    page = TWO_MAPS.format(leaflet_css=lf.css, theme=theme_css(), eezmap_css=assets.own("eezmap.css"), leaflet_js=lf.js,
+                           eezmap_js=assets.own("eezmap.js"), icons=to_js(lf.images), panes=to_js(list(PANES)),
+                           sites=sites.arg)
+    path = tmp_path / "two.html"
+    path.write_text(page, encoding="utf-8")
+    o = open_map(browser, path, width=1400, height=600)
+    try:
+        assert o.errors == [] and o.blocked == []
+        marks = o.js("performance.getEntriesByType('mark').map(m => m.name).filter(n => n.startsWith('eezmap-drawn:'))")
+        assert sorted(marks) == ["eezmap-drawn:map_a", "eezmap-drawn:map_b"]
+        # each map has its own sites
+        counts = o.js("""['map_a', 'map_b'].map(id => {
+            let n = 0; window[id].eachLayer(l => { if (l.options.groupId === 'sites') n = l.getLayers().length; });
+            return n; })""")
+        assert counts[0] == counts[1] > 3
+        # measuring on the first map ...
+        o.page.click("#map_a a[title^='Measure']")
+        measuring = o.js("['map_a', 'map_b'].map(id => document.getElementById(id).classList.contains('eezmap-measuring'))")
+        assert measuring == [True, False]
+        popup_in = """id => {
+            let g; window[id].eachLayer(l => { if (l.options.groupId === 'sites') g = l; });
+            g.getLayers().find(l => l.options.itemId === 'site-rey-mud-area').openPopup();
+            return !!document.querySelector('#' + id + ' .leaflet-popup');
+        }"""
+        # ... keeps its own popups shut, and not the second map's
+        assert o.js(popup_in, "map_a") is False
+        assert o.js(popup_in, "map_b") is True
+        # the second map measures on its own: its box, its total (once the popup's pan has ended)
+        o.js("window.map_b.closePopup()")
+        o.page.wait_for_timeout(500)
+        o.page.click("#map_b a[title^='Measure']")
+        for x in (900, 1100):
+            o.page.mouse.click(x, 300)
+        assert o.js("document.querySelector('#map_b .eezmap-measure-box data') !== null")
+        assert o.js("document.querySelector('#map_a .eezmap-measure-box data') === null")
+        assert o.errors == []
     finally:
         o.page.close()

@@ -186,7 +186,7 @@ def test_points_are_encoded_compactly_and_classified():
     spec = json.loads(re.search(r"eezmap\.points\(\w+, (\{.*?\})\);", text).group(1))
     la = np.frombuffer(base64.b64decode(spec["lat"]), dtype="<i4") / 1e5
     lo = np.frombuffer(base64.b64decode(spec["lon"]), dtype="<i4") / 1e5
-    cls = np.frombuffer(base64.b64decode(spec["cls"]), dtype=np.uint8)
+    cls = np.frombuffer(base64.b64decode(spec["classes"]), dtype=np.uint8)
     assert len(la) == 1000                                  # the NaN row is left out
     assert np.allclose(la, lat[:1000], atol=6e-6) and np.allclose(lo, lon[:1000], atol=6e-6)
     names = list(render.POINT_CLASSES)
@@ -207,7 +207,7 @@ def test_write_map_is_atomic(tmp_path, monkeypatch):
         raise RuntimeError("boom")
 
     with monkeypatch.context() as m:
-        m.setattr(render, "render_html", broken)
+        m.setattr(webmap, "render_html", broken)
         with pytest.raises(RuntimeError):
             render.write_map(out)
     assert out.read_text(encoding="utf-8") == "old"
@@ -289,7 +289,7 @@ def test_isa_areas_near_the_view_with_contractor_date_and_citation(default_html)
     source = gpd.read_file(SHARED / "isa" / "isa_exploration_areas_2019-07.geojson")
     groups = groups_of(default_html)
     isa = groups["isa"]
-    popups = " ".join(html.unescape(it.get("p", "")) for it in isa["items"])
+    popups = " ".join(html.unescape(it.get("popup", "")) for it in isa["items"])
     w, s, e, n = fit_bounds(default_html)
     near = source[source.intersects(shapely.box(w, s, e, n))]
     # every contractor with a block in the opening view has its area drawn, named in the popup
@@ -299,11 +299,11 @@ def test_isa_areas_near_the_view_with_contractor_date_and_citation(default_html)
         assert f"Contractor</th><td>{name}" in popups, name
     # dated (JOGMEC's contract was signed on 2014-01-27) and cited
     assert "2014-01-27" in popups
-    assert popups.count(render.ISA_CITATION) == len([it for it in isa["items"] if it["t"] == "poly"])
+    assert popups.count(render.ISA_CITATION) == len([it for it in isa["items"] if it["type"] == "polygon"])
     assert "International Seabed Authority" in isa["attribution"] and "2019" in isa["attribution"]
     # the drawn JOGMEC blocks cover the source's JOGMEC blocks (drawn merged, rounded to 0.001°)
-    jogmec = next(it for it in isa["items"] if "JOGMEC" in it.get("tt", ""))
-    rings = [[decode(r, jogmec["k"]) for r in poly] for poly in jogmec["g"]]
+    jogmec = next(it for it in isa["items"] if "JOGMEC" in it.get("tooltip", ""))
+    rings = [[decode(r, jogmec["scale"]) for r in poly] for poly in jogmec["geometry"]]
     drawn = shapely.union_all([shapely.Polygon(p[0][:, ::-1], [h[:, ::-1] for h in p[1:]]) for p in rings])
     src = shapely.union_all(source[source.name == "JOGMEC (Japan)"].geometry.values)
     assert shapely.symmetric_difference(drawn, src).area < 0.01 * src.area
@@ -341,7 +341,7 @@ def test_depth_bands_drawn_and_in_every_site_popup(default_html):
     drawn = [int(it["id"].split("-")[1]) for it in bands["items"]]
     assert drawn == sorted(drawn) and {4000, 5000, 6000} <= set(drawn)  # shallow first, deep on top
     assert "1:10m depth bands, Natural Earth" in default_html
-    popups = {it["id"]: html.unescape(it["p"]) for it in groups["sites"]["items"] if it.get("p")}
+    popups = {it["id"]: html.unescape(it["popup"]) for it in groups["sites"]["items"] if it.get("popup")}
     bounds = sorted(set(bathy.depth.astype(int)))
     for site in load_sites():
         hit = bathy[bathy.intersects(shapely.Point(site.lon, site.lat))]
@@ -367,9 +367,9 @@ def test_island_lines_at_12_and_24_nm_from_the_n03_outline(default_html):
     lines = groups_of(default_html)["island-zones"]
     assert {it["id"] for it in lines["items"]} == {"island-territorial_sea", "island-contiguous_zone"}
     for it in lines["items"]:
-        assert "computed from the coastline (MLIT N03), not an official baseline" in html.unescape(it["tt"])
+        assert "computed from the coastline (MLIT N03), not an official baseline" in html.unescape(it["tooltip"])
         nm = 12 if it["id"].endswith("territorial_sea") else 24
-        ring = decode(it["g"][0][0], it["k"])
+        ring = decode(it["geometry"][0][0], it["scale"])
         for lat, lon in ring[:: max(1, len(ring) // 40)]:
             d = min(Geodesic.WGS84.Inverse(lat, lon, y, x)["s12"] for x, y in coast)
             # the drawn vertices are vertices of the computed offset (simplification keeps a subset),
@@ -409,8 +409,8 @@ def test_island_value_drawn_on_request():
     spec = groups_of(page)["island-value"]
     (item,) = spec["items"]
     v = island_value("okinotorishima")
-    assert f"{v.area_km2:,.0f} km²" in html.unescape(item["p"]) and f"{v.area_km2:,.0f} km²" in page
-    polys = [[decode(r, item["k"]) for r in poly] for poly in item["g"]]
+    assert f"{v.area_km2:,.0f} km²" in html.unescape(item["popup"]) and f"{v.area_km2:,.0f} km²" in page
+    polys = [[decode(r, item["scale"]) for r in poly] for poly in item["geometry"]]
     drawn = shapely.union_all([shapely.Polygon(p[0][:, ::-1], [h[:, ::-1] for h in p[1:]]) for p in polys])
     assert abs(geodesic_area_m2(drawn) / 1e6 - v.area_km2) < 0.002 * v.area_km2
     # the view then includes the island's area

@@ -33,12 +33,32 @@ if TYPE_CHECKING:
     from .leaflet import TILES
     from .webmap import SIZE_BUDGET, build_map, render_html, write_map
 
-__all__ = ["DEFAULT_TITLE", "INSET_BBOX", "INSET_WIDTH", "ISA_CITATION", "MAX_POINTS", "POINT_CLASSES",
-           "SIZE_BUDGET", "TILES", "build_map", "display_geometries", "draw_figure", "render_html",
-           "write_figure", "write_map"]
+__all__ = [
+    "DEFAULT_TITLE",
+    "INSET_BBOX",
+    "INSET_WIDTH",
+    "ISA_CITATION",
+    "MAX_POINTS",
+    "POINT_CLASSES",
+    "SIZE_BUDGET",
+    "TILES",
+    "build_map",
+    "display_geometries",
+    "draw_figure",
+    "render_html",
+    "write_figure",
+    "write_map",
+]
 
-_LAZY = {"build_map": "webmap", "render_html": "webmap", "write_map": "webmap", "SIZE_BUDGET": "webmap",
-         "TILES": "leaflet", "draw_figure": "figure", "write_figure": "figure"}
+_LAZY = {
+    "build_map": "webmap",
+    "render_html": "webmap",
+    "write_map": "webmap",
+    "SIZE_BUDGET": "webmap",
+    "TILES": "leaflet",
+    "draw_figure": "figure",
+    "write_figure": "figure",
+}
 
 
 def __getattr__(name: str) -> Any:

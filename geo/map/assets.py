@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from ..errors import GeoError
@@ -95,11 +95,13 @@ def leaflet() -> LeafletAssets:
     for name, uri in images.items():
         css = css.replace(f"url(images/{name})", f'url("{uri}")')
     if "url(images/" in css:
-        raise GeoError("leaflet.css refers to an image this package does not inline; update geo/map/assets.py")
+        raise GeoError(
+            "leaflet.css refers to an image this package does not inline; update geo/map/assets.py"
+        )
     return LeafletAssets(version=version, js=script_safe(js), css=script_safe(css), images=images)
 
 
-@lru_cache(maxsize=None)
+@cache
 def own(name: str) -> str:
     """One of this package's own static files (``eezmap.js``, ``eezmap.css``) as text."""
     try:

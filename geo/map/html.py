@@ -7,15 +7,31 @@ Python; ``eezmap.js`` puts these ready-made strings into the page as they are.
 from __future__ import annotations
 
 import html
-from typing import Any, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import assets
-from .scene import (ISA_CITATION, MAX_POINTS, PointSummary, Scene, approx_label, approx_parts, boundary_text, depth_label,
-                    depth_text, island_lines, key_figures, layer_refs)
-from .style import (DEPTH_COLOURS, INSET_BBOX, INSET_WIDTH, ISLAND_LINES, NESTED_STYLE, POINT_CLASSES, SEA, STYLES,
-                    ZONE_CLASSES)
+from .legend import Entry, entries
+from .scene import (
+    ISA_CITATION,
+    MAX_POINTS,
+    PointSummary,
+    Scene,
+    approx_parts,
+    boundary_text,
+    depth_label,
+    depth_text,
+    key_figures,
+    layer_refs,
+    short_name,
+)
+from .style import (
+    DEPTH_COLOURS,
+    INSET_BBOX,
+    INSET_WIDTH,
+)
 
 ANSWER_TEXT = {
     "yes": "yes: in Japan's EEZ",
@@ -52,11 +68,14 @@ def zone_popup(zones: Any, i: int) -> str:
     from ..zones import status_of_pol_type
 
     names, isos = zones.sovereigns[i], zones.sovereign_isos[i]
-    sov = ", ".join(f"{n} ({c})" if c else n for n, c in zip(names, isos))
+    sov = ", ".join(f"{n} ({c})" if c else n for n, c in zip(names, isos, strict=True))
     pol = str(zones.pol_type[i])
     # a nested layer's type (12NM, 24NM, internal waters) is no EEZ status: show it as it is
-    what = (status_of_pol_type(pol).replace("_", " ") if zones.layer.kind in ZONE_KINDS
-            else zones.layer.kind.replace("eez_", "").replace("_", " "))
+    what = (
+        status_of_pol_type(pol).replace("_", " ")
+        if zones.layer.kind in ZONE_KINDS
+        else zones.layer.kind.replace("eez_", "").replace("_", " ")
+    )
     rows = [
         ("MRGID", esc(int(zones.mrgid[i]))),
         ("Type", f"{esc(pol)} ({esc(what)})"),
@@ -65,42 +84,66 @@ def zone_popup(zones: Any, i: int) -> str:
         ("Area", f"{esc(f'{float(zones.area_km2[i]):,.0f}')} km² (Marine Regions area_km2)"),
     ]
     info = zones.layer
-    return (f'<div class="eezmap-popup"><h4>{esc(zones.name[i])}</h4><table>{_rows(rows)}</table>'
-            f'<p class="eezmap-src">Layer {esc(info.id)}, version {esc(info.version)}. Drawn simplified '
-            "for the screen; every distance and answer uses the full geometry.</p></div>")
+    return (
+        f'<div class="eezmap-popup"><h4>{esc(zones.name[i])}</h4><table>{_rows(rows)}</table>'
+        f'<p class="eezmap-src">Layer {esc(info.id)}, version {esc(info.version)}. Drawn simplified '
+        "for the screen; every distance and answer uses the full geometry.</p></div>"
+    )
 
 
 def isa_popup(c: Any, blocks: int, km2: float) -> str:
-    status = ("exploration contract" if c.status == "exploration"
-              else "reserved area (for the Enterprise or developing States)")
+    status = (
+        "exploration contract"
+        if c.status == "exploration"
+        else "reserved area (for the Enterprise or developing States)"
+    )
     since = c.since.isoformat() if c.since else "not given in the ISA layers"
-    rows = [("Contractor", esc(c.contractor)), ("Resource", esc(c.resource)), ("Status", esc(status)),
-            ("Since", esc(since)), ("As of", esc(f"{c.as_of} (ISA GIS layers)")),
-            ("Blocks drawn", esc(f"{blocks:,} near the map's view, {km2:,.0f} km² (geodesic)"))]
+    rows = [
+        ("Contractor", esc(c.contractor)),
+        ("Resource", esc(c.resource)),
+        ("Status", esc(status)),
+        ("Since", esc(since)),
+        ("As of", esc(f"{c.as_of} (ISA GIS layers)")),
+        ("Blocks drawn", esc(f"{blocks:,} near the map's view, {km2:,.0f} km² (geodesic)")),
+    ]
     layer = c.layer
-    return (f'<div class="eezmap-popup"><h4>ISA {esc(status)}: {esc(c.contractor)}</h4><table>{_rows(rows)}</table>'
-            f'<p class="eezmap-src">{esc(ISA_CITATION)}. Layer {esc(layer.get("id", ""))}, version '
-            f'{esc(layer.get("version", ""))}. ISA\'s terms are not an open-data licence: cite ISA and the '
-            "date.</p></div>")
+    return (
+        f'<div class="eezmap-popup"><h4>ISA {esc(status)}: {esc(c.contractor)}</h4>'
+        f"<table>{_rows(rows)}</table>"
+        f'<p class="eezmap-src">{esc(ISA_CITATION)}. Layer {esc(layer.get("id", ""))}, version '
+        f"{esc(layer.get('version', ''))}. ISA's terms are not an open-data licence: cite ISA and the "
+        "date.</p></div>"
+    )
 
 
 def island_value_popup(v: Any) -> str:
-    rows = [("Area", esc(f"{v.area_km2:,.0f} km² (geodesic)")),
-            ("Share", esc(f"{v.share * 100:.1f} % of {v.sovereign}'s EEZ ({v.sovereign_eez_km2:,.0f} km², "
-                         "Marine Regions)")),
-            ("Within 200 NM", esc(f"{v.within_200nm_km2:,.0f} km² of {v.sovereign}'s EEZ lie within 200 NM of "
-                                 "the island")),
-            ("Nearest other land", esc(f"{v.nearest_other_land_km:,.0f} km"))]
+    rows = [
+        ("Area", esc(f"{v.area_km2:,.0f} km² (geodesic)")),
+        (
+            "Share",
+            esc(
+                f"{v.share * 100:.1f} % of {v.sovereign}'s EEZ ({v.sovereign_eez_km2:,.0f} km², "
+                "Marine Regions)"
+            ),
+        ),
+        (
+            "Within 200 NM",
+            esc(f"{v.within_200nm_km2:,.0f} km² of {v.sovereign}'s EEZ lie within 200 NM of the island"),
+        ),
+        ("Nearest other land", esc(f"{v.nearest_other_land_km:,.0f} km")),
+    ]
     layers = ", ".join(f"{r.get('id', '')} ({r.get('version', '')})" for r in v.layers)
-    return (f'<div class="eezmap-popup"><h4>{esc(f"What {v.name} is worth")}</h4><table>{_rows(rows)}</table>'
-            f"<p><strong>Method.</strong> {esc(v.method)}</p>"
-            + (f"<p><strong>Note.</strong> {esc(v.note)}</p>" if v.note else "")
-            + f'<p class="eezmap-src">Layers: {esc(layers)}</p></div>')
+    return (
+        f'<div class="eezmap-popup"><h4>{esc(f"What {v.name} is worth")}</h4><table>{_rows(rows)}</table>'
+        f"<p><strong>Method.</strong> {esc(v.method)}</p>"
+        + (f"<p><strong>Note.</strong> {esc(v.note)}</p>" if v.note else "")
+        + f'<p class="eezmap-src">Layers: {esc(layers)}</p></div>'
+    )
 
 
-def inset(ctx: Scene) -> dict[str, Any]:
+def inset(ctx: Scene) -> tuple[str, dict[str, float]]:
     """The overview inset: an SVG of Japan's main islands (the bundled land layer, simplified),
-    the island sites and a rectangle the map keeps on its view; {"html", "proj"}."""
+    the island sites and a rectangle the map keeps on its view; an :class:`geo.map.leaflet.InsetSpec`."""
     import math
 
     import shapely
@@ -123,30 +166,40 @@ def inset(ctx: Scene) -> dict[str, Any]:
                 continue
             c = np.asarray(poly.exterior.coords)
             px, py = xy(c[:, 0], c[:, 1])
-            paths.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py)) + "Z")
+            paths.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)) + "Z")
     marks = []
     for site in ctx.sites:
         if site.kind != "island" or not (w < site.lon < e and s < site.lat < n):
             continue
         x, y = xy(site.lon, site.lat)
         home = site.id == ctx.home.id
-        name = site.name.split(" (")[0]
+        name = short_name(site)
         # the home island's name above it, the others' below (they lie farther south)
         ty = y - 6 if home else y + 13
         anchor = "end" if x > width * 0.6 else ("start" if x < width * 0.3 else "middle")
-        marks.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4 if home else 3}" class="eezmap-inset-'
-                     f'{"home" if home else "site"}"/><text x="{x:.1f}" y="{ty:.1f}" '
-                     f'text-anchor="{anchor}">{esc(name)}</text>')
+        marks.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4 if home else 3}" class="eezmap-inset-'
+            f'{"home" if home else "site"}"/><text x="{x:.1f}" y="{ty:.1f}" '
+            f'text-anchor="{anchor}">{esc(name)}</text>'
+        )
     jx, jy = xy(131.5, 40.0)
-    svg = (f'<svg class="eezmap-inset-svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="Overview: where the map lies relative to Japan\'s main islands">'
-           f'<rect width="{width}" height="{height}" class="eezmap-inset-sea"/>'
-           f'<path class="eezmap-inset-land" d="{"".join(paths)}"/>'
-           f'<text x="{jx:.1f}" y="{jy:.1f}" class="eezmap-inset-country">JAPAN</text>'
-           f'{"".join(marks)}<rect class="eezmap-inset-view" x="0" y="0" width="0" height="0"/></svg>')
+    svg = (
+        f'<svg class="eezmap-inset-svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="Overview: where the map lies relative to Japan\'s main islands">'
+        f'<rect width="{width}" height="{height}" class="eezmap-inset-sea"/>'
+        f'<path class="eezmap-inset-land" d="{"".join(paths)}"/>'
+        f'<text x="{jx:.1f}" y="{jy:.1f}" class="eezmap-inset-country">JAPAN</text>'
+        f'{"".join(marks)}<rect class="eezmap-inset-view" x="0" y="0" width="0" height="0"/></svg>'
+    )
     html_ = f'{svg}<div class="eezmap-src">Overview; the rectangle is the view</div>'
-    return {"html": html_, "proj": {"w": w, "n": n, "sx": round(sx, 6), "sy": round(sy, 6),
-                                    "width": width, "height": height}}
+    return html_, {
+        "west": w,
+        "north": n,
+        "xScale": round(sx, 6),
+        "yScale": round(sy, 6),
+        "width": width,
+        "height": height,
+    }
 
 
 def site_popup(site: Any, ctx: Scene, answer: tuple[str, dict[str, Any] | None]) -> str:
@@ -161,18 +214,30 @@ def site_popup(site: Any, ctx: Scene, answer: tuple[str, dict[str, Any] | None])
         where += " (centre of the area)"
     elif site.approximate:
         where += " (approximate marker; see the uncertainty area)"
-    rows = [("Kind", esc(site.kind.replace("_", " "))), ("Position", where), ("Certainty", badge),
-            ("Water depth", esc(site.depth_text())),
-            ("Depth band", esc(depth_text(site.lat, site.lon))
-             + (" (at the centre)" if site.is_area else ""))]
-    home_name = ctx.home.name.split(" (")[0]
+    rows = [
+        ("Kind", esc(site.kind.replace("_", " "))),
+        ("Position", where),
+        ("Certainty", badge),
+        ("Water depth", esc(site.depth_text())),
+        ("Depth band", esc(depth_text(site.lat, site.lon)) + (" (at the centre)" if site.is_area else "")),
+    ]
+    home_name = short_name(ctx.home)
     if site is not ctx.home and site.id != ctx.home.id:
         d = distance((ctx.home.lat, ctx.home.lon), (site.lat, site.lon))
-        rows.append((f"From {esc(home_name)}",
-                     f"{d.km:,.1f} km = {d.nm:,.1f} NM (geodesic, WGS84), bearing {d.initial_bearing_deg:.0f}°"))
+        rows.append(
+            (
+                f"From {esc(home_name)}",
+                f"{d.km:,.1f} km = {d.nm:,.1f} NM (geodesic, WGS84), bearing {d.initial_bearing_deg:.0f}°",
+            )
+        )
         margin = (EEZ_LIMIT_M - d.metres) / NM
-        rows.append(("200 NM limit", f"{abs(margin):,.1f} NM {'inside' if margin >= 0 else 'outside'} the "
-                                     f"200 NM limit around {esc(home_name)}"))
+        rows.append(
+            (
+                "200 NM limit",
+                f"{abs(margin):,.1f} NM {'inside' if margin >= 0 else 'outside'} the "
+                f"200 NM limit around {esc(home_name)}",
+            )
+        )
     ans, zone = answer
     ztext = esc(ANSWER_TEXT.get(ans, ans))
     if zone:
@@ -185,8 +250,10 @@ def site_popup(site: Any, ctx: Scene, answer: tuple[str, dict[str, Any] | None])
     if site.facts:
         facts = "".join(
             f"<tr><th>{esc(f.get('fact', ''))}</th><td>{esc(f.get('value', ''))}"
-            f'<div class="eezmap-src">{esc(f.get("source", ""))} · {esc(f.get("certainty", ""))}</div></td></tr>'
-            for f in site.facts)
+            f'<div class="eezmap-src">{esc(f.get("source", ""))} · {esc(f.get("certainty", ""))}</div>'
+            "</td></tr>"
+            for f in site.facts
+        )
         out.append(f"<h5>Facts</h5><table>{facts}</table>")
     if site.user and site.properties:
         props = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in site.properties.items())
@@ -209,120 +276,126 @@ def approx_html(site: Any) -> str:
     return f"{esc(name)}<br>{esc(tail)}"
 
 
-def _sw_poly(style: dict[str, Any], pattern: str | None = None) -> str:
+def _sw_poly(style: Mapping[str, Any], pattern: str | None = None) -> str:
     fill = f"url(#{pattern})" if pattern else style.get("fillColor", "none")
     fop = 1 if pattern else style.get("fillOpacity", 0.3)
     if style.get("fill") is False:
         fill, fop = "none", 0
     dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
-    return (f'<svg width="30" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="27" height="13" '
-            f'fill="{fill}" fill-opacity="{fop}" stroke="{style["color"]}" stroke-width="{min(style["weight"], 2.5)}"'
-            f"{dash}/></svg>")
+    return (
+        f'<svg width="30" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="27" height="13" '
+        f'fill="{fill}" fill-opacity="{fop}" stroke="{style["color"]}" '
+        f'stroke-width="{min(style["weight"], 2.5)}"'
+        f"{dash}/></svg>"
+    )
 
 
-def _sw_line(style: dict[str, Any]) -> str:
+def _sw_line(style: Mapping[str, Any]) -> str:
     dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
-    return (f'<svg width="30" height="16" aria-hidden="true"><line x1="1" y1="8" x2="29" y2="8" '
-            f'stroke="{style["color"]}" stroke-width="{style["weight"]}"{dash}/></svg>')
+    return (
+        f'<svg width="30" height="16" aria-hidden="true"><line x1="1" y1="8" x2="29" y2="8" '
+        f'stroke="{style["color"]}" stroke-width="{style["weight"]}"{dash}/></svg>'
+    )
 
 
-def _sw_circle(style: dict[str, Any], r: float = 5) -> str:
+def _sw_circle(style: Mapping[str, Any], r: float = 5) -> str:
     dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
-    return (f'<svg width="30" height="16" aria-hidden="true"><circle cx="15" cy="8" r="{r}" '
-            f'fill="{style["fillColor"]}" stroke="{style["color"]}" stroke-width="2"{dash}/></svg>')
+    return (
+        f'<svg width="30" height="16" aria-hidden="true"><circle cx="15" cy="8" r="{r}" '
+        f'fill="{style["fillColor"]}" stroke="{style["color"]}" stroke-width="2"{dash}/></svg>'
+    )
 
 
 def _sw_marker() -> str:
     uri = assets.leaflet().images["marker-icon.png"]
-    return (f'<svg width="30" height="20" aria-hidden="true"><image href="{uri}" x="9" y="0" width="12" '
-            'height="20"/></svg>')
+    return (
+        f'<svg width="30" height="20" aria-hidden="true"><image href="{uri}" x="9" y="0" width="12" '
+        'height="20"/></svg>'
+    )
 
 
-def legend_html(ctx: Scene, drawn: set[str], summary: PointSummary | None,
-                 bands: Sequence[tuple[int, int | None]] = ()) -> str:
-    from ..geodesy import EEZ_LIMIT_M
+def _swatch(entry: Entry) -> str:
+    """A legend entry's swatch as a small inline SVG."""
+    st = entry.style
+    if entry.swatch == "polygon":
+        return _sw_poly(st, st.get("className"))
+    if entry.swatch == "line":
+        return _sw_line(st)
+    if entry.swatch == "circle":
+        return _sw_circle(st)
+    if entry.swatch == "marker":
+        return _sw_marker()
+    if entry.swatch == "dot":
+        return (
+            f'<svg width="30" height="16" aria-hidden="true"><circle cx="15" cy="8" r="4" '
+            f'fill="{st["fillColor"]}"/></svg>'
+        )
+    if entry.swatch == "sea":
+        return (
+            f'<svg width="30" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="27" height="13" '
+            f'fill="{st["fillColor"]}" stroke="{st["color"]}"/></svg>'
+        )
+    return ""
 
-    present = {i[len("zones-"):] for i in drawn if i.startswith("zones-")}
-    patterns = {"jpn-shared": "eezmap-hatch-jpn", "other-shared": "eezmap-hatch-grey"}
-    rows = [(_sw_poly(STYLES[k], patterns.get(k)), esc(v)) for k, v in ZONE_CLASSES.items() if k in present]
-    if ctx.nested_ids:
-        from ..layers import manifest
 
-        for layer_id in ctx.nested_ids:
-            label, style = NESTED_STYLE.get(manifest().get(layer_id).kind, (layer_id, NESTED_STYLE["eez_12nm"][1]))
-            rows.append((_sw_poly(style), f"{esc(label)} ({esc(layer_id)})"))
-    rows += [
-        (f'<svg width="30" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="27" height="13" '
-         f'fill="{DEPTH_COLOURS[5000] if bands else SEA}" stroke="#9fb6c6"/></svg>',
-         "High seas (no zone)" + (": the depth shading only" if bands else "")),
-        (_sw_poly(STYLES["land"]), "Land (Natural Earth)"),
-        (_sw_line(STYLES["limit"]), f"200 NM ({EEZ_LIMIT_M / 1000:,.1f} km) from "
-         f"{esc(ctx.home.name.split(' (')[0])}, geodesic circle"),
-        (_sw_marker(), esc(ctx.home.name)),
-    ]
-    lines = island_lines(ctx)
-    for zone, short, _, label, _ in lines:
-        rows.append((_sw_line(ISLAND_LINES[zone][1]), f"{esc(short)} from {esc(ctx.home.name.split(' (')[0])}"))
-    if lines:
-        rows.append(("", f'<span class="eezmap-src">The 12 and 24 NM lines are {esc(lines[0][3])}</span>'))
-    if "isa" in drawn:
-        rows.append((_sw_poly(STYLES["isa"]), "ISA exploration contract area (contractor in its popup)"))
-        rows.append((_sw_poly(STYLES["isa-reserved"]), "ISA reserved area"))
-        rows.append(("", f'<span class="eezmap-src">{esc(ISA_CITATION)}</span>'))
-    if ctx.island_value is not None:
-        v = ctx.island_value
-        rows.append((_sw_poly(STYLES["island-value"]), esc(f"What {v.name} is worth: {v.area_km2:,.0f} km² of "
-                                                           f"{v.sovereign}'s EEZ ({v.share * 100:.1f} %), "
-                                                           "computed")))
-    for site in ctx.sites:
-        if site.id == ctx.home.id:
-            continue
-        if site.is_area:
-            rows.append((_sw_poly(STYLES["area"]), esc(site.name.split(" (")[0])))
-        elif site.approximate:
-            rows.append((_sw_circle(STYLES["approx"]), esc(approx_label(site))))
-            rows.append((_sw_poly(STYLES["uncertainty"], "eezmap-hatch-unc"), "its uncertainty area"))
-        else:
-            rows.append((_sw_circle(STYLES["point-site"]), esc(site.name)))
-    rows.append((_sw_line(STYLES["geodesic"]), "Geodesic (great-circle) line, km · NM"))
-    if ctx.user_sites:
-        rows.append((_sw_circle(STYLES["user"]), f"Your sites ({len(ctx.user_sites)})"))
-    if summary is not None:
-        for a, (color, text) in reversed(POINT_CLASSES.items()):
-            if summary.counts.get(a):
-                rows.append((f'<svg width="30" height="16" aria-hidden="true"><circle cx="15" cy="8" r="4" '
-                             f'fill="{color}"/></svg>', f"Your points: {esc(text)} ({summary.counts[a]:,})"))
-    items = "".join(f"<li>{sw}<span>{text}</span></li>" if sw else f'<li class="eezmap-note">{text}</li>'
-                    for sw, text in rows)
+def legend_html(
+    ctx: Scene, summary: PointSummary | None, bands: Sequence[tuple[int, int | None]] = ()
+) -> str:
+    """The legend panel: :func:`geo.map.legend.entries` as a list, then the depth bands."""
+    rows = entries(ctx, point_counts=summary.counts if summary is not None else None, bands=bool(bands))
+    items = "".join(
+        f"<li>{_swatch(r)}<span>{esc(r.label)}</span></li>"
+        if r.swatch != "note"
+        else f'<li class="eezmap-note"><span class="eezmap-src">{esc(r.label)}</span></li>'
+        for r in rows
+    )
     depth = ""
     if bands:
-        cells = "".join(f'<span><i style="background:{DEPTH_COLOURS.get(b, "#7ba4c7")}"></i>'
-                        f"{esc(depth_label(b, t))}</span>" for b, t in bands)
-        depth = (f'<h3>Depth: 1:10m depth bands, Natural Earth</h3><div class="eezmap-depth">{cells}</div>'
-                 '<div class="eezmap-src">Bands of a 1:10m generalisation, not measured depths.</div>')
-    return ('<div class="eezmap-head"><h2>Legend</h2><button class="eezmap-toggle" type="button" '
-            'aria-expanded="true" title="Fold or unfold">\u2212</button></div>'
-            f'<div class="eezmap-body"><ul>{items}</ul>{depth}</div>')
+        cells = "".join(
+            f'<span><i style="background:{DEPTH_COLOURS.get(b, "#7ba4c7")}"></i>'
+            f"{esc(depth_label(b, t))}</span>"
+            for b, t in bands
+        )
+        depth = (
+            f'<h3>Depth: 1:10m depth bands, Natural Earth</h3><div class="eezmap-depth">{cells}</div>'
+            '<div class="eezmap-src">Bands of a 1:10m generalisation, not measured depths.</div>'
+        )
+    return (
+        '<div class="eezmap-head"><h2>Legend</h2><button class="eezmap-toggle" type="button" '
+        'aria-expanded="true" title="Fold or unfold">\u2212</button></div>'
+        f'<div class="eezmap-body"><ul>{items}</ul>{depth}</div>'
+    )
 
 
 def title_html(ctx: Scene, title: str, summary: PointSummary | None) -> str:
     rows: list[tuple[str, str]] = [
-        (esc(head), "<br>".join(esc(line).replace(" m", "&nbsp;m") if head == "Water depth" else esc(line)
-                               for line in lines))
-        for head, lines in key_figures(ctx)]
+        (
+            esc(head),
+            "<br>".join(
+                esc(line).replace(" m", "&nbsp;m") if head == "Water depth" else esc(line) for line in lines
+            ),
+        )
+        for head, lines in key_figures(ctx)
+    ]
     if summary is not None:
         text = f"{summary.drawn:,} drawn"
         if summary.drawn < summary.total - summary.invalid:
-            text += (f" of {summary.total - summary.invalid:,} (thinned evenly to the cap of "
-                     f"{MAX_POINTS:,} points)")
+            text += (
+                f" of {summary.total - summary.invalid:,} (thinned evenly to the cap of "
+                f"{MAX_POINTS:,} points)"
+            )
         if summary.invalid:
             text += f"; {summary.invalid:,} with invalid coordinates left out"
         rows.append(("Your points", esc(text)))
-    layers = "".join(f"<li>{esc(k)}: <strong>{esc(i)}</strong>, version {esc(v)}</li>" for i, v, k in layer_refs(ctx))
+    layers = "".join(
+        f"<li>{esc(k)}: <strong>{esc(i)}</strong>, version {esc(v)}</li>" for i, v, k in layer_refs(ctx)
+    )
     facts = "".join(f"<dt>{h}</dt><dd>{v}</dd>" for h, v in rows)
-    return (f'<div class="eezmap-head"><h1>{esc(title)}</h1><button class="eezmap-toggle" type="button" '
-            'aria-expanded="true" title="Fold or unfold">\u2212</button></div>'
-            f'<div class="eezmap-body"><dl>{facts}</dl>'
-            f'<ul class="eezmap-layers">{layers}</ul>'
-            '<div class="eezmap-warn">Zones drawn simplified; figures use the full geometry. '
-            "Not for legal or navigational use.</div></div>")
+    return (
+        f'<div class="eezmap-head"><h1>{esc(title)}</h1><button class="eezmap-toggle" type="button" '
+        'aria-expanded="true" title="Fold or unfold">\u2212</button></div>'
+        f'<div class="eezmap-body"><dl>{facts}</dl>'
+        f'<ul class="eezmap-layers">{layers}</ul>'
+        '<div class="eezmap-warn">Zones drawn simplified; figures use the full geometry. '
+        "Not for legal or navigational use.</div></div>"
+    )

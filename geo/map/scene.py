@@ -18,9 +18,10 @@ full geometry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,8 +62,9 @@ def near(lon: np.ndarray, centre: float) -> np.ndarray:
     return centre + np.mod(np.asarray(lon, dtype=float) - centre + 180.0, 360.0) - 180.0
 
 
-def display_geometries(geoms: np.ndarray, tolerance: float = DISPLAY_TOLERANCE_DEG,
-                       decimals: int = DISPLAY_DECIMALS) -> np.ndarray:
+def display_geometries(
+    geoms: np.ndarray, tolerance: float = DISPLAY_TOLERANCE_DEG, decimals: int = DISPLAY_DECIMALS
+) -> np.ndarray:
     """Zones simplified for drawing: coverage-preserving, then rounded.
 
     :func:`shapely.coverage_simplify` simplifies the edges shared by
@@ -84,8 +86,9 @@ def display_geometries(geoms: np.ndarray, tolerance: float = DISPLAY_TOLERANCE_D
     return shapely.transform(simple, lambda c: np.round(c, decimals))
 
 
-def display_zones(layer_id: str, clip: tuple[tuple[float, float, float, float], ...] = ()
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def display_zones(
+    layer_id: str, clip: tuple[tuple[float, float, float, float], ...] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """(row indexes, display geometries) of a zone layer, minus the boxes in *clip*."""
     from ..layers import manifest
 
@@ -93,8 +96,9 @@ def display_zones(layer_id: str, clip: tuple[tuple[float, float, float, float], 
 
 
 @lru_cache(maxsize=8)
-def _display_zones_of(layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def _display_zones_of(
+    layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """display_zones, once per file version (the checksum is the key: a re-installed layer is redrawn)."""
     import shapely
 
@@ -115,8 +119,9 @@ def display_land(layer_id: str, clip: tuple[tuple[float, float, float, float], .
 
 
 @lru_cache(maxsize=8)
-def _display_land_of(layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
-                     ) -> list[Any]:
+def _display_land_of(
+    layer_id: str, sha256: str, clip: tuple[tuple[float, float, float, float], ...]
+) -> list[Any]:
     import shapely
 
     from ..layers import load_land
@@ -143,7 +148,7 @@ class Scene:
     """Everything loaded once for one map or figure."""
 
     layer_ids: tuple[str, ...]
-    zone_layers: list[Any]                  # Zones tables, in precedence order
+    zone_layers: list[Any]  # Zones tables, in precedence order
     zone_display: list[tuple[np.ndarray, np.ndarray]]
     land_infos: list[Any]
     land_display: list[list[Any]]
@@ -152,19 +157,35 @@ class Scene:
     user_sites: tuple[Any, ...]
     site_answers: list[tuple[str, dict[str, Any] | None]]
     circle: Any
-    bounds: tuple[float, float, float, float]   # west, south, east, north
-    nested_ids: tuple[str, ...] = ()            # 12 NM / 24 NM / internal-waters layers to draw
-    story: tuple[Any, ...] = ()                 # the sites within STORY_RADIUS_KM of the home island
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    nested_ids: tuple[str, ...] = ()  # 12 NM / 24 NM / internal-waters layers to draw
+    story: tuple[Any, ...] = ()  # the sites within STORY_RADIUS_KM of the home island
     seabed_bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # depth bands, ISA areas drawn here
-    island_value: Any = None                    # geo.islands.IslandValue drawn on request
+    island_value: Any = None  # geo.islands.IslandValue drawn on request
+
+
+def shifted(geom: Any, dx: float) -> Any:
+    """*geom* moved by *dx* degrees of longitude (a user's site drawn beside the view's centre)."""
+    import shapely
+
+    offset = np.array([dx, 0.0])
+    return shapely.transform(geom, lambda c: c + offset)
+
+
+def short_name(site: Any) -> str:
+    """A site's name without its parenthesis: 'Minami-Torishima' of 'Minami-Torishima (Marcus Island)'."""
+    return str(site.name).split(" (")[0]
 
 
 def _story(sites: Sequence[Any], home: Any) -> tuple[Any, ...]:
     """The sites within :data:`STORY_RADIUS_KM` of the home island (geodesic), the home island first."""
     from ..geodesy import distance
 
-    return tuple(s for s in sites if s.id == home.id
-                 or distance((home.lat, home.lon), (s.lat, s.lon)).km <= STORY_RADIUS_KM)
+    return tuple(
+        s
+        for s in sites
+        if s.id == home.id or distance((home.lat, home.lon), (s.lat, s.lon)).km <= STORY_RADIUS_KM
+    )
 
 
 def _seabed_bbox(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -174,8 +195,12 @@ def _seabed_bbox(bounds: tuple[float, float, float, float]) -> tuple[float, floa
 
     w, s, e, n = bounds
     dx, dy = (e - w) * 0.75 + 2.0, (n - s) * 0.5 + 2.0
-    return (float(math.floor(w - dx)), float(max(-85.0, math.floor(s - dy))), float(math.ceil(e + dx)),
-            float(min(85.0, math.ceil(n + dy))))
+    return (
+        float(math.floor(w - dx)),
+        float(max(-85.0, math.floor(s - dy))),
+        float(math.ceil(e + dx)),
+        float(min(85.0, math.ceil(n + dy))),
+    )
 
 
 def build_scene(layers: Sequence[str] | None, user_sites: Sequence[Any], island: str | None = None) -> Scene:
@@ -183,10 +208,9 @@ def build_scene(layers: Sequence[str] | None, user_sites: Sequence[Any], island:
 
     from ..geodesy import EEZ_LIMIT_M, circle
     from ..layers import land_for, load_zones, manifest, resolve_layers
+    from ..nesting import nested_layers
     from ..sites import home_site, load_sites
     from ..zones import classify
-
-    from ..nesting import nested_layers
 
     # EEZ layers in precedence order (default: the regional one); nested layers (12 NM,
     # 24 NM, internal waters) named in *layers* are drawn as layers of their own
@@ -225,9 +249,23 @@ def build_scene(layers: Sequence[str] | None, user_sites: Sequence[Any], island:
         extent.append(value.geometry)
     w, s_, e, n = shapely.total_bounds(np.asarray(extent, dtype=object))
     bounds = (float(w), float(s_), float(e), float(n))
-    return Scene(layer_ids, zone_layers, zone_display, land_infos, land_display, tuple(sites), home,
-                    tuple(user_sites), answers, ring, bounds, tuple(info.id for info in nested), story,
-                    _seabed_bbox(bounds), value)
+    return Scene(
+        layer_ids,
+        zone_layers,
+        zone_display,
+        land_infos,
+        land_display,
+        tuple(sites),
+        home,
+        tuple(user_sites),
+        answers,
+        ring,
+        bounds,
+        tuple(info.id for info in nested),
+        story,
+        _seabed_bbox(bounds),
+        value,
+    )
 
 
 def depth_label(from_m: float, to_m: float | None) -> str:
@@ -244,8 +282,9 @@ def display_bathymetry(bbox: tuple[float, float, float, float]) -> list[tuple[in
 
 
 @lru_cache(maxsize=4)
-def _display_bathymetry_of(sha256: str, bbox: tuple[float, float, float, float]
-                           ) -> list[tuple[int, int | None, list[Any]]]:
+def _display_bathymetry_of(
+    sha256: str, bbox: tuple[float, float, float, float]
+) -> list[tuple[int, int | None, list[Any]]]:
     """display_bathymetry, once per file version: clipped, simplified and rounded for drawing only
     (:func:`geo.seabed.depth_band` answers from the full geometry)."""
     import shapely
@@ -278,7 +317,9 @@ def display_isa(bbox: tuple[float, float, float, float]) -> list[tuple[Any, Any,
 
 
 @lru_cache(maxsize=4)
-def _display_isa_of(sha256: str, bbox: tuple[float, float, float, float]) -> list[tuple[Any, Any, int, float]]:
+def _display_isa_of(
+    sha256: str, bbox: tuple[float, float, float, float]
+) -> list[tuple[Any, Any, int, float]]:
     import shapely
 
     from ..geodesy import geodesic_area_m2
@@ -297,7 +338,8 @@ def _display_isa_of(sha256: str, bbox: tuple[float, float, float, float]) -> lis
 
 
 def island_lines(ctx: Scene) -> list[tuple[str, str, Any, str, Any]]:
-    """[(zone, short name, display geometry, label, layer info)]: the home island's computed 12/24 NM zones."""
+    """[(zone, short name, display geometry, label, layer info)]: the home island's computed
+    12 and 24 NM zones."""
     import shapely
 
     from ..errors import SiteError
@@ -321,10 +363,10 @@ def depth_text(lat: float, lon: float) -> str:
     """The site popup's depth band line (full geometry)."""
     from ..seabed import depth_band
 
-    band = depth_band(lat, lon)
+    band = depth_band(lat, lon)  # one point: a DepthBand or None
     if band is None:
         return "none: on land or outside the depth layer's coverage (90–180°E, 0–60°N)"
-    return f"{band.label()}, Natural Earth"
+    return f"{band.label()}, Natural Earth"  # type: ignore[union-attr]
 
 
 def boundary_text(site: Any) -> str:
@@ -343,8 +385,9 @@ def boundary_text(site: Any) -> str:
     else:
         across_text = str(across or "—").replace("_", " ")
     km = a.distance_to_boundary_km
-    return (f"{km:,.1f} km = {km / 1.852:,.1f} NM (geodesic, WGS84); across it: {across_text}"
-            + (" — the marker is approximate" if site.approximate else ""))
+    return f"{km:,.1f} km = {km / 1.852:,.1f} NM (geodesic, WGS84); across it: {across_text}" + (
+        " — the marker is approximate" if site.approximate else ""
+    )
 
 
 def approx_parts(site: Any) -> tuple[str, str]:
@@ -382,12 +425,18 @@ def key_figures(ctx: Scene) -> list[tuple[str, list[str]]]:
         except KeyError:
             continue
         area = geodesic_area_m2(zones.geometry[i]) / 1e6
-        rows.append((f"Japan's EEZ (MRGID {int(zones.mrgid[i])})",
-                     [f"{float(zones.area_km2[i]):,.0f} km² (Marine Regions area_km2)",
-                      f"{area:,.0f} km² (geodesic area of this layer's polygon, WGS84)"]))
+        rows.append(
+            (
+                f"Japan's EEZ (MRGID {int(zones.mrgid[i])})",
+                [
+                    f"{float(zones.area_km2[i]):,.0f} km² (Marine Regions area_km2)",
+                    f"{area:,.0f} km² (geodesic area of this layer's polygon, WGS84)",
+                ],
+            )
+        )
         break
     home = ctx.home
-    short = home.name.split(" (")[0]
+    short = short_name(home)
     for site in ctx.sites:
         if site.id == home.id:
             continue
@@ -398,8 +447,8 @@ def key_figures(ctx: Scene) -> list[tuple[str, list[str]]]:
             text += f" to its centre; {edge.km:,.1f} km = {edge.metres / NM:,.1f} NM to its nearest edge"
         if site.approximate:
             text += f" (approximate, ±{site.uncertainty_km:g} km)"
-        rows.append((f"{short} → {site.name.split(' (')[0]}", [text]))
-    depths = [f"{s.name.split(' (')[0]}: {s.depth_text()}" for s in ctx.sites if s.depth_text()]
+        rows.append((f"{short} → {short_name(site)}", [text]))
+    depths = [f"{short_name(s)}: {s.depth_text()}" for s in ctx.sites if s.depth_text()]
     if depths:
         rows.append(("Water depth", depths))
     return rows

@@ -14,26 +14,44 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import folium
 from branca.element import Element
 
 from .._io import atomic_path, check_output
 from .html import esc, inset, legend_html, title_html
-from .leaflet import PANES, TILES, Assets, JsLayer, Script, offline_base, to_js
-from .overlays import (bathymetry_group, isa_group, island_lines_group, island_value_group, land_group, limit_group,
-                       nested_groups, points_layer, site_groups, user_group, zone_groups)
-from .scene import DEFAULT_TITLE, build_scene
+from .leaflet import PANES, TILES, Assets, InsetSpec, JsLayer, PanelSpec, Script, offline_base, to_js
+from .overlays import (
+    bathymetry_group,
+    isa_group,
+    island_lines_group,
+    island_value_group,
+    land_group,
+    limit_group,
+    nested_groups,
+    site_groups,
+    user_group,
+    zone_groups,
+)
+from .points import points_layer
+from .scene import DEFAULT_TITLE, PointSummary, Scene, build_scene
 
 #: Size budget of the default map (bytes); tests/test_render.py holds it.
 SIZE_BUDGET = 1_500_000
 
 
-def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
-              user_sites: Sequence[Any] = (), points: Any = None,
-              title: str | None = None, island: str | None = None) -> folium.Map:
+def build_map(
+    *,
+    layers: Sequence[str] | None = None,
+    tiles: Sequence[str] = (),
+    user_sites: Sequence[Any] = (),
+    points: Any = None,
+    title: str | None = None,
+    island: str | None = None,
+) -> folium.Map:
     """Build the standalone offline map.
 
     Parameters
@@ -79,58 +97,119 @@ def build_map(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (),
         raise ValueError(f"unknown tiles {', '.join(map(repr, unknown))}: choose from {', '.join(TILES)}")
     title = title or DEFAULT_TITLE
     ctx = build_scene(layers, tuple(user_sites), island)
-    w, s, e, n = ctx.bounds
-    centre_lon = (w + e) / 2
-
-    m = folium.Map(location=[(s + n) / 2, centre_lon], zoom_start=6, tiles=None, prefer_canvas=False,
-                   control_scale=False, zoom_control=True)
-    # no CDN: folium's default jquery/bootstrap/awesome-markers/leaflet links are dropped, and
-    # Leaflet is inlined from the installed package by Assets
-    m.default_js = []
-    m.default_css = []
-    m.get_root().title = esc(title)
-    m.add_child(Assets(), name="eezmap_assets")
-    bounds = [[s, w], [n, e]]
+    centre_lon = (ctx.bounds[0] + ctx.bounds[2]) / 2
+    m = _page(ctx, title)
+    groups, bands = _overlays(ctx, centre_lon)
+    points_overlay, summary = points_layer(points, ctx, centre_lon) if points is not None else (None, None)
     # controls and the opening view first: layers added afterwards are projected once
-    bathymetry, bands = bathymetry_group(ctx)
-    groups: list[JsLayer] = [bathymetry] + zone_groups(ctx) + nested_groups(ctx)
-    groups += [g for g in (isa_group(ctx), island_value_group(ctx)) if g is not None]
-    groups.append(land_group(ctx))
-    groups.append(limit_group(ctx))
-    island_lines = island_lines_group(ctx)
-    if island_lines is not None:
-        groups.append(island_lines)
-    groups.extend(site_groups(ctx))
-    user = user_group(ctx, centre_lon)
-    if user is not None:
-        groups.append(user)
-    points_layer, summary = points_layer(points, ctx, centre_lon) if points is not None else (None, None)
-    m.add_child(Script(
-        f"eezmap.panes(map, {to_js(list(PANES))});\n"
-        "eezmap.scale(map);\neezmap.coords(map);\n"
-        f"eezmap.inset(map, {to_js(inset(ctx))});\n"
-        "eezmap.fullscreen(map);\neezmap.measure(map);\n"
-        f"eezmap.panel(map, {{position: 'topright', className: 'eezmap-title', foldBelow: 640, "
-        f"html: {to_js(title_html(ctx, title, summary))}}});\n"
-        f"eezmap.panel(map, {{position: 'bottomright', className: 'eezmap-legend', foldBelow: 900, "
-        f"html: {to_js(legend_html(ctx, {g.spec_id for g in groups}, summary, bands))}}});\n"
-        f"eezmap.fit(map, {to_js(bounds)});", name="EezmapSetup"))
-
-    if tiles:
-        m.add_child(offline_base())
-        for key in tiles:
-            t = TILES[key]
-            folium.TileLayer(tiles=t["url"], attr=t["attr"], name=esc(t["name"]), overlay=False, control=True,
-                             show=False, max_native_zoom=t["max_native_zoom"], max_zoom=18).add_to(m)
-
+    m.add_child(_setup(ctx, title, summary, bands))
+    _add_tiles(m, tiles)
     for g in groups:
         m.add_child(g)
-    if points_layer is not None:
-        m.add_child(points_layer)
+    if points_overlay is not None:
+        m.add_child(points_overlay)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     m.add_child(Script("eezmap.ready(map);", name="EezmapReady"))
     _number_elements(m.get_root())
     return m
+
+
+def _page(ctx: Scene, title: str) -> folium.Map:
+    """An empty folium map on the scene, with Leaflet and this package's script and styles inlined."""
+    w, s, e, n = ctx.bounds
+    m = folium.Map(
+        location=[(s + n) / 2, (w + e) / 2],
+        zoom_start=6,
+        tiles=None,
+        prefer_canvas=False,
+        control_scale=False,
+        zoom_control=True,
+    )
+    # no CDN: folium's default jquery/bootstrap/awesome-markers/leaflet links are dropped, and
+    # Leaflet is inlined from the installed package by Assets
+    m.default_js = []
+    m.default_css = []
+    m.get_root().title = esc(title)  # type: ignore[attr-defined]  # a branca Figure's title
+    m.add_child(Assets(), name="eezmap_assets")
+    return m
+
+
+def _add_tiles(m: folium.Map, tiles: Sequence[str]) -> None:
+    """The online base layers asked for, off by default, and the offline base layer."""
+    if not tiles:
+        return
+    m.add_child(offline_base())
+    for key in tiles:
+        t = TILES[key]
+        folium.TileLayer(
+            tiles=t["url"],
+            attr=t["attr"],
+            name=esc(t["name"]),
+            overlay=False,
+            control=True,
+            show=False,
+            max_native_zoom=t["max_native_zoom"],
+            max_zoom=18,
+        ).add_to(m)
+
+
+def _overlays(ctx: Scene, centre_lon: float) -> tuple[list[JsLayer], list[tuple[int, int | None]]]:
+    """Every overlay of the scene, bottom to top, and the depth bands drawn."""
+    bathymetry, bands = bathymetry_group(ctx)
+    groups: list[JsLayer | None] = [
+        bathymetry,
+        *zone_groups(ctx),
+        *nested_groups(ctx),
+        isa_group(ctx),
+        island_value_group(ctx),
+        land_group(ctx),
+        limit_group(ctx),
+        island_lines_group(ctx),
+        *site_groups(ctx),
+        user_group(ctx, centre_lon),
+    ]
+    return [g for g in groups if g is not None], bands
+
+
+def _setup(
+    ctx: Scene, title: str, summary: PointSummary | None, bands: Sequence[tuple[int, int | None]]
+) -> Script:
+    """The panes, the controls, the title and legend panels and the opening view."""
+    w, s, e, n = ctx.bounds
+    title_panel: PanelSpec = {
+        "position": "topright",
+        "className": "eezmap-title",
+        "foldBelow": 640,
+        "html": title_html(ctx, title, summary),
+    }
+    legend_panel: PanelSpec = {
+        "position": "bottomright",
+        "className": "eezmap-legend",
+        "foldBelow": 900,
+        "html": legend_html(ctx, summary, bands),
+    }
+    svg, projection = inset(ctx)
+    inset_spec: InsetSpec = {
+        "html": svg,
+        "projection": {
+            "west": projection["west"],
+            "north": projection["north"],
+            "xScale": projection["xScale"],
+            "yScale": projection["yScale"],
+            "width": int(projection["width"]),
+            "height": int(projection["height"]),
+        },
+    }
+    return Script(
+        f"eezmap.panes(map, {to_js(list(PANES))});\n"
+        "eezmap.scale(map);\neezmap.coords(map);\n"
+        f"eezmap.inset(map, {to_js(inset_spec)});\n"
+        "eezmap.fullscreen(map);\neezmap.measure(map);\n"
+        f"eezmap.panel(map, {to_js(title_panel)});\n"
+        f"eezmap.panel(map, {to_js(legend_panel)});\n"
+        f"eezmap.fit(map, {to_js([[s, w], [n, e]])});",
+        name="EezmapSetup",
+    )
 
 
 def _number_elements(root: Element) -> None:

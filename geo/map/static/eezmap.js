@@ -2,20 +2,103 @@
  * this project; no third-party code).  Needs Leaflet 1.9 as window.L.
  *
  * Every string this script puts into the page as HTML was HTML-escaped in
- * Python (geo/render.py) before it was written into the map; numbers are
+ * Python (geo/map/html.py) before it was written into the map; numbers are
  * formatted here.  Nothing here fetches anything.
+ *
+ * State is per map (several maps on one page do not share it), nothing of
+ * Leaflet is patched, and the only global is the function namespace
+ * window.eezmap.  Timing is reported with the standard Performance API:
+ * marks "eezmap-script" (this file parsed), "eezmap-setup:<map id>",
+ * "eezmap-ready:<map id>" (every layer added) and "eezmap-drawn:<map id>"
+ * (after the next paint), where <map id> is the map container's id.
  */
 (function (window, document) {
   "use strict";
   var L = window.L;
-  var E = {loaded: window.performance.now()};  // after Leaflet and this script are parsed
   var RAD = Math.PI / 180;
+  var E = {};
+  window.performance.mark("eezmap-script");
+
+  /* --- the spec format (written by geo/map/leaflet.py; the TypedDicts there are the same) ---
+   *
+   * @typedef {Object} Item  one shape of a group
+   * @property {"polygon"|"line"|"circle"|"marker"|"label"} type
+   * @property {string[][]|string} [geometry]  polygon: [[outer, hole, ...], ...] encoded rings;
+   *     line: one encoded line (Google's Encoded Polyline Algorithm Format, lat/lon x scale)
+   * @property {number} [scale]  10 ** decimals of the encoded coordinates (default: the group's, or 1e5)
+   * @property {number[]} [latlng]  [lat, lon] of a circle, marker or label
+   * @property {string} [style]  a key of the group's styles (Leaflet path options)
+   * @property {Object} [options]  more Leaflet options of this item
+   * @property {string} [popup]  escaped HTML of its popup
+   * @property {string} [tooltip]  escaped HTML of its tooltip
+   * @property {Object} [tooltipOptions]  Leaflet tooltip options
+   * @property {string} [html]  a label's escaped HTML
+   * @property {string} [className]  a label's extra CSS class
+   * @property {string} [id]  the item's id, kept as the layer's options.itemId
+   *
+   * @typedef {Object} GroupSpec  one toggleable overlay
+   * @property {string} id  kept as the feature group's options.groupId
+   * @property {string} [pane]  the pane of its paths
+   * @property {Object<string, Object>} [styles]  style name -> Leaflet path options
+   * @property {number} [scale]  the default scale of its items
+   * @property {string} [attribution]  escaped HTML
+   * @property {Item[]} items
+   *
+   * @typedef {Object} PointsSpec  many points on one canvas
+   * @property {number} scale  the coordinates are degrees x scale
+   * @property {string} pane
+   * @property {string} lat  base64 little-endian int32
+   * @property {string} lon  base64 little-endian int32
+   * @property {string} classes  base64 uint8: an index into colors and labels per point
+   * @property {string[]} colors
+   * @property {string[]} labels  escaped HTML
+   * @property {number[]} drawOrder  classes in drawing order (last on top)
+   * @property {string} title  escaped HTML of the popup heading
+   * @property {string} note  escaped HTML
+   * @property {string} attribution  escaped HTML
+   *
+   * @typedef {Object} InsetSpec  the overview inset
+   * @property {string} html  a ready-made SVG with a rect.eezmap-inset-view
+   * @property {{west: number, north: number, xScale: number, yScale: number, width: number, height: number}}
+   *     projection  equirectangular: x = (lon - west) * xScale, y = (north - lat) * yScale
+   *
+   * @typedef {Object} PanelSpec  a panel of ready-made HTML
+   * @property {string} position  a Leaflet control corner
+   * @property {string} className
+   * @property {number} [foldBelow]  folded when the map is narrower than this (px)
+   * @property {string} html  escaped HTML; a button.eezmap-toggle folds its .eezmap-body
+   */
+
+  // --- per-map state ---------------------------------------------------------------
+
+  var states = new WeakMap();
+  function state(map) {
+    var s = states.get(map);
+    if (!s) {
+      s = {measuring: false, pointPicked: false};
+      states.set(map, s);
+    }
+    return s;
+  }
+  function mark(map, what) {
+    window.performance.mark("eezmap-" + what + ":" + map.getContainer().id);
+  }
+
+  // A popup that does not open while its map is measuring (a click on a zone is then a
+  // measure point) nor when the click picked one of the canvas points.
+  var GuardedPopup = L.Popup.extend({
+    openOn: function (map) {
+      var s = state(map);
+      if (s.measuring || s.pointPicked) { return this; }
+      return L.Popup.prototype.openOn.call(this, map);
+    }
+  });
 
   // --- compact geometry --------------------------------------------------------
   // Rings and lines are stored in Google's Encoded Polyline Algorithm Format
   // (zig-zag deltas of lat, lon scaled by k, in 5-bit chunks + 63).
 
-  E.decode = function (s, k) {
+  function decode(s, k) {
     var out = [], i = 0, n = s.length, lat = 0, lon = 0, b, r, sh;
     while (i < n) {
       r = 0; sh = 0;
@@ -27,14 +110,15 @@
       out.push([lat / k, lon / k]);
     }
     return out;
-  };
+  }
+  E.decode = decode;
 
   // a MultiPolygon: [[outer, hole, ...], ...] of encoded rings
-  E.multi = function (g, k) {
+  function multi(g, k) {
     return g.map(function (poly) {
-      return poly.map(function (ring) { return E.decode(ring, k); });
+      return poly.map(function (ring) { return decode(ring, k); });
     });
-  };
+  }
 
   function bytes(b64) {
     var bin = window.atob(b64), n = bin.length, u8 = new Uint8Array(n);
@@ -49,18 +133,21 @@
   }
 
   // --- geodesy for the measure tool ------------------------------------------------
-  // Vincenty's inverse formula on the WGS84 ellipsoid (accurate to well under a
-  // metre); the haversine on a sphere of 6,371,008.8 m is the fallback for
-  // nearly antipodal points, where Vincenty's iteration does not converge.
+  // The only geodesy in the browser: the measure tool's points are wherever the
+  // user clicks, so they cannot be computed in Python beforehand (every distance
+  // the map states is, with pyproj).  Vincenty's inverse formula on the WGS84
+  // ellipsoid (well under a metre from Karney's geodesics); the haversine on a
+  // sphere of 6,371,008.8 m is the fallback for nearly antipodal points, where
+  // Vincenty's iteration does not converge.
 
-  E.haversine = function (p, q) {
+  function haversine(p, q) {
     var dlat = (q[0] - p[0]) * RAD, dlon = (q[1] - p[1]) * RAD;
     var h = Math.pow(Math.sin(dlat / 2), 2) +
       Math.cos(p[0] * RAD) * Math.cos(q[0] * RAD) * Math.pow(Math.sin(dlon / 2), 2);
     return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
-  };
+  }
 
-  E.vincenty = function (p, q) {
+  function vincenty(p, q) {
     var a = 6378137, f = 1 / 298.257223563, b = a * (1 - f);
     var dl = (q[1] - p[1]) % 360;
     if (dl > 180) { dl -= 360; } else if (dl < -180) { dl += 360; }
@@ -82,17 +169,17 @@
       prev = lambda;
       lambda = L0 + (1 - C) * f * sinA * (sigma + C * sinS * (cos2Sm + C * cosS * (-1 + 2 * cos2Sm * cos2Sm)));
     } while (Math.abs(lambda - prev) > 1e-12 && ++iter < 200);
-    if (iter >= 200) { return E.haversine(p, q); }
+    if (iter >= 200) { return haversine(p, q); }
     var u2 = cos2A * (a * a - b * b) / (b * b);
     var A = 1 + u2 / 16384 * (4096 + u2 * (-768 + u2 * (320 - 175 * u2)));
     var B = u2 / 1024 * (256 + u2 * (-128 + u2 * (74 - 47 * u2)));
     var dS = B * sinS * (cos2Sm + B / 4 * (cosS * (-1 + 2 * cos2Sm * cos2Sm) -
       B / 6 * cos2Sm * (-3 + 4 * sinS * sinS) * (-3 + 4 * cos2Sm * cos2Sm)));
     return b * A * (sigma - dS);
-  };
+  }
 
   // points along the great circle from p to q (spherical), for drawing only
-  E.greatCircle = function (p, q, n) {
+  function greatCircle(p, q, n) {
     var la1 = p[0] * RAD, lo1 = p[1] * RAD, la2 = q[0] * RAD, lo2 = q[1] * RAD;
     var d = 2 * Math.asin(Math.min(1, Math.sqrt(Math.pow(Math.sin((la2 - la1) / 2), 2) +
       Math.cos(la1) * Math.cos(la2) * Math.pow(Math.sin((lo2 - lo1) / 2), 2))));
@@ -111,12 +198,11 @@
       while (out[i][1] - out[i - 1][1] < -180) { out[i][1] += 360; }
     }
     return out;
-  };
+  }
 
   function fmt(x, d) {
     return x.toLocaleString("en-GB", {minimumFractionDigits: d, maximumFractionDigits: d});
   }
-  E.fmt = fmt;
 
   function dms(v, pos, neg) {
     var h = v < 0 ? neg : pos, a = Math.abs(v), d = Math.floor(a), m = Math.floor((a - d) * 60);
@@ -125,18 +211,10 @@
     if (m === 60) { m = 0; d += 1; }
     return d + "\u00b0" + (m < 10 ? "0" : "") + m + "\u2032" + (s < 10 ? "0" : "") + s + "\u2033" + h;
   }
+  // the cursor may be on a copy of the world east or west of the first: name its longitude in -180..180
   function wrapLon(lon) { return ((lon + 180) % 360 + 360) % 360 - 180; }
 
   // --- setup ---------------------------------------------------------------------
-
-  // A layer's popup does not open while measuring (a click on a zone is then a
-  // measure point) nor when the click picked one of the canvas points.
-  var openPopup = L.Layer.prototype._openPopup;
-  if (openPopup) {
-    L.Layer.include({
-      _openPopup: function (e) { if (!E.measuring && !E.pointPicked) { openPopup.call(this, e); } }
-    });
-  }
 
   // Leaflet looks for its default marker image next to leaflet.css, which an
   // inlined stylesheet does not have: give it the images as data: URIs.
@@ -151,8 +229,7 @@
 
   // panes inside the overlay pane, drawn in the given order whatever is toggled
   E.panes = function (map, names) {
-    E.bodyStart = window.performance.now();
-    E.map = map;
+    mark(map, "setup");
     var parent = map.getPane("overlayPane");
     names.forEach(function (name, i) {
       var pane = map.getPane(name) || map.createPane(name, parent);
@@ -162,47 +239,48 @@
 
   // --- layers --------------------------------------------------------------------
 
-  E.item = function (it, spec) {
-    var o = L.extend({}, (spec.styles && spec.styles[it.s]) || {}, it.o || {});
-    var k = it.k || spec.k || 1e5, layer;
-    if (spec.pane && !o.pane && it.t !== "marker" && it.t !== "label") { o.pane = spec.pane; }
-    switch (it.t) {
-      case "poly": layer = L.polygon(E.multi(it.g, k), o); break;
-      case "line": layer = L.polyline(E.decode(it.g, k), o); break;
-      case "circle": layer = L.circleMarker(it.ll, o); break;
-      case "marker": layer = L.marker(it.ll, o); break;
+  /** @param {Item} it  @param {GroupSpec} spec */
+  function item(it, spec) {
+    var o = L.extend({}, (spec.styles && spec.styles[it.style]) || {}, it.options || {});
+    var k = it.scale || spec.scale || 1e5, layer;
+    if (spec.pane && !o.pane && it.type !== "marker" && it.type !== "label") { o.pane = spec.pane; }
+    if (it.id) { o.itemId = it.id; }
+    switch (it.type) {
+      case "polygon": layer = L.polygon(multi(it.geometry, k), o); break;
+      case "line": layer = L.polyline(decode(it.geometry, k), o); break;
+      case "circle": layer = L.circleMarker(it.latlng, o); break;
+      case "marker": layer = L.marker(it.latlng, o); break;
       case "label":
-        layer = L.marker(it.ll, L.extend({
-          icon: L.divIcon({className: "eezmap-label " + (it.c || ""), html: it.h, iconSize: null}),
+        layer = L.marker(it.latlng, L.extend({
+          icon: L.divIcon({className: "eezmap-label " + (it.className || ""), html: it.html, iconSize: null}),
           interactive: false, keyboard: false
         }, o));
         break;
       default: return null;
     }
-    if (it.p) { layer.bindPopup(it.p, L.extend({maxWidth: 380, maxHeight: 360, autoPanPadding: [40, 40]}, spec.popup || {})); }
-    if (it.tt) { layer.bindTooltip(it.tt, L.extend({}, spec.tooltip || {}, it.to || {})); }
-    if (it.id) { layer.eezmapId = it.id; }
+    if (it.popup) {
+      layer.bindPopup(new GuardedPopup({maxWidth: 380, maxHeight: 360, autoPanPadding: [40, 40]}).setContent(it.popup));
+    }
+    if (it.tooltip) { layer.bindTooltip(it.tooltip, L.extend({}, it.tooltipOptions || {})); }
     return layer;
-  };
+  }
 
-  // a feature group of polygons, lines, markers and labels (see geo/render.py)
+  /** A feature group of polygons, lines, markers and labels.  @param {L.Map} map  @param {GroupSpec} spec */
   E.group = function (map, spec) {
-    var g = L.featureGroup([], spec.attribution ? {attribution: spec.attribution} : {});
+    var o = {groupId: spec.id};
+    if (spec.attribution) { o.attribution = spec.attribution; }
+    var g = L.featureGroup([], o);
     (spec.items || []).forEach(function (it) {
-      var layer = E.item(it, spec);
+      var layer = item(it, spec);
       if (layer) { g.addLayer(layer); }
     });
-    g.eezmapId = spec.id;
-    E.groups[spec.id] = g;
     return g;
   };
-  E.groups = {};
 
-  // Many points (AIS pings...) on one canvas, drawn in a loop: no Leaflet object
-  // per point, so 300,000 stay smooth.  Coordinates come as base64 int32
-  // (degrees x k), classes as base64 uint8 indexes into spec.colors/labels.
+  /** Many points (AIS pings...) on one canvas, drawn in a loop: no Leaflet object
+   * per point, so 300,000 stay smooth.  @param {L.Map} map  @param {PointsSpec} spec */
   E.points = function (map, spec) {
-    var k = spec.k, lat = int32(spec.lat), lon = int32(spec.lon), cls = bytes(spec.cls);
+    var k = spec.scale, lat = int32(spec.lat), lon = int32(spec.lon), cls = bytes(spec.classes);
     var n = lat.length, X = new Float64Array(n), Y = new Float64Array(n), i;
     var maxLat = 85.0511287798;
     for (i = 0; i < n; i++) {  // EPSG:3857 pixel coordinates at zoom 0 (as Leaflet projects)
@@ -217,25 +295,27 @@
     });
     var Layer = L.Layer.extend({
       options: {pane: spec.pane || "overlayPane", attribution: spec.attribution || null},
+      count: n,     // points in the layer
+      drawn: 0,     // points inside the view at the last draw
       onAdd: function (m) {
         this._canvas = L.DomUtil.create("canvas", "eezmap-points leaflet-zoom-hide");
         this.getPane().appendChild(this._canvas);
-        m.on("moveend zoomend resize viewreset", this._draw, this);
+        m.on("moveend zoomend resize viewreset", this.redraw, this);
         // 'preclick' reaches the map even over a zone whose popup stops the 'click'
         m.on("preclick", this._click, this);
-        this._draw();
+        this.redraw();
       },
       onRemove: function (m) {
         L.DomUtil.remove(this._canvas);
-        m.off("moveend zoomend resize viewreset", this._draw, this);
+        m.off("moveend zoomend resize viewreset", this.redraw, this);
         m.off("preclick", this._click, this);
       },
       _frame: function () {
         var m = this._map, tl = m.containerPointToLayerPoint([0, 0]), o = m.getPixelOrigin();
         return {s: Math.pow(2, m.getZoom()), ox: o.x + tl.x, oy: o.y + tl.y, tl: tl};
       },
-      _draw: function () {
-        var t0 = window.performance.now(), m = this._map, size = m.getSize();
+      redraw: function () {
+        var m = this._map, size = m.getSize();
         var dpr = window.devicePixelRatio || 1, c = this._canvas, f = this._frame();
         L.DomUtil.setPosition(c, f.tl);
         c.width = Math.round(size.x * dpr); c.height = Math.round(size.y * dpr);
@@ -258,10 +338,11 @@
         }
         if (cur >= 0) { ctx.fill(); }
         this.drawn = drawn;
-        this.drawMs = window.performance.now() - t0;
+        return this;
       },
       _click: function (e) {
-        if (E.measuring) { return; }
+        var m = this._map, st = state(m);
+        if (st.measuring) { return; }
         var f = this._frame(), px = e.containerPoint.x, py = e.containerPoint.y, best = -1, bd = 64, d, dx, dy;
         for (var q = 0; q < n; q++) {
           dx = X[q] * f.s - f.ox - px; if (dx > 8 || dx < -8) { continue; }
@@ -269,10 +350,10 @@
           if (d <= bd) { bd = d; best = q; }
         }
         if (best < 0) { return; }
-        var la = lat[best] / k, lo = lon[best] / k, m = this._map;
-        E.pointPicked = true;  // this click is for the point, not for the zone under it
+        var la = lat[best] / k, lo = lon[best] / k;
+        st.pointPicked = true;  // this click is for the point, not for the zone under it
         window.setTimeout(function () {
-          E.pointPicked = false;
+          st.pointPicked = false;
           L.popup({maxWidth: 320}).setLatLng([la, lo]).setContent(
           "<div class=\"eezmap-popup\"><h4>" + spec.title + " #" + (best + 1) + "</h4>" +
           "<table><tr><th>Position</th><td>" + fmt(la, 5) + ", " + fmt(lo, 5) + "</td></tr>" +
@@ -281,14 +362,13 @@
         }, 0);
       }
     });
-    var layer = new Layer();
-    layer.count = n;
-    return layer;
+    return new Layer();
   };
 
   // --- controls ------------------------------------------------------------------
 
-  // a panel of ready-made (escaped) HTML; a .eezmap-toggle button folds its body
+  /** A panel of ready-made (escaped) HTML; a .eezmap-toggle button folds its body.
+   * @param {L.Map} map  @param {PanelSpec} opts */
   E.panel = function (map, opts) {
     var Panel = L.Control.extend({
       onAdd: function () {
@@ -351,8 +431,8 @@
     return new Coords({position: "bottomleft"}).addTo(map);
   };
 
-  // the overview inset: a ready-made SVG (geo/render.py, equirectangular: x = (lon - w) * sx,
-  // y = (n - lat) * sy) whose rectangle follows the map's view
+  /** The overview inset: a ready-made SVG whose rectangle follows the map's view.
+   * @param {L.Map} map  @param {InsetSpec} opts */
   E.inset = function (map, opts) {
     var Inset = L.Control.extend({
       onAdd: function () {
@@ -363,20 +443,21 @@
         return div;
       }
     });
-    var ctl = new Inset({position: "bottomleft"}).addTo(map), p = opts.proj;
+    var ctl = new Inset({position: "bottomleft"}).addTo(map), p = opts.projection;
     var rect = ctl.getContainer().querySelector(".eezmap-inset-view");
     function clamp(v, hi) { return Math.max(-2, Math.min(hi + 2, v)); }
     function update() {
       var b = map.getBounds();
-      var x0 = clamp((b.getWest() - p.w) * p.sx, p.width), x1 = clamp((b.getEast() - p.w) * p.sx, p.width);
-      var y0 = clamp((p.n - b.getNorth()) * p.sy, p.height), y1 = clamp((p.n - b.getSouth()) * p.sy, p.height);
+      var x0 = clamp((b.getWest() - p.west) * p.xScale, p.width);
+      var x1 = clamp((b.getEast() - p.west) * p.xScale, p.width);
+      var y0 = clamp((p.north - b.getNorth()) * p.yScale, p.height);
+      var y1 = clamp((p.north - b.getSouth()) * p.yScale, p.height);
       rect.setAttribute("x", x0.toFixed(1)); rect.setAttribute("y", y0.toFixed(1));
       rect.setAttribute("width", Math.max(2, x1 - x0).toFixed(1));
       rect.setAttribute("height", Math.max(2, y1 - y0).toFixed(1));
     }
     map.on("moveend zoomend resize", update);
     update();
-    E.insetControl = ctl;
     return ctl;
   };
 
@@ -417,9 +498,11 @@
     return new Full({position: "topleft"}).addTo(map);
   };
 
-  // measure: click points; the total is the sum of WGS84 geodesics (Vincenty)
+  // measure: click points; the total is the sum of WGS84 geodesics (Vincenty, above).
+  // While it measures, the map's container has the class eezmap-measuring and the
+  // result box shows the total in a <data value="metres"> element.
   E.measure = function (map) {
-    var pts = [], group = L.layerGroup(), box, btn, dblZoom = map.doubleClickZoom.enabled();
+    var st = state(map), pts = [], group = L.layerGroup(), box, btn, dblZoom = map.doubleClickZoom.enabled();
     function km(m) { return fmt(m / 1000, m < 10000 ? 2 : 1) + " km"; }
     function nm(m) { return fmt(m / 1852, m < 18520 ? 2 : 1) + " NM"; }
     function redraw() {
@@ -427,8 +510,8 @@
       var total = 0, i, line = [];
       for (i = 0; i < pts.length; i++) {
         if (i > 0) {
-          total += E.vincenty(pts[i - 1], pts[i]);
-          var seg = E.greatCircle(pts[i - 1], pts[i], 48);
+          total += vincenty(pts[i - 1], pts[i]);
+          var seg = greatCircle(pts[i - 1], pts[i], 48);
           if (line.length) { seg.shift(); }
           line = line.concat(seg);
         }
@@ -441,37 +524,33 @@
       }
       box.innerHTML = pts.length < 2
         ? "<strong>Measure</strong>: click points on the map; double-click or the ruler again to finish. Esc clears."
-        : "<strong>" + km(total) + "</strong> = <strong>" + nm(total) + "</strong><br><span class=\"eezmap-src\">" +
-          (pts.length - 1) + " segment" + (pts.length > 2 ? "s" : "") +
-          "; geodesic on WGS84 (Vincenty); drawn as great circles.</span>";
-      E.measured = total;
+        : "<strong><data value=\"" + total.toFixed(3) + "\">" + km(total) + "</data></strong> = <strong>" +
+          nm(total) + "</strong><br><span class=\"eezmap-src\">" + (pts.length - 1) + " segment" +
+          (pts.length > 2 ? "s" : "") + "; geodesic on WGS84 (Vincenty); drawn as great circles.</span>";
     }
     function click(e) {
       var p = [e.latlng.lat, e.latlng.lng], last = pts[pts.length - 1];
       if (last && last[0] === p[0] && last[1] === p[1]) { return; }  // the 2nd click of a double-click
       pts.push(p); redraw();
     }
-    function stopPopup(e) {
-      if (E.measuring) { window.setTimeout(function () { map.closePopup(e.popup); }, 0); }
-    }
     function key(e) { if (e.originalEvent.key === "Escape") { pts = []; redraw(); } }
     function start() {
-      E.measuring = true; pts = []; group.addTo(map);
+      st.measuring = true; pts = []; group.addTo(map);
       L.DomUtil.addClass(map.getContainer(), "eezmap-measuring");
       L.DomUtil.addClass(btn, "eezmap-active");
+      btn.setAttribute("aria-pressed", "true");
       map.closePopup();
       // 'preclick' reaches the map even over a layer whose popup stops the 'click'
-      map.on("preclick", click); map.on("popupopen", stopPopup); map.on("keydown", key);
-      map.on("dblclick", finish);
+      map.on("preclick", click); map.on("keydown", key); map.on("dblclick", finish);
       if (dblZoom) { map.doubleClickZoom.disable(); }
       box.style.display = "block"; redraw();
     }
     function finish() {
-      E.measuring = false;
+      st.measuring = false;
       L.DomUtil.removeClass(map.getContainer(), "eezmap-measuring");
       L.DomUtil.removeClass(btn, "eezmap-active");
-      map.off("preclick", click); map.off("popupopen", stopPopup); map.off("keydown", key);
-      map.off("dblclick", finish);
+      btn.setAttribute("aria-pressed", "false");
+      map.off("preclick", click); map.off("keydown", key); map.off("dblclick", finish);
       if (dblZoom) { window.setTimeout(function () { map.doubleClickZoom.enable(); }, 0); }
     }
     var Measure = L.Control.extend({
@@ -480,25 +559,22 @@
         var bar = L.DomUtil.create("div", "leaflet-bar eezmap-buttons", wrap);
         box = L.DomUtil.create("div", "eezmap-panel eezmap-measure-box", wrap);
         box.style.display = "none";
+        box.setAttribute("aria-live", "polite");
         L.DomEvent.disableClickPropagation(box);
         btn = button(bar, ICON_RULER, "Measure a geodesic distance (km and NM)", function () {
-          if (E.measuring) { finish(); if (pts.length < 2) { group.clearLayers(); box.style.display = "none"; } }
+          if (st.measuring) { finish(); if (pts.length < 2) { group.clearLayers(); box.style.display = "none"; } }
           else { start(); }
         });
+        btn.setAttribute("aria-pressed", "false");
         return wrap;
       }
     });
-    E.measureAt = function (latlngs) {  // for tests: measure without a mouse
-      if (!E.measuring) { start(); }
-      latlngs.forEach(function (p) { pts.push(p); });
-      redraw(); return E.measured;
-    };
     return new Measure({position: "topleft"}).addTo(map);
   };
 
   // the panels on the right share the height: the legend keeps its natural height up
   // to 55 %, the title panel gets what is left above it; each scrolls inside itself
-  E.layout = function (map) {
+  function layout(map) {
     var c = map.getContainer(), H = c.clientHeight;
     var legend = c.querySelector(".eezmap-legend"), title = c.querySelector(".eezmap-title");
     var lb = legend && legend.querySelector(".eezmap-body"), tb = title && title.querySelector(".eezmap-body");
@@ -509,12 +585,12 @@
       var pad = title.getBoundingClientRect().bottom - tb.getBoundingClientRect().bottom;
       tb.style.maxHeight = Math.max(80, Math.floor(bottom - pad - tb.getBoundingClientRect().top)) + "px";
     }
-  };
+  }
 
   // open on the region, clear of the panels on the right when there is room for that
   E.fit = function (map, bounds) {
-    E.layout(map);
-    map.on("resize", function () { E.layout(map); });
+    layout(map);
+    map.on("resize", function () { layout(map); });
     var size = map.getSize(), right = 20;
     var panels = map.getContainer().querySelectorAll(".leaflet-right .eezmap-panel");
     for (var i = 0; i < panels.length; i++) {
@@ -526,24 +602,17 @@
     map.fitBounds(bounds, {animate: false, paddingTopLeft: [56, 24], paddingBottomRight: [right, bottom]});
   };
 
-  // set when every layer has been added; window.eezmapDrawn after the next paint
+  // every layer has been added: the layer control to the top of its corner, and the marks
   E.ready = function (map) {
     // the layer control (added last, after its layers) goes to the top of its corner
     var lc = map.getContainer().querySelector(".leaflet-top.leaflet-right > .leaflet-control-layers");
     if (lc && lc.parentNode.firstChild !== lc) {
       lc.parentNode.insertBefore(lc, lc.parentNode.firstChild);
-      E.layout(map);
+      layout(map);
     }
-    var counts = {};
-    Object.keys(E.groups).forEach(function (id) { counts[id] = E.groups[id].getLayers().length; });
-    var info = {loaded: E.loaded, bodyStart: E.bodyStart, scripted: window.performance.now(), counts: counts};
-    window.eezmapReady = info;
+    mark(map, "ready");
     window.requestAnimationFrame(function () {
-      window.requestAnimationFrame(function () {
-        info.drawn = window.performance.now();
-        window.eezmapDrawn = info.drawn;
-        document.documentElement.setAttribute("data-eezmap-drawn", "1");
-      });
+      window.requestAnimationFrame(function () { mark(map, "drawn"); });
     });
   };
 
