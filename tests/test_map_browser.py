@@ -30,13 +30,18 @@ XSS_SCRIPT = "<script>window.__xss=1</script>"
 #: True once every map of the page has drawn (eezmap.js sets a performance mark per map)
 DRAWN = """() => {
   const maps = document.querySelectorAll('.folium-map').length;
-  return maps > 0 && performance.getEntriesByType('mark').filter(m => m.name.startsWith('eezmap-drawn:')).length >= maps;
+  const drawn = performance.getEntriesByType('mark').filter(m => m.name.startsWith('eezmap-drawn:'));
+  return maps > 0 && drawn.length >= maps;
 }"""
 #: The test's own helpers, put into the page by the test (the map ships none): the Leaflet map
 #: (folium names its container after the map's variable), an overlay by its spec id, an item by its id.
 HELPERS = """() => {
   const map = window[document.querySelector('.folium-map').id];
-  const group = id => { let g = null; map.eachLayer(l => { if (l.options && l.options.groupId === id) g = l; }); return g; };
+  const group = id => {
+    let g = null;
+    map.eachLayer(l => { if (l.options && l.options.groupId === id) g = l; });
+    return g;
+  };
   const item = (g, id) => group(g).getLayers().find(l => l.options.itemId === id);
   window.T = {map, group, item};
 }"""
@@ -175,7 +180,8 @@ def test_the_seabed_is_drawn(opened):
     # in the opening view (the others, just south of it, are clipped away by Leaflet)
     assert shapes["JOGMEC (Japan)"] > 100 and shapes["Gov. of the Republic of Korea"] > 10
     text = opened.js("""() => {
-        const l = T.group('isa').getLayers().find(l => l._path && l.getTooltip().getContent().includes('JOGMEC'));
+        const l = T.group('isa').getLayers()
+            .find(l => l._path && l.getTooltip().getContent().includes('JOGMEC'));
         l.openPopup();
         return document.querySelector('.leaflet-popup-content').innerText;
     }""")
@@ -293,11 +299,14 @@ def test_measure_tool(opened):
     opened.page.click(ruler)
     assert measuring(opened)
     for lat, lon in (a, b):
-        x, y = opened.js(f"(() => {{ const p = T.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
+        x, y = opened.js("([lat, lon]) => { const p = T.map.latLngToContainerPoint([lat, lon]); "
+                         "return [p.x, p.y]; }",
+                         [lat, lon])
         opened.page.mouse.click(x, y)
     # the clicked points, as the map converts the clicks (a pixel is about 1 km here)
     p, q = opened.js("Object.values(T.map._layers).filter(l => l instanceof L.CircleMarker"
-                     " && l.options.pane === 'eezmapMeasure').map(l => [l.getLatLng().lat, l.getLatLng().lng])")
+                     " && l.options.pane === 'eezmapMeasure')"
+                     ".map(l => [l.getLatLng().lat, l.getLatLng().lng])")
     assert abs(p[0] - a[0]) < 0.05 and abs(q[1] - b[1]) < 0.05
     expected = Geodesic.WGS84.Inverse(p[0], p[1], q[0], q[1])["s12"]
     assert abs(measured(opened) - expected) < 1.0                       # Vincenty vs Karney
@@ -364,7 +373,9 @@ def test_300000_points_stay_usable(browser, tmp_path):
         info = o.js("""() => {
             const layer = Object.values(T.map._layers).find(l => l.count !== undefined);
             const t = [];
-            for (let i = 0; i < 3; i++) { const t0 = performance.now(); layer.redraw(); t.push(performance.now() - t0); }
+            for (let i = 0; i < 3; i++) {
+                const t0 = performance.now(); layer.redraw(); t.push(performance.now() - t0);
+            }
             return {count: layer.count, drawn: layer.drawn, redrawMs: Math.min(...t)};
         }""")
         assert info["count"] == n and info["drawn"] > 10_000
@@ -419,24 +430,28 @@ def test_two_maps_on_one_page_keep_their_own_state(browser, tmp_path):
 
     sites, _ = site_groups(build_scene(None, ()))
     lf = assets.leaflet()
-    page = TWO_MAPS.format(leaflet_css=lf.css, theme=theme_css(), eezmap_css=assets.own("eezmap.css"), leaflet_js=lf.js,
-                           eezmap_js=assets.own("eezmap.js"), icons=to_js(lf.images), panes=to_js(list(PANES)),
+    page = TWO_MAPS.format(leaflet_css=lf.css, theme=theme_css(), eezmap_css=assets.own("eezmap.css"),
+                           leaflet_js=lf.js, eezmap_js=assets.own("eezmap.js"), icons=to_js(lf.images),
+                           panes=to_js(list(PANES)),
                            sites=sites.arg)
     path = tmp_path / "two.html"
     path.write_text(page, encoding="utf-8")
     o = open_map(browser, path, width=1400, height=600)
     try:
         assert o.errors == [] and o.blocked == []
-        marks = o.js("performance.getEntriesByType('mark').map(m => m.name).filter(n => n.startsWith('eezmap-drawn:'))")
+        marks = o.js("performance.getEntriesByType('mark').map(m => m.name)"
+                     ".filter(n => n.startsWith('eezmap-drawn:'))")
         assert sorted(marks) == ["eezmap-drawn:map_a", "eezmap-drawn:map_b"]
         # each map has its own sites
         counts = o.js("""['map_a', 'map_b'].map(id => {
-            let n = 0; window[id].eachLayer(l => { if (l.options.groupId === 'sites') n = l.getLayers().length; });
+            let n = 0;
+            window[id].eachLayer(l => { if (l.options.groupId === 'sites') n = l.getLayers().length; });
             return n; })""")
         assert counts[0] == counts[1] > 3
         # measuring on the first map ...
         o.page.click("#map_a a[title^='Measure']")
-        measuring = o.js("['map_a', 'map_b'].map(id => document.getElementById(id).classList.contains('eezmap-measuring'))")
+        measuring = o.js("['map_a', 'map_b']"
+                         ".map(id => document.getElementById(id).classList.contains('eezmap-measuring'))")
         assert measuring == [True, False]
         popup_in = """id => {
             let g; window[id].eachLayer(l => { if (l.options.groupId === 'sites') g = l; });

@@ -169,8 +169,9 @@ def test_inline_map_draws_offline_in_chromium(inline_map, tmp_path):
             frame = None
             for _ in range(150):  # bounded: up to 15 s for the iframe to draw
                 frames = [f for f in page.frames if f is not page.main_frame]
-                if frames and frames[0].evaluate("typeof window.L !== 'undefined' && "
-                                                 "window.eezmapDrawn !== undefined"):
+                if frames and frames[0].evaluate("typeof window.L !== 'undefined' && performance"
+                                                 ".getEntriesByType('mark')"
+                                                 ".some(m => m.name.startsWith('eezmap-drawn:'))"):
                     frame = frames[0]
                     break
                 page.wait_for_timeout(100)

@@ -17,9 +17,9 @@ import pytest
 import shapely
 
 from geo import map as render
-from geo.map import leaflet, webmap
 from geo.errors import OutputError
 from geo.layers import load_zones, manifest
+from geo.map import leaflet, webmap
 from geo.sites import Site, load_sites
 
 ZONES = "mr-v12-eez-nw-pacific"
@@ -367,7 +367,8 @@ def test_island_lines_at_12_and_24_nm_from_the_n03_outline(default_html):
     lines = groups_of(default_html)["island-zones"]
     assert {it["id"] for it in lines["items"]} == {"island-territorial_sea", "island-contiguous_zone"}
     for it in lines["items"]:
-        assert "computed from the coastline (MLIT N03), not an official baseline" in html.unescape(it["tooltip"])
+        tip = html.unescape(it["tooltip"])
+        assert "computed from the coastline (MLIT N03), not an official baseline" in tip
         nm = 12 if it["id"].endswith("territorial_sea") else 24
         ring = decode(it["geometry"][0][0], it["scale"])
         for lat, lon in ring[:: max(1, len(ring) // 40)]:
@@ -433,3 +434,25 @@ def test_figures_are_byte_for_byte_reproducible(tmp_path):
         b = render.write_figure(tmp_path / f"b.{suffix}").read_bytes()
         assert a == b, suffix
     assert b"<dc:date>" not in (tmp_path / "a.svg").read_bytes()
+
+
+def test_spec_keys_are_the_documented_ones(default_html):
+    """The spec format is written down once per language: the TypedDicts of geo.map.leaflet and the
+    JSDoc typedefs of eezmap.js name the same keys, and the map uses no other."""
+    from typing import get_type_hints
+
+    from geo.map import assets
+    from geo.map.leaflet import GroupSpec, InsetSpec, Item, PanelSpec, PointsSpec, Projection
+
+    js = assets.own("eezmap.js")
+
+    def documented(name: str) -> set[str]:
+        block = js.split(f"@typedef {{Object}} {name}", 1)[1].split("@typedef", 1)[0]
+        return set(re.findall(r"@property \{[^}]*\}\s*\[?(\w+)", block, flags=re.S))
+
+    for cls in (Item, GroupSpec, PointsSpec, Projection, InsetSpec, PanelSpec):
+        assert set(get_type_hints(cls)) == documented(cls.__name__), cls.__name__
+    for spec in groups_of(default_html).values():
+        assert set(spec) <= set(get_type_hints(GroupSpec))
+        for it in spec["items"]:
+            assert set(it) <= set(get_type_hints(Item)), it

@@ -57,10 +57,17 @@
    * @property {string} note  escaped HTML
    * @property {string} attribution  escaped HTML
    *
+   * @typedef {Object} Projection  the inset's: x = (lon - west) * xScale, y = (north - lat) * yScale
+   * @property {number} west
+   * @property {number} north
+   * @property {number} xScale
+   * @property {number} yScale
+   * @property {number} width  of the SVG (px)
+   * @property {number} height
+   *
    * @typedef {Object} InsetSpec  the overview inset
    * @property {string} html  a ready-made SVG with a rect.eezmap-inset-view
-   * @property {{west: number, north: number, xScale: number, yScale: number, width: number, height: number}}
-   *     projection  equirectangular: x = (lon - west) * xScale, y = (north - lat) * yScale
+   * @property {Projection} projection  equirectangular
    *
    * @typedef {Object} PanelSpec  a panel of ready-made HTML
    * @property {string} position  a Leaflet control corner
