@@ -406,6 +406,7 @@ TWO_MAPS = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>{leaflet_css}</style><style>{theme}
 {eezmap_css}</style>
 <script>{leaflet_js}</script><script>{eezmap_js}
+{controls_js}
 eezmap.icons({icons});</script>
 <style>.folium-map {{ width: 640px; height: 480px; display: inline-block; }}</style></head><body>
 <div class="folium-map" id="map_a"></div><div class="folium-map" id="map_b"></div>
@@ -431,7 +432,8 @@ def test_two_maps_on_one_page_keep_their_own_state(browser, tmp_path):
     sites, _ = site_groups(build_scene(None, ()))
     lf = assets.leaflet()
     page = TWO_MAPS.format(leaflet_css=lf.css, theme=theme_css(), eezmap_css=assets.own("eezmap.css"),
-                           leaflet_js=lf.js, eezmap_js=assets.own("eezmap.js"), icons=to_js(lf.images),
+                           leaflet_js=lf.js, eezmap_js=assets.own("eezmap.js"),
+                           controls_js=assets.own("eezmap-controls.js"), icons=to_js(lf.images),
                            panes=to_js(list(PANES)),
                            sites=sites.arg)
     path = tmp_path / "two.html"

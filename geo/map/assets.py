@@ -10,7 +10,7 @@ the stylesheet, so the map needs no network and no server.
 This package's own small script and stylesheet (the fullscreen button, the
 cursor coordinates, the measure tool, the legend and title panels, the
 compact polygon decoder and the canvas point layer) live in
-``geo/map/static/eezmap.js`` and ``geo/map/static/eezmap.css``.
+``geo/map/static/eezmap.js``, ``eezmap-controls.js`` and ``eezmap.css``.
 
 Example
 -------
@@ -103,7 +103,8 @@ def leaflet() -> LeafletAssets:
 
 @cache
 def own(name: str) -> str:
-    """One of this package's own static files (``eezmap.js``, ``eezmap.css``) as text."""
+    """One of this package's own static files (``eezmap.js``, ``eezmap-controls.js``,
+    ``eezmap.css``) as text."""
     try:
         text = resources.files("geo.map").joinpath("static", name).read_text(encoding="utf-8")
     except FileNotFoundError as exc:

@@ -278,6 +278,7 @@ class Assets(MacroElement):
         header = (
             f"<style>{lf.css}</style>\n<style>{theme_css()}\n{assets.own('eezmap.css')}</style>\n"
             f"<script>{lf.js}</script>\n<script>{assets.own('eezmap.js')}\n"
+            f"{assets.own('eezmap-controls.js')}\n"
             f"eezmap.icons({to_js(lf.images)});</script>"
         )
         _emit(self, header=header, body=HATCH_DEFS)
