@@ -44,7 +44,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._polylayers import Locator, PolygonLayer, load_polygons
+from .layers.polygons import Locator, PolygonLayer, load_polygons
 from ._threads import once
 from .layers import LayerInfo, manifest
 

@@ -165,8 +165,8 @@ def test_a_transient_500_is_retried(wfs, env):
 
 
 def test_progress_and_backoff_are_bounded(wfs, tmp_path, monkeypatch):
-    from geo import _http
-    from geo.fetch import fetch_layer
+    from geo.layers import _http
+    from geo.layers.fetch import fetch_layer
 
     monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "c"))
     wfs.faults = {0: "500", 1: "500"}
@@ -295,7 +295,7 @@ def test_a_layer_of_the_wrong_geometry_is_refused(wfs, env):
 
 
 def test_a_sovereign_name_is_quoted_for_cql():
-    from geo.fetch import Schema, query_url
+    from geo.layers.fetch import Schema, query_url
 
     schema = Schema("MarineRegions:eez_12nm", ("mrgid", "geoname", "sovereign1", "sovereign2", "sovereign3"),
                     "the_geom")
@@ -411,7 +411,7 @@ def test_the_schema_is_read_from_the_recorded_describefeaturetype():
     import xml.etree.ElementTree as ET
 
     from geo.errors import ArgumentError
-    from geo.fetch import Schema, parse_schema, query_url
+    from geo.layers.fetch import Schema, parse_schema, query_url
 
     data = ROOT / "tests" / "data" / "wfs"
     for kind, sovereigns in (("eez_24nm", ("sovereign1",)), ("eez_boundaries", ("sovereign1", "sovereign2"))):

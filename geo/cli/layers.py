@@ -192,7 +192,7 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
     with --layer ID, or by default after 'eezmap layers default ID...'.
     """
     refuse_indent_without_json(click.get_current_context())
-    from ..fetch import WFS_URL, fetch_layer
+    from ..layers.fetch import WFS_URL, fetch_layer
 
     kinds = kinds or ("eez",)
     if world and (bbox is not None or sovereign is not None):
@@ -259,7 +259,7 @@ def add_command(path: str, layer_id: str | None, kind: str, citation: str | None
     <cache>/layers, recorded with the file's name and SHA-256.
     """
     refuse_indent_without_json(click.get_current_context())
-    from ..importer import add_layer
+    from ..layers.importer import add_layer
 
     info = add_layer(path, layer_id=layer_id, kind=kind, citation=citation, title=title, version=version,
                      source_layer=source_layer, coverage_bbox=coverage_bbox, zones_only=zones_only,

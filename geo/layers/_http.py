@@ -26,7 +26,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import FetchError
+from ..errors import FetchError
 
 USER_AGENT = "eezmap (+https://www.marineregions.org/ data client; Python urllib)"
 _JSON_TYPES = ("application/json", "application/geo+json", "application/vnd.geo+json", "text/json")

@@ -1,7 +1,7 @@
 """Fetch Marine Regions layers from its GeoServer WFS (``eezmap layers fetch``).
 
 The full-resolution source of the bundled extracts: the WFS at
-:data:`geo.marineregions.WFS_URL`, type names ``MarineRegions:eez``,
+:data:`geo.layers.marineregions.WFS_URL`, type names ``MarineRegions:eez``,
 ``eez_12nm``, ``eez_24nm``, ``eez_internal_waters`` and ``eez_boundaries``.
 
 A fetch first asks for the layer's schema (``DescribeFeatureType``, once
@@ -18,20 +18,20 @@ latitude first) and/or the sovereign columns for a sovereign; in pages
 (``count``/``startIndex``, sorted by a stable attribute) until
 ``numberMatched`` features have arrived.  Every request has a timeout and is
 retried with exponential backoff when the failure may pass
-(:mod:`geo._http`).
+(:mod:`geo.layers._http`).
 
 The pages are checked before anything is written (a FeatureCollection,
 every page present, no feature twice, ``numberMatched`` reached, geometries
 of the right type, longitude/latitude, the Marine Regions columns present),
 then written as one GeoJSON file, atomically, checksummed and recorded in
-the user manifest (:func:`geo.layers.install_user_layer`) with the query
+the user manifest (:func:`geo.layers.user.install_user_layer`) with the query
 URL, the time, the version and Marine Regions' citation.  A failed or
 partial download raises :class:`~geo.errors.FetchError` (exit status 6) and
 leaves the layer fetched before untouched.
 
 Example
 -------
->>> from geo.fetch import fetch_layer
+>>> from geo.layers.fetch import fetch_layer
 >>> info = fetch_layer("eez", sovereign="Japan")              # doctest: +SKIP
 >>> info.id, info.version                                     # doctest: +SKIP
 ('mr-wfs-eez-japan', '12 (WFS, retrieved 2026-11-21)')
@@ -50,10 +50,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..errors import ArgumentError, FetchError
 from . import marineregions as mr
 from ._http import get_json, get_xml
-from .errors import ArgumentError, FetchError
-from .layers import LayerInfo, install_user_layer
+from .manifest import LayerInfo
+from .user import check_new_layer_id, install_user_layer
 
 WFS_URL = mr.WFS_URL
 KINDS = tuple(mr.PRODUCTS)
@@ -304,7 +305,6 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
         raise ArgumentError("--page-size must be at least 1")
     if timeout <= 0:
         raise ArgumentError("--timeout must be positive")
-    from .layers import check_new_layer_id
 
     layer_id = check_new_layer_id(layer_id or default_id(kind, bbox, sovereign))
     product = mr.PRODUCTS[kind]

@@ -7,12 +7,12 @@ into a clean layer:
 
 1. the Marine Regions columns are found under any of their spellings
    (``MRGID``/``mrgid``, ``GeoName``/``geoname``, ``Sovereign1``…, see
-   :mod:`geo.marineregions`); a missing required column is named in the error;
+   :mod:`geo.layers.marineregions`); a missing required column is named in the error;
 2. another CRS is reprojected to EPSG:4326 (a file without a CRS is taken as
    longitude/latitude only if its coordinates fit);
 3. invalid polygons are repaired (``shapely.make_valid``, areas kept);
 4. 0–360 longitudes and zones crossing the antimeridian are brought into
-   [-180, 180], split at 180° (:mod:`geo.antimeridian`), so a Pacific zone
+   [-180, 180], split at 180° (:mod:`geo.layers.antimeridian`), so a Pacific zone
    answers on both sides of 180°.
 
 The result is written atomically as a GeoPackage (canonical lower-case
@@ -23,7 +23,7 @@ manifest with the source file's name and SHA-256, the time, and a citation
 
 Example
 -------
->>> from geo.importer import add_layer
+>>> from geo.layers.importer import add_layer
 >>> info = add_layer("World_EEZ_v12_20231025.zip", layer_id="mr-v12-eez-world-full")  # doctest: +SKIP
 >>> info.version                                                                       # doctest: +SKIP
 '12 (user-supplied World_EEZ_v12_20231025.zip)'
@@ -41,9 +41,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..errors import ArgumentError, InputFileError
 from . import marineregions as mr
-from .errors import ArgumentError, InputFileError
-from .layers import NESTED_KINDS, ZONE_KINDS, LayerInfo, install_user_layer, sha256_file
+from .load import polygonal as _polygonal
+from .load import sha256_file
+from .manifest import NESTED_KINDS, ZONE_KINDS, LayerInfo
+from .user import check_new_layer_id, install_user_layer
 
 #: the kinds ``add`` accepts (polygon layers)
 KINDS = ZONE_KINDS + NESTED_KINDS
@@ -107,7 +110,6 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
     if not src_path.is_file():
         raise InputFileError(f"input {src_path} does not exist or is not a file")
     layer_id = layer_id or _id_from_name(src_path)
-    from .layers import check_new_layer_id
 
     check_new_layer_id(layer_id)
     if coverage_bbox is not None:
@@ -298,14 +300,10 @@ def clean_geometries(source: Source) -> tuple[np.ndarray, list[str]]:
     geoms = _to_lonlat(source, geoms, notes)
     invalid = present & ~shapely.is_valid(geoms)
     if invalid.any():
-        from .layers import _polygonal
-
         geoms[invalid] = [_polygonal(g) for g in shapely.make_valid(geoms[invalid])]
         notes.append(f"{int(invalid.sum())} invalid geometries repaired (shapely.make_valid, areas kept)")
     collections = present & (shapely.get_type_id(geoms) == 7)
     if collections.any():
-        from .layers import _polygonal
-
         geoms[collections] = [_polygonal(g) for g in geoms[collections]]
     moved = needs_normalising(geoms) & present
     if moved.any():
@@ -314,8 +312,6 @@ def clean_geometries(source: Source) -> tuple[np.ndarray, list[str]]:
                      "crossing the antimeridian, split at 180°)")
     still = present & ~shapely.is_valid(geoms)
     if still.any():
-        from .layers import _polygonal
-
         geoms[still] = [_polygonal(g) for g in shapely.make_valid(geoms[still])]
     b = shapely.total_bounds(geoms[present]) if present.any() else np.array([0.0, 0.0, 0.0, 0.0])
     if b[1] < -90.0 - 1e-9 or b[3] > 90.0 + 1e-9:
