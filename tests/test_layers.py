@@ -115,13 +115,13 @@ def test_invalid_geometry_is_refused(layer_copy, tmp_path):
 
 def test_verify_raises_layer_error_which_is_an_oserror(layer_copy, monkeypatch):
     monkeypatch.setenv("EEZMAP_LAYERS", str(layer_copy))
-    from geo import layers as L
-    L._read_manifest.cache_clear()
+    from geo.layers import catalog as M
+    M._read_manifest.cache_clear()
     (layer_copy / "sites.geojson").write_text("{}")
     with pytest.raises(LayerError) as e:
-        verify(L.manifest().get("sites"))
+        verify(M.manifest().get("sites"))
     assert isinstance(e.value, OSError)
-    L._read_manifest.cache_clear()
+    M._read_manifest.cache_clear()
 
 
 def test_layers_command_lists_sources_and_verifies():

@@ -10,7 +10,7 @@ EPSG:4326 or a geometry is invalid.
 
 Modules
 -------
-:mod:`~geo.layers.manifest`
+:mod:`~geo.layers.catalog`
     the manifest model, the bundled and user lists merged, default layers
 :mod:`~geo.layers.load`
     verification (checksums, once per file version), the vector reader, the WKB cache
@@ -36,7 +36,7 @@ Example
 from __future__ import annotations
 
 from .load import LAND_CACHE_FORMAT, load_attributes, load_land, sha256_file, verify
-from .manifest import (
+from .catalog import (
     DEFAULT_ENV,
     NESTED_KINDS,
     USER_KINDS,

@@ -53,7 +53,7 @@ from typing import Any, Callable, Sequence
 from ..errors import ArgumentError, FetchError
 from . import marineregions as mr
 from ._http import get_json, get_xml
-from .manifest import LayerInfo
+from .catalog import LayerInfo
 from .user import check_new_layer_id, install_user_layer
 
 WFS_URL = mr.WFS_URL

@@ -45,7 +45,7 @@ from ..errors import ArgumentError, InputFileError
 from . import marineregions as mr
 from .load import polygonal as _polygonal
 from .load import sha256_file
-from .manifest import NESTED_KINDS, ZONE_KINDS, LayerInfo
+from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo
 from .user import check_new_layer_id, install_user_layer
 
 #: the kinds ``add`` accepts (polygon layers)

@@ -32,7 +32,7 @@ import numpy as np
 from .._threads import once
 from ..enums import LayerKind
 from ..errors import LayerError
-from .manifest import NESTED_KINDS, ZONE_KINDS, LayerInfo, cache_dir, manifest, require_kind
+from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo, cache_dir, manifest, require_kind
 
 #: Version of the land cache format; bump when the cached arrays change.
 LAND_CACHE_FORMAT = "zones-4"

@@ -32,7 +32,7 @@ from .._threads import once
 from ..enums import LayerKind
 from ..zones import _Locator
 from .load import check_valid, read_cache, read_vector, save_cache, verify
-from .manifest import LayerInfo, manifest, require_kind
+from .catalog import LayerInfo, manifest, require_kind
 
 #: The layer kinds this module reads.
 KINDS: tuple[str, ...] = (LayerKind.ISA_AREAS, LayerKind.BATHYMETRY, LayerKind.COASTLINE, LayerKind.ISLAND_ZONES)

@@ -23,7 +23,7 @@ from typing import Any
 from .._io import atomic_write_bytes
 from ..errors import ArgumentError, LayerError, LayerKindError, OutputError, UnknownLayerError
 from .load import sha256_file
-from .manifest import (
+from .catalog import (
     NESTED_KINDS,
     ZONE_KINDS,
     LayerInfo,

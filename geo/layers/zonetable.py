@@ -25,7 +25,7 @@ import numpy as np
 from .._threads import once
 from ..errors import LayerError
 from .load import read_cache, read_raw, save_cache, verify
-from .manifest import NESTED_KINDS, ZONE_KINDS, LayerInfo, manifest, require_kind
+from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo, manifest, require_kind
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
 CACHE_FORMAT = "zones-4"
