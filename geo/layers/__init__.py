@@ -35,7 +35,6 @@ Example
 
 from __future__ import annotations
 
-from .load import LAND_CACHE_FORMAT, load_attributes, load_land, sha256_file, verify
 from .catalog import (
     DEFAULT_ENV,
     NESTED_KINDS,
@@ -55,6 +54,7 @@ from .catalog import (
     user_layers_dir,
     user_manifest_path,
 )
+from .load import LAND_CACHE_FORMAT, load_attributes, load_land, sha256_file, verify
 from .user import check_new_layer_id, install_user_layer, remove_user_layer, set_user_defaults
 from .zonetable import CACHE_FORMAT, Zones, load_zones
 

@@ -16,6 +16,7 @@ over both.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -56,7 +57,7 @@ def layers_dir() -> Path:
     return path
 
 
-@once(maxsize=1)
+@functools.cache
 def _bundled_layers_dir() -> Path:
     from importlib.util import find_spec
 
@@ -209,7 +210,7 @@ def _read_manifest(path: Path) -> Manifest:
         raise LayerError(f"layer manifest {path} is unreadable: {exc}") from exc
 
 
-@once(maxsize=16)
+@functools.lru_cache(maxsize=16)  # a pure parse: computing it twice at once is harmless
 def _read_user_manifest(path: Path, data: bytes) -> tuple[tuple[LayerInfo, ...], tuple[str, ...]]:
     """The user manifest's layers and default ids, parsed from its bytes *data* (the cache key)."""
     try:
@@ -264,7 +265,8 @@ def manifest() -> Manifest:
 
 def bundled_manifest() -> Manifest:
     """The bundled manifest alone (``layers/manifest.json``), without the user's layers."""
-    return _read_manifest(layers_dir() / "manifest.json")
+    bundled: Manifest = _read_manifest(layers_dir() / "manifest.json")
+    return bundled
 
 
 def user_layers() -> tuple[LayerInfo, ...]:

@@ -18,6 +18,7 @@ one ``.npz``, keyed by the file's checksum (:func:`save_cache`,
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -60,7 +61,8 @@ def verify(info: LayerInfo, *, full: bool = False) -> Path:
     """
     path = info.path
     remedy = (f"fetch or add it again (eezmap layers fetch / add), or remove it (eezmap layers "
-              f"remove {info.id})" if info.user else "restore it from the repository (git checkout -- layers/)")
+              f"remove {info.id})" if info.user
+              else "restore it from the repository (git checkout -- layers/)")
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -99,11 +101,9 @@ def _read_stamp(key: tuple[Any, ...]) -> str | None:
 def _write_stamp(key: tuple[Any, ...], digest: str) -> None:
     from .._io import atomic_write_bytes
 
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache only costs speed
         atomic_write_bytes(_stamp_path(key), json.dumps({"stamp": list(key), "sha256": digest}).encode(),
                            mode=0o600)
-    except OSError:
-        pass  # a read-only cache only costs speed
 
 
 def _check_crs(info: LayerInfo, crs_wkt: str | None) -> None:
@@ -189,13 +189,12 @@ def save_cache(info: LayerInfo, fmt: str, geoms: np.ndarray, meta: dict[str, Any
     meta = dict(meta, key=info.sha256 + fmt)
     wkb = shapely.to_wkb(geoms)
     offsets = np.cumsum([0] + [len(b) for b in wkb])
+    payload: dict[str, Any] = dict(arrays, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                                   wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8), offsets=offsets)
     buf = io.BytesIO()
-    np.savez(buf, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-             wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8), offsets=offsets, **arrays)
-    try:
+    np.savez(buf, **payload)
+    with contextlib.suppress(OSError):  # a read-only cache only costs speed
         atomic_write_bytes(cache_path(info, fmt), buf.getvalue(), mode=0o600)
-    except OSError:
-        pass  # a read-only cache only costs speed
 
 
 def read_cache(info: LayerInfo, fmt: str) -> tuple[np.ndarray, dict[str, Any], dict[str, np.ndarray]] | None:
@@ -220,7 +219,8 @@ def read_cache(info: LayerInfo, fmt: str) -> tuple[np.ndarray, dict[str, Any], d
 def load_land(layer_id: str) -> tuple[LayerInfo, np.ndarray]:
     """Load a land layer (verified, repaired): its info and an array of polygons."""
     info = require_kind(manifest().get(layer_id), (LayerKind.LAND,), "a land layer")
-    return _load_land(layer_id, info.sha256, str(info.path))
+    loaded: tuple[LayerInfo, np.ndarray] = _load_land(layer_id, info.sha256, str(info.path))
+    return loaded
 
 
 @once
@@ -249,7 +249,8 @@ def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
     compared with it (:func:`geo.zones.where`).
     """
     info = require_kind(manifest().get(layer_id), (LayerKind.ATTRIBUTES,), "an attribute table")
-    return _load_attributes(layer_id, info.sha256, str(info.path))
+    table: dict[int, dict[str, Any]] = _load_attributes(layer_id, info.sha256, str(info.path))
+    return table
 
 
 @once
@@ -264,7 +265,8 @@ def _load_attributes(layer_id: str, sha256: str, path: str) -> dict[int, dict[st
             rows = list(csv.DictReader(f))
         out = {}
         for r in rows:
-            rec = {key: (r.get(cols[key]) or "").strip() for key in ("name", "pol_type", "territory", "iso_ter1")}
+            rec = {key: (r.get(cols[key]) or "").strip()
+                   for key in ("name", "pol_type", "territory", "iso_ter1")}
             mrgid = int(float(r[cols["mrgid"]]))
             out[mrgid] = {"mrgid": mrgid, "name": rec["name"], "pol_type": rec["pol_type"],
                           "territory": rec["territory"], "iso": rec["iso_ter1"]}

@@ -18,8 +18,9 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 WFS_URL = "https://geo.vliz.be/geoserver/MarineRegions/wfs"
 DOWNLOADS_URL = "https://www.marineregions.org/downloads.php"

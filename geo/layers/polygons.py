@@ -31,11 +31,12 @@ import numpy as np
 from .._threads import once
 from ..enums import LayerKind
 from ..zones import _Locator
-from .load import check_valid, read_cache, read_vector, save_cache, verify
 from .catalog import LayerInfo, manifest, require_kind
+from .load import check_valid, read_cache, read_vector, save_cache, verify
 
 #: The layer kinds this module reads.
-KINDS: tuple[str, ...] = (LayerKind.ISA_AREAS, LayerKind.BATHYMETRY, LayerKind.COASTLINE, LayerKind.ISLAND_ZONES)
+KINDS: tuple[str, ...] = (LayerKind.ISA_AREAS, LayerKind.BATHYMETRY, LayerKind.COASTLINE,
+                          LayerKind.ISLAND_ZONES)
 _CACHE_FORMAT = "polys-2"
 
 
@@ -68,7 +69,8 @@ def load_polygons(layer_id: str, kind: str | None = None) -> PolygonLayer:
     """
     kinds = KINDS if kind is None else tuple(k for k in KINDS if k == kind)
     info = require_kind(manifest().get(layer_id), kinds, kind or " or ".join(KINDS))
-    return _load(layer_id, info.sha256, str(info.path))
+    layer: PolygonLayer = _load(layer_id, info.sha256, str(info.path))
+    return layer
 
 
 @once

@@ -11,6 +11,7 @@ so two processes adding layers at once both land.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,7 +23,6 @@ from typing import Any
 
 from .._io import atomic_write_bytes
 from ..errors import ArgumentError, LayerError, LayerKindError, OutputError, UnknownLayerError
-from .load import sha256_file
 from .catalog import (
     NESTED_KINDS,
     ZONE_KINDS,
@@ -33,6 +33,7 @@ from .catalog import (
     user_layers_dir,
     user_manifest_path,
 )
+from .load import sha256_file
 
 _LAYER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 
@@ -41,10 +42,8 @@ def _readable(path: Path) -> None:
     """Give a file made by mkstemp (mode 0600) the usual permissions (0666 less the umask)."""
     mask = os.umask(0)
     os.umask(mask)
-    try:
+    with contextlib.suppress(OSError):
         os.chmod(path, 0o666 & ~mask)
-    except OSError:
-        pass
 
 
 
@@ -92,9 +91,11 @@ class _ManifestLock:
             os.close(self.fd)  # releases the lock
 
 
-def _edit_user_manifest(cache: str | os.PathLike[str] | None, edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+def _edit_user_manifest(cache: str | os.PathLike[str] | None,
+                        edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Read, change (``edit(doc)``) and atomically rewrite the user manifest, under a lock."""
     path = user_manifest_path(cache)
+    doc: dict[str, Any]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _ManifestLock(path.parent):
@@ -118,10 +119,8 @@ def _edit_user_manifest(cache: str | os.PathLike[str] | None, edit: Callable[[di
 
 def _unlink_quietly(path: Path) -> None:
     for p in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
-        try:
+        with contextlib.suppress(OSError):
             p.unlink()
-        except OSError:
-            pass
 
 
 def install_user_layer(entry: dict[str, Any], write: Callable[[Path], object], suffix: str,
@@ -206,7 +205,8 @@ def remove_user_layer(layer_id: str, cache: str | os.PathLike[str] | None = None
         _unlink_quietly(user_layers_dir(cache) / str(e.get("file")))
 
 
-def set_user_defaults(layer_ids: Sequence[str], cache: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
+def set_user_defaults(layer_ids: Sequence[str],
+                      cache: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
     """Make *layer_ids* the default layers (empty: back to the bundled defaults).
 
     Every id must be a known zone layer (eez) or nested layer (eez_12nm,

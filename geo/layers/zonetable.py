@@ -24,8 +24,8 @@ import numpy as np
 
 from .._threads import once
 from ..errors import LayerError
-from .load import read_cache, read_raw, save_cache, verify
 from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo, manifest, require_kind
+from .load import read_cache, read_raw, save_cache, verify
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
 CACHE_FORMAT = "zones-4"
@@ -83,8 +83,8 @@ class Zones:
     def countries(self) -> dict[str, str]:
         """ISO alpha-3 code -> sovereign name, for every party in the layer."""
         out: dict[str, str] = {}
-        for names, isos in zip(self.sovereigns, self.sovereign_isos):
-            for n, c in zip(names, isos):
+        for names, isos in zip(self.sovereigns, self.sovereign_isos, strict=True):
+            for n, c in zip(names, isos, strict=True):
                 if c:
                     out.setdefault(c, n)
         return out
@@ -125,19 +125,19 @@ def _iso_lookup(columns: dict[str, np.ndarray], cols: dict[str, Any], sov: list[
     lookup: dict[str, str] = {}
     n = len(sov[0])
     if cols.get("iso_sov1") in columns:  # v12: iso_sov1 is the ISO code of sovereign1
-        for name, iso in zip(sov[0], _text(columns[cols["iso_sov1"]], n)):
+        for name, iso in zip(sov[0], _text(columns[cols["iso_sov1"]], n), strict=True):
             if name and re.fullmatch(r"[A-Z]{3}", iso):
                 lookup.setdefault(name, iso)
     if cols.get("iso_ter1") in columns:  # v10: a sovereign's home territory has its ISO code
-        ter = _text(columns.get(cols.get("territory")), n)
-        for name, t, iso in zip(sov[0], ter, _text(columns[cols["iso_ter1"]], n)):
+        ter = _text(columns.get(cols.get("territory", "")), n)
+        for name, t, iso in zip(sov[0], ter, _text(columns[cols["iso_ter1"]], n), strict=True):
             if name and name == t and re.fullmatch(r"[A-Z]{3}", iso):
                 lookup.setdefault(name, iso)
     return lookup
 
 
 def _zones_from_raw(info: LayerInfo, geoms: np.ndarray, columns: dict[str, np.ndarray]) -> Zones:
-    cols = info.columns
+    cols: dict[str, Any] = info.columns
     n = len(geoms)
     try:
         sov = [_text(columns.get(c), n) for c in cols["sovereigns"]]
@@ -145,13 +145,13 @@ def _zones_from_raw(info: LayerInfo, geoms: np.ndarray, columns: dict[str, np.nd
         sovereigns = tuple(tuple(s[i] for s in sov if s[i]) for i in range(n))
         isos = tuple(tuple(iso.get(name, "") for name in names) for names in sovereigns)
         mrgid = np.asarray(columns[cols["mrgid"]], dtype=np.int64)
-        area = columns.get(cols.get("area_km2")) if info.user else columns[cols["area_km2"]]
+        area = columns.get(cols.get("area_km2", "")) if info.user else columns[cols["area_km2"]]
         table = dict(
             mrgid=mrgid,
             name=np.array(_text(columns[cols["name"]], n), dtype=object),
-            pol_type=np.array(_text(columns.get(cols.get("pol_type")) if info.user
+            pol_type=np.array(_text(columns.get(cols.get("pol_type", "")) if info.user
                                     else columns[cols["pol_type"]], n), dtype=object),
-            territory=np.array(_text(columns.get(cols.get("territory")), n), dtype=object),
+            territory=np.array(_text(columns.get(cols.get("territory", "")), n), dtype=object),
             area_km2=(np.full(n, np.nan) if area is None else np.asarray(area, dtype=np.float64)),
         )
     except KeyError as exc:
@@ -212,7 +212,8 @@ def load_zones(layer_id: str) -> Zones:
         If the layer is not a zone layer (bad input, as in :func:`geo.layers.resolve_layers`).
     """
     info = require_kind(manifest().get(layer_id), ZONE_KINDS + NESTED_KINDS, "a zone layer")
-    return _load_zones(layer_id, info.sha256, str(info.path))
+    zones: Zones = _load_zones(layer_id, info.sha256, str(info.path))
+    return zones
 @once
 def _load_zones(layer_id: str, sha256: str, path: str) -> Zones:
     """load_zones, once per file version (a re-fetched user layer is loaded afresh)."""
