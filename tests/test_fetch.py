@@ -177,6 +177,15 @@ def test_progress_and_backoff_are_bounded(wfs, tmp_path, monkeypatch):
     assert info.id == "mr-wfs-eez-japan" and info.user
     assert sleeps == [0.5, 1.0]          # exponential
     assert seen == [(2, 5), (4, 5), (5, 5)]
+    import io
+
+    from geo._progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress("features", enabled=True, stream=stream)
+    fetch_layer("eez", sovereign="Japan", url=wfs.url, page_size=2, timeout=2, retries=3, backoff=0.5,
+                cache=tmp_path / "c", layer_id="jp-bar", progress=bar)
+    assert (bar.done, bar.total) == (5, 5)
     assert _http.MAX_BACKOFF == 30.0
     wfs.fault_from, wfs.fault_kind = 0, "500"
     sleeps.clear()
@@ -280,7 +289,8 @@ def test_progress_only_when_asked_or_on_a_terminal(wfs, env):
     assert quiet.code == 0 and quiet.err == ""
     loud = fetch(wfs, env, "--id", "jp-loud", "--progress")
     assert loud.code == 0
-    assert "fetching eez" in loud.err and "5/5 features" in loud.err and loud.err.endswith("\n")
+    # the one progress reporter (geo._progress): features received of numberMatched, and the rate
+    assert "5 features of 5" in loud.err and "features/s" in loud.err and loud.err.endswith("\n")
 
 
 def test_a_layer_of_the_wrong_geometry_is_refused(wfs, env):

@@ -192,6 +192,7 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
     with --layer ID, or by default after 'eezmap layers default ID...'.
     """
     refuse_indent_without_json(click.get_current_context())
+    from .._progress import Progress
     from ..layers.fetch import WFS_URL, fetch_layer
 
     kinds = kinds or ("eez",)
@@ -199,10 +200,9 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
         raise click.UsageError("--world means no filter: give it alone, or --bbox and/or --sovereign")
     if layer_id and len(kinds) > 1:
         raise click.UsageError("--id names one layer: give one --kind with it")
-    show = sys.stderr.isatty() if progress is None else progress
     done = []
     for kind in dict.fromkeys(kinds):
-        bar = _Bar(f"fetching {kind}", show)
+        bar = Progress("features", enabled=progress)
         try:
             info = fetch_layer(kind, bbox=bbox, sovereign=sovereign, world=world, layer_id=layer_id,
                                url=url or WFS_URL, page_size=page_size, timeout=timeout, retries=retries,
