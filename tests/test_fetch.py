@@ -450,3 +450,21 @@ def test_the_replay_server_serves_the_recorded_capabilities(wfs):
         assert "<DefaultCRS>urn:ogc:def:crs:EPSG::4326</DefaultCRS>" in block  # latitude first
         assert wfs.layers.get(f"MarineRegions:{kind}") is None or \
             wfs.layers[f"MarineRegions:{kind}"].default_crs == "urn:ogc:def:crs:EPSG::4326"
+
+
+def test_library_errors_name_parameters_and_the_cli_names_its_flags(tmp_path):
+    # a Python caller has no --page-size: the library names its parameter, the CLI its flag
+    from geo.cli._common import error_line
+    from geo.errors import ArgumentError
+    from geo.layers.fetch import fetch_layer
+
+    cases = [(dict(sovereign="Japan", page_size=0), "`page_size` must be at least 1", "--page-size must"),
+             (dict(sovereign="Japan", timeout=0), "`timeout` must be positive", "--timeout must"),
+             (dict(bbox=(1, 2, 3)), "`bbox` needs four numbers", "--bbox needs"),
+             (dict(), "`bbox` W,S,E,N, `sovereign` NAME, or `world`", "--bbox W,S,E,N, --sovereign NAME, or --world"),
+             (dict(sovereign="Japan", layer_id="mr-v12-eez-nw-pacific"), "(`layer_id`)", "(--id)")]
+    for kwargs, library, cli in cases:
+        with pytest.raises(ArgumentError) as e:
+            fetch_layer("eez", cache=tmp_path, **kwargs)
+        assert library in str(e.value) and "--" not in str(e.value), str(e.value)
+        assert cli in error_line(e.value)

@@ -184,14 +184,14 @@ def _check_arguments(kind: str, bbox: Sequence[float] | None, sovereign: str | N
     if sovereign is not None:
         sovereign = " ".join(sovereign.split())
         if not sovereign or any(ord(c) < 32 for c in sovereign):
-            raise ArgumentError("--sovereign needs a name, e.g. Japan")
+            raise ArgumentError("`sovereign` needs a name, e.g. Japan")
     if box is None and not sovereign and not world:
-        raise ArgumentError("say what to fetch: --bbox W,S,E,N, --sovereign NAME, or --world "
+        raise ArgumentError("say what to fetch: `bbox` W,S,E,N, `sovereign` NAME, or `world` "
                             "(every zone in the world: large)")
     if page_size < 1:
-        raise ArgumentError("--page-size must be at least 1")
+        raise ArgumentError("`page_size` must be at least 1")
     if timeout <= 0:
-        raise ArgumentError("--timeout must be positive")
+        raise ArgumentError("`timeout` must be positive")
     return box, sovereign
 
 
@@ -273,7 +273,7 @@ def _nothing_matched(kind: str, *, url: str, bbox: Sequence[float] | None, sover
             return ArgumentError(f"no features of {type_name} for sovereign '{sovereign}' anywhere "
                                  f"(check the spelling: {_SPELLING})")
         return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box {box}, "
-                             f"or the name is spelt otherwise ({_SPELLING}); try --sovereign alone")
+                             f"or the name is spelt otherwise ({_SPELLING}); try `sovereign` alone")
     if bbox is not None:
         return ArgumentError(f"no zone of {type_name} intersects the box {box} (W,S,E,N, longitude first)")
     if sovereign:
@@ -334,7 +334,7 @@ def _fetch_pages(request: _Request, schema: Schema,
         elif len(batch) < page_size:
             break
     else:
-        raise FetchError(f"more than {MAX_PAGES} pages of {page_size}: use a larger --page-size")
+        raise FetchError(f"more than {MAX_PAGES} pages of {page_size}: use a larger `page_size`")
     if matched is not None and len(features) != matched:
         raise FetchError(f"incomplete download: the server said {matched} features match but sent "
                          f"{len(features)}: GET "

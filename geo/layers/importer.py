@@ -294,7 +294,7 @@ def _choose(path: Path, candidates: list[tuple[str, str | None, str, str]], kind
         return picked[0][0], picked[0][1], picked[0][2]
     names = ", ".join(c[2] for c in polygons)
     raise InputFileError(f"input {path} holds several polygon layers ({names}); choose one with "
-                         "--source-layer NAME")
+                         "`source_layer` NAME")
 
 
 # --- cleaning --------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def check_new_layer_id(layer_id: str) -> str:
                             "'.', '_' and '-' (at most 80), starting with a letter or digit")
     bundled = bundled_manifest()
     if any(i.id == layer_id for i in bundled):
-        raise ArgumentError(f"layer id '{layer_id}' is a bundled layer; choose another id (--id)")
+        raise ArgumentError(f"layer id '{layer_id}' is a bundled layer; choose another id (`layer_id`)")
     return layer_id
 
 
