@@ -70,7 +70,7 @@ def _list(as_json: bool, indent: int | None, verify: bool) -> int:
     infos = list(m)
     if verify:
         for info in infos:
-            verify_file(info)  # raises LayerError (exit 5) on the first bad file
+            verify_file(info, full=True)  # always hashed; LayerError (exit 5) on the first bad file
     if as_json:
         print_json(json_object(), indent)
         return 0
