@@ -30,7 +30,6 @@ import numpy as np
 
 from .._threads import once
 from ..enums import LayerKind
-from ..zones import _Locator
 from .catalog import LayerInfo, manifest, require_kind
 from .load import check_valid, read_cache, read_vector, save_cache, verify
 
@@ -105,9 +104,3 @@ def _read_file(info: LayerInfo) -> PolygonLayer:
         else:
             columns[name] = np.array([None if v is None else str(v) for v in values], dtype=object)
     return PolygonLayer(info, geoms, columns)
-
-
-#: The point locator of the zone layers (:class:`geo.zones._Locator`): one path for every
-#: polygon layer -- a handful of points tested with the unprepared predicate, larger
-#: batches through the exact grid index, safe to share between threads.
-Locator = _Locator
