@@ -238,3 +238,22 @@ def test_a_wrong_kind_default_layer_exits_2_as_a_wrong_layer_option(tmp_path):
     r = run("where", "24.3", "154", "--layer", "ne-10m-land-nw-pacific", env={"EEZMAP_CACHE": env["EEZMAP_CACHE"]})
     assert_one_line_error(r, 2)
     assert "not a zone layer" in r.err
+
+
+def test_every_directory_comes_from_geo_config_read_at_call_time(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from geo import _config
+    from geo.layers import cache_dir, user_layers_dir
+
+    monkeypatch.delenv("EEZMAP_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == _config.cache_dir() == tmp_path / "xdg" / "eezmap"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert cache_dir() == Path.home() / ".cache" / "eezmap"
+    monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "c"))
+    assert user_layers_dir() == tmp_path / "c" / "layers"
+    monkeypatch.setenv("EEZMAP_LAYERS_DEFAULT", " a, ,b ")
+    assert _config.default_layers() == ("a", "b")
+    monkeypatch.setenv("EEZMAP_SERVE_MAX_BODY", "123")
+    assert _config.max_body(7) == 123
