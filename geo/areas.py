@@ -114,7 +114,7 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
     """
     import shapely
 
-    from .antimeridian import normalise
+    from .layers.antimeridian import normalise
     from .geodesy import geodesic_area_m2
     from .zones import _model, status_of_pol_type
 

@@ -44,6 +44,10 @@ class LayerKind(StrEnum):
     """What a manifest entry holds (``kind`` in ``layers/manifest.json``)."""
 
     EEZ = "eez"
+    EEZ_12NM = "eez_12nm"
+    EEZ_24NM = "eez_24nm"
+    EEZ_INTERNAL_WATERS = "eez_internal_waters"
+    EEZ_BOUNDARIES = "eez_boundaries"
     LAND = "land"
     SITES = "sites"
     ATTRIBUTES = "attributes"

@@ -152,7 +152,7 @@ def island_outline(site_id: str) -> IslandOutline:
     """
     import shapely
 
-    from ._polylayers import layers_of_kind, load_polygons
+    from .layers.polygons import layers_of_kind, load_polygons
 
     for info in layers_of_kind("coastline"):
         if info.extra.get("island_site") == site_id:
@@ -166,7 +166,7 @@ def island_outline(site_id: str) -> IslandOutline:
 
 def islands() -> tuple[str, ...]:
     """The built-in islands with a bundled outline (those :func:`island_value` answers for)."""
-    from ._polylayers import layers_of_kind
+    from .layers.polygons import layers_of_kind
 
     return tuple(str(i.extra["island_site"]) for i in layers_of_kind("coastline") if i.extra.get("island_site"))
 
@@ -174,11 +174,11 @@ def islands() -> tuple[str, ...]:
 def island_zones(site_id: str) -> Any:
     """The computed 12, 24 and 200 NM zones of an island (an ``island_zones`` layer).
 
-    Returns the :class:`geo._polylayers.PolygonLayer` (rows: the island itself,
+    Returns the :class:`geo.layers.polygons.PolygonLayer` (rows: the island itself,
     then the territorial sea, contiguous zone and EEZ, each the full offset,
     innermost first; columns ``zone``, ``distance_nm``, ``island_site``, ``label``).
     """
-    from ._polylayers import layers_of_kind, load_polygons
+    from .layers.polygons import layers_of_kind, load_polygons
 
     for info in layers_of_kind("island_zones"):
         if info.extra.get("island_site") == site_id:
@@ -223,7 +223,8 @@ class IslandZoneArray:
 
 class _ZoneTable:
     def __init__(self) -> None:
-        from ._polylayers import Locator, layers_of_kind, load_polygons
+        from .layers.polygons import layers_of_kind, load_polygons
+        from .zones import _Locator as Locator
 
         geoms, records, keys = [], [], []
         for info in layers_of_kind("island_zones"):
@@ -240,7 +241,7 @@ class _ZoneTable:
 
 
 def _zone_table() -> _ZoneTable:
-    from ._polylayers import layers_of_kind
+    from .layers.polygons import layers_of_kind
 
     return _zone_table_of(tuple(i.sha256 for i in layers_of_kind("island_zones")))
 
@@ -422,6 +423,6 @@ def _other_land(layer_id: str) -> np.ndarray | None:
         from .layers import load_land
 
         return load_land(layer_id)[1]
-    from ._polylayers import load_polygons
+    from .layers.polygons import load_polygons
 
     return load_polygons(layer_id).geometry

@@ -44,9 +44,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._polylayers import Locator, PolygonLayer, load_polygons
+from .layers.polygons import PolygonLayer, load_polygons
 from ._threads import once
 from .layers import LayerInfo, manifest
+from .zones import _Locator as Locator
 
 #: The ISA resources, as the answers spell them.
 RESOURCES = ("polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts")

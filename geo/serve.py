@@ -56,7 +56,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import FileResponse, HTMLResponse, Response
 
-from . import __version__
+from . import __version__, _config
 from .errors import GeoError
 from .models import AreaAnswer, DistanceAnswer, ErrorBody, Health, LayersList, SitesList, WhereAnswer
 
@@ -65,7 +65,7 @@ log = logging.getLogger("eezmap.serve")
 #: Default limit of a request body: 64 MiB (about 2 million CSV rows of lat,lon).
 DEFAULT_MAX_BODY = 64 << 20
 #: The environment variable that carries --max-body to every worker process.
-MAX_BODY_ENV = "EEZMAP_SERVE_MAX_BODY"
+MAX_BODY_ENV = _config.MAX_BODY_ENV
 
 _GEOJSON_TYPES = ("application/geo+json", "application/json")
 _CSV_TYPES = ("text/csv",)
@@ -175,7 +175,7 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
         Load the default layers and indexes at start-up (default), not on the
         first request.
     """
-    limit = int(max_body if max_body is not None else os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY))
+    limit = int(max_body if max_body is not None else _config.max_body(DEFAULT_MAX_BODY))
     state: dict[str, Any] = {"layers": ()}
 
     @asynccontextmanager
@@ -369,7 +369,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, max_body: i
     """Serve until interrupted (``eezmap serve``): each worker loads the layers once."""
     import uvicorn
 
-    os.environ[MAX_BODY_ENV] = str(max_body)  # read by create_app in every worker process
+    _config.set_max_body(max_body)  # read by create_app in every worker process
     uvicorn.run("geo.serve:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, limit_concurrency=None, timeout_graceful_shutdown=10,
                 server_header=False)

@@ -51,7 +51,7 @@ def status_of_pol_type(pol_type: str) -> str:
     Every spelling of every version is in :data:`geo.marineregions.POL_TYPES`;
     a layer holding another value is refused when loaded.
     """
-    from .marineregions import pol_type_status
+    from .layers.marineregions import pol_type_status
 
     return pol_type_status(pol_type)
 

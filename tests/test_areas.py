@@ -228,7 +228,7 @@ def test_a_zones_only_layer_answers_only_in_its_zones(tmp_path, monkeypatch):
     its coverage box falls through to the next layer, as it does for a point."""
     import geopandas as gpd
 
-    from geo.importer import add_layer
+    from geo.layers.importer import add_layer
 
     monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "cache"))
     zone = shapely.box(150, 20, 152, 22)

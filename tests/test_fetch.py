@@ -165,8 +165,8 @@ def test_a_transient_500_is_retried(wfs, env):
 
 
 def test_progress_and_backoff_are_bounded(wfs, tmp_path, monkeypatch):
-    from geo import _http
-    from geo.fetch import fetch_layer
+    from geo.layers import _http
+    from geo.layers.fetch import fetch_layer
 
     monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "c"))
     wfs.faults = {0: "500", 1: "500"}
@@ -177,6 +177,15 @@ def test_progress_and_backoff_are_bounded(wfs, tmp_path, monkeypatch):
     assert info.id == "mr-wfs-eez-japan" and info.user
     assert sleeps == [0.5, 1.0]          # exponential
     assert seen == [(2, 5), (4, 5), (5, 5)]
+    import io
+
+    from geo._progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress("features", enabled=True, stream=stream)
+    fetch_layer("eez", sovereign="Japan", url=wfs.url, page_size=2, timeout=2, retries=3, backoff=0.5,
+                cache=tmp_path / "c", layer_id="jp-bar", progress=bar)
+    assert (bar.done, bar.total) == (5, 5)
     assert _http.MAX_BACKOFF == 30.0
     wfs.fault_from, wfs.fault_kind = 0, "500"
     sleeps.clear()
@@ -280,7 +289,8 @@ def test_progress_only_when_asked_or_on_a_terminal(wfs, env):
     assert quiet.code == 0 and quiet.err == ""
     loud = fetch(wfs, env, "--id", "jp-loud", "--progress")
     assert loud.code == 0
-    assert "fetching eez" in loud.err and "5/5 features" in loud.err and loud.err.endswith("\n")
+    # the one progress reporter (geo._progress): features received of numberMatched, and the rate
+    assert "5 features of 5" in loud.err and "features/s" in loud.err and loud.err.endswith("\n")
 
 
 def test_a_layer_of_the_wrong_geometry_is_refused(wfs, env):
@@ -295,7 +305,7 @@ def test_a_layer_of_the_wrong_geometry_is_refused(wfs, env):
 
 
 def test_a_sovereign_name_is_quoted_for_cql():
-    from geo.fetch import Schema, query_url
+    from geo.layers.fetch import Schema, query_url
 
     schema = Schema("MarineRegions:eez_12nm", ("mrgid", "geoname", "sovereign1", "sovereign2", "sovereign3"),
                     "the_geom")
@@ -411,7 +421,7 @@ def test_the_schema_is_read_from_the_recorded_describefeaturetype():
     import xml.etree.ElementTree as ET
 
     from geo.errors import ArgumentError
-    from geo.fetch import Schema, parse_schema, query_url
+    from geo.layers.fetch import Schema, parse_schema, query_url
 
     data = ROOT / "tests" / "data" / "wfs"
     for kind, sovereigns in (("eez_24nm", ("sovereign1",)), ("eez_boundaries", ("sovereign1", "sovereign2"))):
@@ -440,3 +450,21 @@ def test_the_replay_server_serves_the_recorded_capabilities(wfs):
         assert "<DefaultCRS>urn:ogc:def:crs:EPSG::4326</DefaultCRS>" in block  # latitude first
         assert wfs.layers.get(f"MarineRegions:{kind}") is None or \
             wfs.layers[f"MarineRegions:{kind}"].default_crs == "urn:ogc:def:crs:EPSG::4326"
+
+
+def test_library_errors_name_parameters_and_the_cli_names_its_flags(tmp_path):
+    # a Python caller has no --page-size: the library names its parameter, the CLI its flag
+    from geo.cli._common import error_line
+    from geo.errors import ArgumentError
+    from geo.layers.fetch import fetch_layer
+
+    cases = [(dict(sovereign="Japan", page_size=0), "`page_size` must be at least 1", "--page-size must"),
+             (dict(sovereign="Japan", timeout=0), "`timeout` must be positive", "--timeout must"),
+             (dict(bbox=(1, 2, 3)), "`bbox` needs four numbers", "--bbox needs"),
+             (dict(), "`bbox` W,S,E,N, `sovereign` NAME, or `world`", "--bbox W,S,E,N, --sovereign NAME, or --world"),
+             (dict(sovereign="Japan", layer_id="mr-v12-eez-nw-pacific"), "(`layer_id`)", "(--id)")]
+    for kwargs, library, cli in cases:
+        with pytest.raises(ArgumentError) as e:
+            fetch_layer("eez", cache=tmp_path, **kwargs)
+        assert library in str(e.value) and "--" not in str(e.value), str(e.value)
+        assert cli in error_line(e.value)

@@ -221,13 +221,13 @@ def test_cache_writers_use_the_shared_atomic_writer(tmp_path):
     import shapely
 
     from geo._grid import GridIndex
-    from geo.layers import _atomic_write_bytes
+    from geo._io import atomic_write_bytes
 
     real = tmp_path / "real"
     real.mkdir()
     (real / "m.json").write_bytes(b"{}")
     (tmp_path / "m.json").symlink_to(real / "m.json")
-    _atomic_write_bytes(tmp_path / "m.json", b'{"a": 1}\n', readable=True)
+    atomic_write_bytes(tmp_path / "m.json", b'{"a": 1}\n')
     assert (tmp_path / "m.json").is_symlink() and (real / "m.json").read_bytes() == b'{"a": 1}\n'
 
     index = GridIndex.build(np.array([shapely.box(0, 0, 1, 1)]), key="k")

@@ -115,13 +115,13 @@ def test_invalid_geometry_is_refused(layer_copy, tmp_path):
 
 def test_verify_raises_layer_error_which_is_an_oserror(layer_copy, monkeypatch):
     monkeypatch.setenv("EEZMAP_LAYERS", str(layer_copy))
-    from geo import layers as L
-    L._read_manifest.cache_clear()
+    from geo.layers import catalog as M
+    M._read_manifest.cache_clear()
     (layer_copy / "sites.geojson").write_text("{}")
     with pytest.raises(LayerError) as e:
-        verify(L.manifest().get("sites"))
+        verify(M.manifest().get("sites"))
     assert isinstance(e.value, OSError)
-    L._read_manifest.cache_clear()
+    M._read_manifest.cache_clear()
 
 
 def test_layers_command_lists_sources_and_verifies():
@@ -132,3 +132,128 @@ def test_layers_command_lists_sources_and_verifies():
     assert f"all {len(list(manifest()))} layer files match" in r.out
     j = run("layers", "--json").json()
     assert {l["id"] for l in j["layers"]} == {i.id for i in manifest()}
+
+
+# --- a layer file is hashed once per file version (issue 12), never trusted once changed ----------
+
+@pytest.fixture
+def stamped(layer_copy, tmp_path, monkeypatch):
+    """A layer copy, a fresh cache, stamps allowed at once, and a counter of hashes."""
+    from geo.layers import catalog
+    from geo.layers import load as L
+
+    monkeypatch.setenv("EEZMAP_LAYERS", str(layer_copy))
+    monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "c"))
+    monkeypatch.setattr(L, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(L, "_VERIFIED", {})
+    hashed = []
+    real = L.sha256_file
+    monkeypatch.setattr(L, "sha256_file", lambda p: hashed.append(p) or real(p))
+    catalog._read_manifest.cache_clear()
+    yield catalog.manifest().get("mr-v12-eez-nw-pacific"), hashed
+    catalog._read_manifest.cache_clear()
+
+
+def test_a_layer_file_is_hashed_once_per_version(stamped, monkeypatch):
+    from geo.layers import load as L
+
+    info, hashed = stamped
+    verify(info)
+    verify(info)
+    assert len(hashed) == 1
+    monkeypatch.setattr(L, "_VERIFIED", {})  # a new process: the stamp on disk is enough
+    verify(info)
+    assert len(hashed) == 1
+    verify(info, full=True)  # eezmap layers --verify: always hashed
+    assert len(hashed) == 2
+
+
+def test_a_file_changed_in_place_is_refused_despite_its_stamp(stamped):
+    import os
+    import time
+
+    info, hashed = stamped
+    verify(info)
+    st = os.stat(info.path)
+    time.sleep(0.05)  # past the file system's clock tick
+    data = bytearray(info.path.read_bytes())
+    data[5000] ^= 0x01  # same size, and the modification time put back
+    info.path.write_bytes(bytes(data))
+    os.utime(info.path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(LayerError, match="checksum mismatch"):
+        verify(info)
+    assert len(hashed) == 2
+
+
+def test_a_file_replaced_by_another_is_refused_despite_its_stamp(stamped):
+    import os
+
+    info, hashed = stamped
+    verify(info)
+    st = os.stat(info.path)
+    other = info.path.with_name("other.geojson")
+    data = bytearray(info.path.read_bytes())
+    data[5000] ^= 0x01
+    other.write_bytes(bytes(data))
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(other, info.path)  # same size and times, another inode
+    with pytest.raises(LayerError, match="checksum mismatch"):
+        verify(info)
+
+
+def test_a_file_changed_just_now_is_never_stamped(stamped, monkeypatch):
+    from geo.layers import load as L
+
+    info, hashed = stamped
+    monkeypatch.setattr(L, "RACY_SECONDS", 3600.0)  # as if the copy were younger than the clock tick
+    verify(info)
+    verify(info)
+    assert len(hashed) == 2
+
+
+# --- a layer of the wrong kind is bad input (exit 2) on every path --------------------------------
+
+def test_a_wrong_kind_layer_is_the_same_error_on_every_path():
+    from geo.errors import LayerKindError
+    from geo.layers import load_attributes, load_land, resolve_layers
+    from geo.layers.polygons import load_polygons
+
+    calls = [lambda: resolve_layers("ne-10m-land-nw-pacific"),
+             lambda: load_zones("ne-10m-land-nw-pacific"),
+             lambda: load_land("mr-v12-eez-nw-pacific"),
+             lambda: load_attributes("mr-v12-eez-nw-pacific"),
+             lambda: load_polygons("mr-v12-eez-nw-pacific"),
+             lambda: load_polygons("ne-10m-bathymetry-nw-pacific", "isa_areas")]
+    for call in calls:
+        with pytest.raises(LayerKindError) as e:
+            call()
+        assert e.value.exit_code == 2 and "layer, not " in str(e.value)
+
+
+def test_a_wrong_kind_default_layer_exits_2_as_a_wrong_layer_option(tmp_path):
+    env = {"EEZMAP_CACHE": str(tmp_path / "c"), "EEZMAP_LAYERS_DEFAULT": "ne-10m-land-nw-pacific"}
+    r = run("where", "24.3", "154", env=env)
+    assert_one_line_error(r, 2)
+    assert "not a zone layer" in r.err
+    r = run("where", "24.3", "154", "--layer", "ne-10m-land-nw-pacific", env={"EEZMAP_CACHE": env["EEZMAP_CACHE"]})
+    assert_one_line_error(r, 2)
+    assert "not a zone layer" in r.err
+
+
+def test_every_directory_comes_from_geo_config_read_at_call_time(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from geo import _config
+    from geo.layers import cache_dir, user_layers_dir
+
+    monkeypatch.delenv("EEZMAP_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == _config.cache_dir() == tmp_path / "xdg" / "eezmap"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert cache_dir() == Path.home() / ".cache" / "eezmap"
+    monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "c"))
+    assert user_layers_dir() == tmp_path / "c" / "layers"
+    monkeypatch.setenv("EEZMAP_LAYERS_DEFAULT", " a, ,b ")
+    assert _config.default_layers() == ("a", "b")
+    monkeypatch.setenv("EEZMAP_SERVE_MAX_BODY", "123")
+    assert _config.max_body(7) == 123

@@ -107,7 +107,7 @@ def test_zipped_shapefile_with_0_360_longitudes_answers_on_both_sides_of_180(tmp
 
 
 def test_the_library_gives_the_same_answers_for_many_points(tmp_path, monkeypatch):
-    from geo.importer import add_layer
+    from geo.layers.importer import add_layer
     from geo.zones import classify
 
     monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path / "cache"))

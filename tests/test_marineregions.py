@@ -60,7 +60,7 @@ def test_v10_disputed_areas_are_shared_for_every_party(lat, lon, countries, laye
 
 
 def test_every_spelling_of_every_version_maps_to_one_status():
-    from geo.marineregions import pol_type_status
+    from geo.layers.marineregions import pol_type_status
 
     # v10's own file and v12's attribute table (../shared) hold these spellings
     v10 = set(pyogrio.read_dataframe(V10_SOURCE, read_geometry=False)["Pol_type"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any, Callable
 
@@ -19,7 +20,17 @@ def fail_line(message: str) -> None:
 
 def error_line(exc: BaseException) -> str:
     """The one line the CLI prints for a library error (the service's ``{"error": ...}`` too)."""
-    return " ".join(f"eezmap: error: {exc}".split("\n"))
+    return " ".join(f"eezmap: error: {_flags(str(exc))}".split("\n"))
+
+
+#: Library messages name parameters in backticks (`page_size`); the command line names its flags.
+_FLAGS = {name: "--" + name.replace("_", "-") for name in
+          ("bbox", "sovereign", "world", "page_size", "timeout", "source_layer")} | {"layer_id": "--id"}
+
+
+def _flags(text: str) -> str:
+    """*text* with each backticked library parameter (`page_size`) named as its flag (--page-size)."""
+    return re.sub(r"`(\w+)`", lambda m: _FLAGS.get(m[1], m[0]), text)
 
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:

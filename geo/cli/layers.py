@@ -70,7 +70,7 @@ def _list(as_json: bool, indent: int | None, verify: bool) -> int:
     infos = list(m)
     if verify:
         for info in infos:
-            verify_file(info)  # raises LayerError (exit 5) on the first bad file
+            verify_file(info, full=True)  # always hashed; LayerError (exit 5) on the first bad file
     if as_json:
         print_json(json_object(), indent)
         return 0
@@ -192,17 +192,17 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
     with --layer ID, or by default after 'eezmap layers default ID...'.
     """
     refuse_indent_without_json(click.get_current_context())
-    from ..fetch import WFS_URL, fetch_layer
+    from .._progress import Progress
+    from ..layers.fetch import WFS_URL, fetch_layer
 
     kinds = kinds or ("eez",)
     if world and (bbox is not None or sovereign is not None):
         raise click.UsageError("--world means no filter: give it alone, or --bbox and/or --sovereign")
     if layer_id and len(kinds) > 1:
         raise click.UsageError("--id names one layer: give one --kind with it")
-    show = sys.stderr.isatty() if progress is None else progress
     done = []
     for kind in dict.fromkeys(kinds):
-        bar = _Bar(f"fetching {kind}", show)
+        bar = Progress("features", enabled=progress)
         try:
             info = fetch_layer(kind, bbox=bbox, sovereign=sovereign, world=world, layer_id=layer_id,
                                url=url or WFS_URL, page_size=page_size, timeout=timeout, retries=retries,
@@ -259,7 +259,7 @@ def add_command(path: str, layer_id: str | None, kind: str, citation: str | None
     <cache>/layers, recorded with the file's name and SHA-256.
     """
     refuse_indent_without_json(click.get_current_context())
-    from ..importer import add_layer
+    from ..layers.importer import add_layer
 
     info = add_layer(path, layer_id=layer_id, kind=kind, citation=citation, title=title, version=version,
                      source_layer=source_layer, coverage_bbox=coverage_bbox, zones_only=zones_only,

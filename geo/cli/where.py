@@ -146,7 +146,7 @@ def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
         z = a.enclosing_zone
         lines.append(f"  Within:     a hole of {z['name']} (MRGID {z['mrgid']}): land, an island or a reef")
     if a.zones:  # nested layers in use: every zone at the point, innermost first
-        from ..marineregions import KIND_LABELS
+        from ..layers.marineregions import KIND_LABELS
 
         for k, z in enumerate(a.zones):
             label = "Zones:" if k == 0 else ""

@@ -289,7 +289,7 @@ def _display_bathymetry_of(
     (:func:`geo.seabed.depth_band` answers from the full geometry)."""
     import shapely
 
-    from .._polylayers import load_polygons
+    from ..layers.polygons import load_polygons
     from ..seabed import BATHYMETRY_LAYER
 
     data = load_polygons(BATHYMETRY_LAYER, "bathymetry")

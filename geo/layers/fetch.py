@@ -1,7 +1,7 @@
 """Fetch Marine Regions layers from its GeoServer WFS (``eezmap layers fetch``).
 
 The full-resolution source of the bundled extracts: the WFS at
-:data:`geo.marineregions.WFS_URL`, type names ``MarineRegions:eez``,
+:data:`geo.layers.marineregions.WFS_URL`, type names ``MarineRegions:eez``,
 ``eez_12nm``, ``eez_24nm``, ``eez_internal_waters`` and ``eez_boundaries``.
 
 A fetch first asks for the layer's schema (``DescribeFeatureType``, once
@@ -18,20 +18,20 @@ latitude first) and/or the sovereign columns for a sovereign; in pages
 (``count``/``startIndex``, sorted by a stable attribute) until
 ``numberMatched`` features have arrived.  Every request has a timeout and is
 retried with exponential backoff when the failure may pass
-(:mod:`geo._http`).
+(:mod:`geo.layers._http`).
 
 The pages are checked before anything is written (a FeatureCollection,
 every page present, no feature twice, ``numberMatched`` reached, geometries
 of the right type, longitude/latitude, the Marine Regions columns present),
 then written as one GeoJSON file, atomically, checksummed and recorded in
-the user manifest (:func:`geo.layers.install_user_layer`) with the query
+the user manifest (:func:`geo.layers.user.install_user_layer`) with the query
 URL, the time, the version and Marine Regions' citation.  A failed or
 partial download raises :class:`~geo.errors.FetchError` (exit status 6) and
 leaves the layer fetched before untouched.
 
 Example
 -------
->>> from geo.fetch import fetch_layer
+>>> from geo.layers.fetch import fetch_layer
 >>> info = fetch_layer("eez", sovereign="Japan")              # doctest: +SKIP
 >>> info.id, info.version                                     # doctest: +SKIP
 ('mr-wfs-eez-japan', '12 (WFS, retrieved 2026-11-21)')
@@ -44,195 +44,28 @@ import json
 import math
 import os
 import re
-import urllib.parse
-import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
+from .._progress import Progress
+from ..errors import ArgumentError, FetchError
 from . import marineregions as mr
-from ._http import get_json, get_xml
-from .errors import ArgumentError, FetchError
-from .layers import LayerInfo, install_user_layer
+from ._http import get_json
+from .catalog import LayerInfo
+from .user import check_new_layer_id, install_user_layer
+from .wfs import WFS_URL, Schema, _num, check_bbox, feature_schema, parse_schema, query_url
 
-WFS_URL = mr.WFS_URL
+__all__ = ["KINDS", "MAX_PAGES", "WFS_URL", "PageCallback", "Schema", "check_bbox", "default_id",
+           "feature_schema", "fetch_layer", "parse_schema", "query_url"]
+
 KINDS = tuple(mr.PRODUCTS)
 #: never ask for more pages than this, whatever the server says
 MAX_PAGES = 10_000
 
-Progress = Callable[[int, "int | None"], None]
-#: the CRS named in a CQL BBOX: longitude first by definition (GeoServer's ECQL
-#: BBOX takes a CRS as its sixth argument; without one it uses the layer's CRS)
-BBOX_CRS = "CRS:84"
-_XSD = "{http://www.w3.org/2001/XMLSchema}"
-
-
-@dataclass(frozen=True)
-class Schema:
-    """The columns of a WFS feature type, as its DescribeFeatureType lists them.
-
-    Example
-    -------
-    >>> s = Schema("MarineRegions:eez_24nm", ("mrgid", "geoname", "sovereign1", "iso_sov1"), "the_geom")
-    >>> s.sovereign_columns
-    ('sovereign1',)
-    """
-
-    type_name: str
-    columns: tuple[str, ...]     # attribute columns, in the schema's order (the geometry not included)
-    geometry: str                # the geometry column, e.g. "the_geom"
-
-    @property
-    def sovereign_columns(self) -> tuple[str, ...]:
-        """sovereign1, sovereign2, … as the layer spells them, in order."""
-        found = [(int(m.group(1)), c) for c in self.columns
-                 if (m := re.fullmatch(r"sovereign(\d+)", c, re.I))]
-        return tuple(c for _, c in sorted(found))
-
-    def column(self, name: str) -> str | None:
-        """The layer's spelling of a column (case-insensitive), or None."""
-        return next((c for c in self.columns if c.lower() == name.lower()), None)
-
-
-def describe_url(kind: str, *, url: str = WFS_URL) -> str:
-    """The WFS 2.0 DescribeFeatureType URL of a kind's type name."""
-    params = [("service", "WFS"), ("version", "2.0.0"), ("request", "DescribeFeatureType"),
-              ("typeName", mr.PRODUCTS[kind].type_name)]
-    sep = "&" if "?" in url else "?"
-    return url + sep + urllib.parse.urlencode(params, safe=":", quote_via=urllib.parse.quote)
-
-
-def feature_schema(kind: str, *, url: str = WFS_URL, timeout: float = 60.0, retries: int = 3,
-                   backoff: float = 1.0) -> Schema:
-    """Ask the WFS for a kind's schema (DescribeFeatureType) and read it.
-
-    Raises
-    ------
-    FetchError
-        The request failed, or the answer is not a schema with a geometry column.
-    """
-    address = describe_url(kind, url=url)
-    root = get_xml(address, timeout=timeout, retries=retries, backoff=backoff)
-    return parse_schema(root, mr.PRODUCTS[kind].type_name, address)
-
-
-def parse_schema(root: ET.Element, type_name: str, source: str = "") -> Schema:
-    """The :class:`Schema` of *type_name* in a DescribeFeatureType answer (an XML Schema)."""
-    local = type_name.split(":")[-1]
-    types = {t.get("name"): t for t in root.iter(f"{_XSD}complexType")}
-    declared = next((e.get("type", "") for e in root.findall(f"{_XSD}element") if e.get("name") == local), "")
-    ctype = types.get(declared.split(":")[-1]) or types.get(f"{local}Type")
-    if ctype is None and len(types) == 1:
-        ctype = next(iter(types.values()))
-    if ctype is None:
-        raise FetchError(f"the schema of {type_name} does not describe it (types: "
-                         f"{', '.join(str(t) for t in types) or 'none'}): GET {source}")
-    columns: list[str] = []
-    geometry = ""
-    for el in ctype.iter(f"{_XSD}element"):
-        name = el.get("name")
-        if not name:
-            continue
-        # GML geometry properties: gml:MultiSurfacePropertyType, gml:GeometryPropertyType, …
-        if el.get("type", "").split(":")[-1].endswith("PropertyType") and not geometry:
-            geometry = name
-        else:
-            columns.append(name)
-    if not geometry:
-        raise FetchError(f"the schema of {type_name} names no geometry column: GET {source}")
-    return Schema(type_name, tuple(columns), geometry)
-
-
-def query_url(kind: str, *, url: str = WFS_URL, bbox: Sequence[float] | None = None,
-              sovereign: str | None = None, count: int | None = None, start: int | None = None,
-              schema: Schema | None = None) -> str:
-    """The WFS 2.0 GetFeature URL of a query (one page of it with *count*/*start*).
-
-    A filter (*bbox*, *sovereign*) names columns: give the layer's *schema*
-    (:func:`feature_schema`), never a guess.
-
-    Example
-    -------
-    >>> eez = Schema("MarineRegions:eez", ("mrgid", "sovereign1", "sovereign2", "sovereign3"), "the_geom")
-    >>> print(query_url("eez", sovereign="Japan", count=1000, start=0, schema=eez))  # doctest: +NORMALIZE_WHITESPACE
-    https://geo.vliz.be/geoserver/MarineRegions/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=MarineRegions:eez&outputFormat=application%2Fjson&srsName=EPSG:4326&sortBy=mrgid&CQL_FILTER=(sovereign1%3D'Japan'%20OR%20sovereign2%3D'Japan'%20OR%20sovereign3%3D'Japan')&count=1000&startIndex=0
-    """
-    product = mr.PRODUCTS[kind]
-    sort_by = product.sort_by
-    if schema is not None:
-        sort_by = schema.column(product.sort_by) or ""
-        if not sort_by:
-            raise FetchError(f"{product.type_name} has no column {product.sort_by} to page by (its columns: "
-                             f"{', '.join(schema.columns)}): {url}")
-    elif bbox is not None or sovereign:
-        raise ValueError("a filter names the layer's columns: pass schema=feature_schema(kind, url=...)")
-    params: list[tuple[str, str]] = [
-        ("service", "WFS"), ("version", "2.0.0"), ("request", "GetFeature"),
-        ("typeNames", product.type_name), ("outputFormat", "application/json"),
-        ("srsName", "EPSG:4326"), ("sortBy", sort_by),
-    ]
-    cql = _cql(bbox, sovereign, schema) if schema is not None else None
-    if cql:
-        params.append(("CQL_FILTER", cql))
-    if count is not None:
-        params.append(("count", str(int(count))))
-    if start is not None:
-        params.append(("startIndex", str(int(start))))
-    sep = "&" if "?" in url else "?"
-    return url + sep + urllib.parse.urlencode(params, safe=":,'()", quote_via=urllib.parse.quote)
-
-
-def _num(v: float) -> str:
-    return f"{float(v):.10g}"
-
-
-def _cql(bbox: Sequence[float] | None, sovereign: str | None, schema: Schema) -> str | None:
-    """The CQL filter of a box and/or a sovereign, naming only the columns in *schema*.
-
-    The box carries its CRS (:data:`BBOX_CRS`, longitude first): GeoServer
-    reads a BBOX without one in the layer's CRS, latitude first in WFS 2.0.0.
-    """
-    parts = []
-    if bbox is not None:
-        parts.append(f"BBOX({_prop(schema.geometry)},{','.join(_num(v) for v in bbox)},'{BBOX_CRS}')")
-    if sovereign:
-        columns = schema.sovereign_columns
-        if not columns:
-            raise ArgumentError(f"{schema.type_name} has no sovereign column (its columns: "
-                                f"{', '.join(schema.columns)}): fetch it with --bbox instead")
-        name = sovereign.replace("'", "''")
-        parts.append("(" + " OR ".join(f"{_prop(c)}='{name}'" for c in columns) + ")")
-    return " AND ".join(parts) or None
-
-
-def _prop(name: str) -> str:
-    """A property name for CQL: as is when a plain identifier, else double-quoted."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.upper() not in _CQL_WORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-#: ECQL keywords a plain property name may not be (GeoTools' ECQL grammar)
-_CQL_WORDS = {"AND", "OR", "NOT", "LIKE", "ILIKE", "IS", "NULL", "BETWEEN", "IN", "EXISTS", "ID", "INCLUDE",
-              "EXCLUDE", "BEFORE", "AFTER", "DURING", "TRUE", "FALSE", "BBOX"}
-
-
-def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    """(W, S, E, N) in degrees, W < E within -180..180 and S < N within -90..90."""
-    try:
-        w, s, e, n = (float(v) for v in bbox)
-    except (TypeError, ValueError):
-        raise ArgumentError("--bbox needs four numbers W,S,E,N") from None
-    if not all(math.isfinite(v) for v in (w, s, e, n)):
-        raise ArgumentError("--bbox values must be finite numbers")
-    if not (-90 <= s < n <= 90):
-        raise ArgumentError(f"--bbox {w:g},{s:g},{e:g},{n:g}: need -90 <= S < N <= 90")
-    if not (-180 <= w <= 180 and -180 <= e <= 180):
-        raise ArgumentError(f"--bbox {w:g},{s:g},{e:g},{n:g}: longitudes must lie in -180..180")
-    if w >= e:
-        raise ArgumentError(f"--bbox {w:g},{s:g},{e:g},{n:g}: W must be less than E; a box across "
-                            "180° is two fetches (e.g. 170,-30,180,0 and -180,-30,-170,0)")
-    return w, s, e, n
+#: ``progress(features_so_far, number_matched_or_None)``, called after each page.
+PageCallback = Callable[[int, "int | None"], None]
 
 
 def default_id(kind: str, bbox: Sequence[float] | None, sovereign: str | None) -> str:
@@ -250,7 +83,8 @@ def default_id(kind: str, bbox: Sequence[float] | None, sovereign: str | None) -
 def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sovereign: str | None = None,
                 world: bool = False, layer_id: str | None = None, url: str = WFS_URL,
                 page_size: int = 1000, timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
-                cache: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> LayerInfo:
+                cache: str | os.PathLike[str] | None = None,
+                progress: Progress | PageCallback | None = None) -> LayerInfo:
     """Fetch one Marine Regions layer from the WFS and register it as a user layer.
 
     Parameters
@@ -277,8 +111,12 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
         seconds before the first retry (doubling).
     cache : path-like, optional
         The cache directory whose ``layers/`` receives the layer.
-    progress : callable, optional
-        ``progress(features_so_far, number_matched_or_None)`` after each page.
+    progress : geo._progress.Progress or callable, optional
+        Told the features received after each page (its ``total`` set from
+        the server's ``numberMatched``); a callable is called as
+        ``progress(features_so_far, number_matched_or_None)``.  Default: a
+        :class:`~geo._progress.Progress` of ``"features"`` on stderr (when it
+        is a terminal, see :func:`geo._progress.set_default`).
 
     Raises
     ------
@@ -289,42 +127,93 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
         Network or server failure, or a malformed or partial response (exit 6);
         nothing was written.
     """
-    if kind not in mr.PRODUCTS:
-        raise ArgumentError(f"unknown kind '{kind}': choose one of {', '.join(KINDS)}")
-    if bbox is not None:
-        bbox = check_bbox(bbox)
-    if sovereign is not None:
-        sovereign = " ".join(sovereign.split())
-        if not sovereign or any(ord(c) < 32 for c in sovereign):
-            raise ArgumentError("--sovereign needs a name, e.g. Japan")
-    if bbox is None and not sovereign and not world:
-        raise ArgumentError("say what to fetch: --bbox W,S,E,N, --sovereign NAME, or --world "
-                            "(every zone in the world: large)")
-    if page_size < 1:
-        raise ArgumentError("--page-size must be at least 1")
-    if timeout <= 0:
-        raise ArgumentError("--timeout must be positive")
-    from .layers import check_new_layer_id
-
+    bbox, sovereign = _check_arguments(kind, bbox, sovereign, world, page_size, timeout)
     layer_id = check_new_layer_id(layer_id or default_id(kind, bbox, sovereign))
     product = mr.PRODUCTS[kind]
-
     what = f"{product.type_name}" + (f" for sovereign '{sovereign}'" if sovereign else "") + (
         f" in {','.join(_num(v) for v in bbox)}" if bbox is not None else "")
+    request = _Request(kind, url, bbox, sovereign, page_size, timeout, retries, backoff)
+    report = progress if progress is not None else Progress("features")
     try:
         # the columns the filter may name: asked of the server once for this layer
         schema = feature_schema(kind, url=url, timeout=timeout, retries=retries, backoff=backoff)
-        features, matched, pages = _fetch_pages(kind, url=url, bbox=bbox, sovereign=sovereign,
-                                                page_size=page_size, timeout=timeout, retries=retries,
-                                                backoff=backoff, progress=progress, schema=schema)
+        features, matched, pages = _fetch_pages(request, schema, _reporter(report))
         if not features:
             raise _nothing_matched(kind, url=url, bbox=bbox, sovereign=sovereign, schema=schema,
                                    timeout=timeout, retries=retries, backoff=backoff)
         columns, bounds = _check_features(features, kind, url)
     except FetchError as exc:
-        raise FetchError(f"fetching {what} failed, nothing was changed: {exc}") from None
+        raise FetchError(f"fetching {what} failed, nothing was changed: {exc}") from exc
+    finally:
+        if isinstance(report, Progress) and progress is None:
+            report.close()
+    entry = _entry(request, schema, layer_id, what, features, columns, bounds)
+    entry["wfs"].update(pages=pages, number_matched=matched)
+    body = json.dumps({"type": "FeatureCollection", "name": product.type_name, "features": features},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(body)
+
+    return install_user_layer(entry, write, ".geojson", cache)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What one fetch asks of the server."""
+
+    kind: str
+    url: str
+    bbox: tuple[float, float, float, float] | None
+    sovereign: str | None
+    page_size: int
+    timeout: float
+    retries: int
+    backoff: float
+
+
+_Box = tuple[float, float, float, float]
+
+
+def _check_arguments(kind: str, bbox: Sequence[float] | None, sovereign: str | None, world: bool,
+                     page_size: int, timeout: float) -> tuple[_Box | None, str | None]:
+    """The checked box and sovereign name; ArgumentError naming the parameter otherwise."""
+    if kind not in mr.PRODUCTS:
+        raise ArgumentError(f"unknown kind '{kind}': choose one of {', '.join(KINDS)}")
+    box = check_bbox(bbox) if bbox is not None else None
+    if sovereign is not None:
+        sovereign = " ".join(sovereign.split())
+        if not sovereign or any(ord(c) < 32 for c in sovereign):
+            raise ArgumentError("`sovereign` needs a name, e.g. Japan")
+    if box is None and not sovereign and not world:
+        raise ArgumentError("say what to fetch: `bbox` W,S,E,N, `sovereign` NAME, or `world` "
+                            "(every zone in the world: large)")
+    if page_size < 1:
+        raise ArgumentError("`page_size` must be at least 1")
+    if timeout <= 0:
+        raise ArgumentError("`timeout` must be positive")
+    return box, sovereign
+
+
+def _reporter(progress: Progress | PageCallback) -> PageCallback:
+    """A page callback ``(features_so_far, number_matched_or_None)`` for either kind of *progress*."""
+    if not isinstance(progress, Progress):
+        return progress
+
+    def report(done: int, total: int | None) -> None:
+        if total is not None:
+            progress.total = total
+        progress.update(done - progress.done)
+
+    return report
+
+
+def _entry(request: _Request, schema: Schema, layer_id: str, what: str, features: list[dict[str, Any]],
+           columns: dict[str, Any], bounds: list[float]) -> dict[str, Any]:
+    """The user manifest entry of a fetched layer (its provenance: query, time, version, citation)."""
+    kind, bbox, sovereign = request.kind, request.bbox, request.sovereign
+    product = mr.PRODUCTS[kind]
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     version = _version_from(features) or f"{product.current} (WFS, retrieved {now.date().isoformat()})"
     cite, doi = mr.citation(kind)
     if bbox is not None:
@@ -333,13 +222,12 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
         coverage = [round(v, 6) for v in bounds]
     else:
         coverage = [-180.0, -90.0, 180.0, 90.0]
-    complete = _sovereign_isos(features, sovereign) if sovereign and bbox is None else []
-    entry: dict[str, Any] = {
+    return {
         "id": layer_id,
         "title": f"Marine Regions {product.short} v{product.current}, full resolution, from the WFS "
                  f"({what})",
         "kind": kind,
-        "source_url": query_url(kind, url=url, bbox=bbox, sovereign=sovereign, schema=schema),
+        "source_url": query_url(kind, url=request.url, bbox=bbox, sovereign=sovereign, schema=schema),
         "version": version,
         "doi": doi,
         "citation": cite,
@@ -352,23 +240,15 @@ def fetch_layer(kind: str = "eez", *, bbox: Sequence[float] | None = None, sover
         "coverage_bbox": coverage,
         "zones_only": bool(sovereign),
         "coarse": False,
-        "complete_sovereigns": complete,
+        "complete_sovereigns": _sovereign_isos(features, sovereign) if sovereign and bbox is None else [],
         "columns": columns,
         "retrieved": now.isoformat().replace("+00:00", "Z"),
         "feature_count": len(features),
-        "wfs": {"url": url, "type_name": product.type_name, "bbox": list(bbox) if bbox else None,
-                "sovereign": sovereign, "page_size": page_size, "pages": pages,
-                "number_matched": matched},
+        "wfs": {"url": request.url, "type_name": product.type_name, "bbox": list(bbox) if bbox else None,
+                "sovereign": sovereign, "page_size": request.page_size},
         "processing": "Fetched from the Marine Regions WFS as GeoJSON in pages and stored as served; "
                       "invalid geometries are repaired and parts crossing 180° normalised on load.",
     }
-    body = json.dumps({"type": "FeatureCollection", "name": product.type_name, "features": features},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(body)
-
-    return install_user_layer(entry, write, ".geojson", cache)
 
 
 _SPELLING = "sovereign names as Marine Regions writes them, e.g. Japan, United States, Russia"
@@ -390,10 +270,10 @@ def _nothing_matched(kind: str, *, url: str, bbox: Sequence[float] | None, sover
             return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box "
                                  f"{box} (W,S,E,N, longitude first); '{sovereign}' has zones elsewhere")
         if found is False:
-            return ArgumentError(f"no features of {type_name} for sovereign '{sovereign}' anywhere (check the "
-                                 f"spelling: {_SPELLING})")
+            return ArgumentError(f"no features of {type_name} for sovereign '{sovereign}' anywhere "
+                                 f"(check the spelling: {_SPELLING})")
         return ArgumentError(f"no zone of {type_name} for sovereign '{sovereign}' intersects the box {box}, "
-                             f"or the name is spelt otherwise ({_SPELLING}); try --sovereign alone")
+                             f"or the name is spelt otherwise ({_SPELLING}); try `sovereign` alone")
     if bbox is not None:
         return ArgumentError(f"no zone of {type_name} intersects the box {box} (W,S,E,N, longitude first)")
     if sovereign:
@@ -414,17 +294,18 @@ def _any(kind: str, *, url: str, sovereign: str, schema: Schema, timeout: float,
     return bool(features) if isinstance(features, list) else None
 
 
-def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign: str | None,
-                 page_size: int, timeout: float, retries: int, backoff: float,
-                 progress: Progress | None, schema: Schema) -> tuple[list[dict[str, Any]], int | None, int]:
+def _fetch_pages(request: _Request, schema: Schema,
+                 progress: PageCallback) -> tuple[list[dict[str, Any]], int | None, int]:
+    kind, url, bbox, sovereign, page_size = (request.kind, request.url, request.bbox, request.sovereign,
+                                             request.page_size)
     features: list[dict[str, Any]] = []
     seen: set[str] = set()
     matched: int | None = None
     pages = 0
-    for page in range(MAX_PAGES):
+    for _ in range(MAX_PAGES):
         page_url = query_url(kind, url=url, bbox=bbox, sovereign=sovereign, count=page_size,
                              start=len(features), schema=schema)
-        doc = get_json(page_url, timeout=timeout, retries=retries, backoff=backoff)
+        doc = get_json(page_url, timeout=request.timeout, retries=request.retries, backoff=request.backoff)
         pages += 1
         if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
                 doc.get("features"), list):
@@ -444,8 +325,7 @@ def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign
                                      f"GET {page_url}")
                 seen.add(str(fid))
         features.extend(batch)
-        if progress is not None:
-            progress(len(features), matched)
+        progress(len(features), matched)
         if not batch:
             break
         if matched is not None:
@@ -454,7 +334,7 @@ def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign
         elif len(batch) < page_size:
             break
     else:
-        raise FetchError(f"more than {MAX_PAGES} pages of {page_size}: use a larger --page-size")
+        raise FetchError(f"more than {MAX_PAGES} pages of {page_size}: use a larger `page_size`")
     if matched is not None and len(features) != matched:
         raise FetchError(f"incomplete download: the server said {matched} features match but sent "
                          f"{len(features)}: GET "
@@ -462,7 +342,8 @@ def _fetch_pages(kind: str, *, url: str, bbox: Sequence[float] | None, sovereign
     return features, matched, pages
 
 
-def _check_features(features: list[dict[str, Any]], kind: str, url: str) -> tuple[dict[str, Any], list[float]]:
+def _check_features(features: list[dict[str, Any]], kind: str,
+                    url: str) -> tuple[dict[str, Any], list[float]]:
     """The manifest's columns mapping and the data's bounds; FetchError if malformed."""
     product = mr.PRODUCTS[kind]
     allowed = ({"Polygon", "MultiPolygon"} if product.geometry == "polygon"
@@ -478,7 +359,7 @@ def _check_features(features: list[dict[str, Any]], kind: str, url: str) -> tupl
                              f"{' or '.join(sorted(allowed))}: {url}")
         for name in (feature.get("properties") or {}):
             names.setdefault(name)
-        for x, y in _coords(geom.get("coordinates")):
+        for x, y in _coords(geom.get("coordinates") if isinstance(geom, dict) else None):
             w, e, s, n = min(w, x), max(e, x), min(s, y), max(n, y)
     if s < -90 or n > 90 or w < -180 or e > 360:
         raise FetchError(f"the coordinates of {product.type_name} are not longitude/latitude (bounds "

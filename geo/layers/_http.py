@@ -23,10 +23,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from .errors import FetchError
+from ..errors import FetchError
 
 USER_AGENT = "eezmap (+https://www.marineregions.org/ data client; Python urllib)"
 _JSON_TYPES = ("application/json", "application/geo+json", "application/vnd.geo+json", "text/json")
@@ -79,23 +80,25 @@ def get_xml(url: str, *, timeout: float = 60.0, retries: int = 3, backoff: float
 
     An OGC ExceptionReport, even with HTTP 200, raises :class:`FetchError` with its text.
     """
-    return _retrying(url, _parse_xml, timeout, retries, backoff, sleep)
+    root: ET.Element = _retrying(url, _parse_xml, timeout, retries, backoff, sleep)
+    return root
 
 
 def _retrying(url: str, parse: Callable[[Reply], Any], timeout: float, retries: int, backoff: float,
               sleep: Callable[[float], None] | None) -> Any:
     attempts = max(int(retries), 0) + 1
     reason = ""
+    last: _Transient | None = None
     for attempt in range(attempts):
         try:
             reply = _get_once(url, timeout)
             return parse(reply)
         except _Transient as exc:
-            reason = str(exc)
+            reason, last = str(exc), exc
             if attempt + 1 < attempts:
                 (sleep or _sleep)(min(backoff * (2 ** attempt), MAX_BACKOFF))
     tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-    raise FetchError(f"{reason} (gave up after {tries}): GET {url}")
+    raise FetchError(f"{reason} (gave up after {tries}): GET {url}") from last
 
 
 def _host(url: str) -> str:
@@ -115,7 +118,7 @@ def _get_once(url: str, timeout: float) -> Reply:
             except http.client.IncompleteRead as exc:
                 expected = f" of {length}" if length else ""
                 raise _Transient(f"the response from {host} was cut short ({len(exc.partial)}{expected} "
-                                 "bytes received)") from None
+                                 "bytes received)") from exc
             if length and length.isdigit() and len(body) < int(length):
                 raise _Transient(f"the response from {host} was cut short ({len(body)} of {length} "
                                  "bytes received)")
@@ -124,16 +127,17 @@ def _get_once(url: str, timeout: float) -> Reply:
         detail = _service_exception(_read_quietly(exc))
         what = f"HTTP {exc.code} {exc.reason} from {host}" + (f": {detail}" if detail else "")
         if exc.code >= 500 or exc.code in (408, 429):
-            raise _Transient(what) from None
-        raise FetchError(f"{what}: GET {url}") from None
-    except (TimeoutError, socket.timeout):
-        raise _Transient(f"no response from {host} within {timeout:g} s (timed out)") from None
+            raise _Transient(what) from exc
+        raise FetchError(f"{what}: GET {url}") from exc
+    except TimeoutError as exc:
+        raise _Transient(f"no response from {host} within {timeout:g} s (timed out)") from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            raise _Transient(f"no response from {host} within {timeout:g} s (timed out)") from None
-        raise _Transient(f"cannot connect to {host}: {getattr(exc.reason, 'strerror', None) or exc.reason}") from None
+            raise _Transient(f"no response from {host} within {timeout:g} s (timed out)") from exc
+        reason = getattr(exc.reason, "strerror", None) or exc.reason
+        raise _Transient(f"cannot connect to {host}: {reason}") from exc
     except (ConnectionError, http.client.HTTPException) as exc:
-        raise _Transient(f"the connection to {host} failed: {exc.__class__.__name__} {exc}".strip()) from None
+        raise _Transient(f"the connection to {host} failed: {exc.__class__.__name__} {exc}".strip()) from exc
 
 
 def _read_quietly(exc: urllib.error.HTTPError) -> bytes:
@@ -168,9 +172,10 @@ def _parse(reply: Reply) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _Transient(f"the response from {host} is not valid JSON ({len(reply.body)} bytes; "
-                         f"cut short? {exc.msg} at character {exc.pos})") from None
-    except RecursionError:
-        raise FetchError(f"the response from {host} is JSON nested too deeply to read: GET {reply.url}") from None
+                         f"cut short? {exc.msg} at character {exc.pos})") from exc
+    except RecursionError as exc:
+        raise FetchError(f"the response from {host} is JSON nested too deeply to read: "
+                         f"GET {reply.url}") from exc
 
 
 def _decode(reply: Reply) -> str:
@@ -178,15 +183,15 @@ def _decode(reply: Reply) -> str:
     host = _host(reply.url)
     try:
         charset = codecs.lookup(reply.charset or "utf-8").name
-    except LookupError:
+    except LookupError as exc:
         raise FetchError(f"the server {host} declared an unknown charset {reply.charset!r}: "
-                         f"GET {reply.url}") from None
+                         f"GET {reply.url}") from exc
     try:
         return reply.body.decode(charset)
     except UnicodeDecodeError as exc:
         bad = reply.body[exc.start:exc.start + 1]
         raise FetchError(f"the response from {host} is not valid {charset.upper()} text (byte 0x{bad.hex()} "
-                         f"at offset {exc.start} of {len(reply.body)}): GET {reply.url}") from None
+                         f"at offset {exc.start} of {len(reply.body)}): GET {reply.url}") from exc
 
 
 def _is_xml(content_type: str) -> bool:
@@ -205,7 +210,7 @@ def _parse_xml(reply: Reply) -> ET.Element:
         root = ET.fromstring(reply.body)
     except ET.ParseError as exc:
         raise _Transient(f"the response from {host} is not well-formed XML ({len(reply.body)} bytes; "
-                         f"cut short? {exc})") from None
+                         f"cut short? {exc})") from exc
     if root.tag.rsplit("}", 1)[-1] in ("ExceptionReport", "ServiceExceptionReport"):
         detail = _service_exception(reply.body) or "an exception report without text"
         raise FetchError(f"the server {host} reported an error: {detail}: GET {reply.url}")

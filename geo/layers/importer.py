@@ -7,12 +7,12 @@ into a clean layer:
 
 1. the Marine Regions columns are found under any of their spellings
    (``MRGID``/``mrgid``, ``GeoName``/``geoname``, ``Sovereign1``…, see
-   :mod:`geo.marineregions`); a missing required column is named in the error;
+   :mod:`geo.layers.marineregions`); a missing required column is named in the error;
 2. another CRS is reprojected to EPSG:4326 (a file without a CRS is taken as
    longitude/latitude only if its coordinates fit);
 3. invalid polygons are repaired (``shapely.make_valid``, areas kept);
 4. 0–360 longitudes and zones crossing the antimeridian are brought into
-   [-180, 180], split at 180° (:mod:`geo.antimeridian`), so a Pacific zone
+   [-180, 180], split at 180° (:mod:`geo.layers.antimeridian`), so a Pacific zone
    answers on both sides of 180°.
 
 The result is written atomically as a GeoPackage (canonical lower-case
@@ -23,7 +23,7 @@ manifest with the source file's name and SHA-256, the time, and a citation
 
 Example
 -------
->>> from geo.importer import add_layer
+>>> from geo.layers.importer import add_layer
 >>> info = add_layer("World_EEZ_v12_20231025.zip", layer_id="mr-v12-eez-world-full")  # doctest: +SKIP
 >>> info.version                                                                       # doctest: +SKIP
 '12 (user-supplied World_EEZ_v12_20231025.zip)'
@@ -35,15 +35,19 @@ import datetime as _dt
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..errors import ArgumentError, InputFileError
 from . import marineregions as mr
-from .errors import ArgumentError, InputFileError
-from .layers import NESTED_KINDS, ZONE_KINDS, LayerInfo, install_user_layer, sha256_file
+from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo
+from .load import polygonal as _polygonal
+from .load import sha256_file
+from .user import check_new_layer_id, install_user_layer
 
 #: the kinds ``add`` accepts (polygon layers)
 KINDS = ZONE_KINDS + NESTED_KINDS
@@ -107,13 +111,34 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
     if not src_path.is_file():
         raise InputFileError(f"input {src_path} does not exist or is not a file")
     layer_id = layer_id or _id_from_name(src_path)
-    from .layers import check_new_layer_id
 
     check_new_layer_id(layer_id)
     if coverage_bbox is not None:
         coverage_bbox = _check_bbox(coverage_bbox)
 
     source = read_source(src_path, kind=kind, source_layer=source_layer)
+    geoms, table, notes = _prepared(source, kind)
+    import shapely
+
+    bounds = shapely.total_bounds(geoms)
+    bbox = coverage_bbox or tuple(round(float(v), 6) for v in bounds)
+    entry = _entry(src_path, source, layer_id=layer_id, kind=kind, citation=citation, title=title,
+                   version=version, bbox=bbox, zones_only=zones_only)
+    entry.update(columns=_canonical_columns(table), feature_count=int(len(geoms)),
+                 processing="; ".join(["imported by eezmap layers add"] + notes))
+
+    def write(tmp: Path) -> None:
+        _write_gpkg(tmp, layer_id, geoms, table)
+
+    return install_user_layer(entry, write, ".gpkg", cache)
+
+
+def _prepared(source: Source, kind: str) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
+    """The file's polygons (cleaned, empty ones dropped), its canonical columns and notes on the changes.
+
+    Raises InputFileError for a missing required column, a zone type no
+    Marine Regions version uses, or a file without a polygon.
+    """
     columns, missing = mr.detect_columns(source.columns, kind)
     if missing:
         found = ", ".join(source.columns) or "none"
@@ -132,23 +157,23 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
         raise InputFileError(f"input {source.label}: no polygon with an area")
     if (~keep).any():
         notes.append(f"{int((~keep).sum())} empty or null geometries dropped")
-    table = _canonical_table(source.columns, columns, keep)
-    geoms = geoms[keep]
+    return geoms[keep], _canonical_table(source.columns, columns, keep), notes
 
-    import shapely
 
-    bounds = shapely.total_bounds(geoms)
-    bbox = coverage_bbox or tuple(round(float(v), 6) for v in bounds)
+def _entry(src_path: Path, source: Source, *, layer_id: str, kind: str, citation: str | None,
+           title: str | None, version: str | None, bbox: Sequence[float], zones_only: bool) -> dict[str, Any]:
+    """The user manifest entry of an imported file (its provenance: file, checksum, version, citation)."""
     number = _version_number(src_path.name, version)
     # a version the user gave or the file's name states; never the server's current one guessed
     cite_text, doi = mr.citation(kind, number) if number else (mr.citation_unknown_version(kind), None)
     ver = version or (f"{number} (user-supplied {src_path.name})" if number
                       else f"unknown (user-supplied {src_path.name})")
     product = mr.PRODUCTS[kind]
-    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    entry: dict[str, Any] = {
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return {
         "id": layer_id,
-        "title": title or f"{product.short}{f' v{number}' if number else ''}, from {src_path.name} (user-supplied)",
+        "title": title or (f"{product.short}{f' v{number}' if number else ''}, from {src_path.name} "
+                           "(user-supplied)"),
         "kind": kind,
         "source_url": mr.DOWNLOADS_URL,
         "version": ver,
@@ -165,20 +190,15 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
         "zones_only": bool(zones_only),
         "coarse": False,
         "complete_sovereigns": [],
-        "columns": _canonical_columns(table),
+        "columns": {},
         "user_supplied": True,
         "source_file": src_path.name,
         "source_sha256": sha256_file(src_path),
         "source_layer": source.label,
         "added": now,
-        "feature_count": int(len(geoms)),
-        "processing": "; ".join(["imported by eezmap layers add"] + notes),
+        "feature_count": 0,
+        "processing": "",
     }
-
-    def write(tmp: Path) -> None:
-        _write_gpkg(tmp, layer_id, geoms, table)
-
-    return install_user_layer(entry, write, ".gpkg", cache)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -196,11 +216,11 @@ def read_source(path: Path, kind: str = "eez", source_layer: str | None = None) 
     try:
         meta, _, wkb, field_data = ogr_read(dataset, layer=layer)
     except Exception as exc:  # GDAL's errors have no common base class
-        raise InputFileError(f"input {label}: cannot read it: {_first_line(exc)}") from None
+        raise InputFileError(f"input {label}: cannot read it: {_first_line(exc)}") from exc
     import shapely
 
     geoms = shapely.from_wkb(wkb)
-    columns = {name: values for name, values in zip(meta["fields"], field_data)}
+    columns = {name: values for name, values in zip(meta["fields"], field_data, strict=True)}
     return Source(label, np.asarray(geoms, dtype=object), columns, meta.get("crs"))
 
 
@@ -210,7 +230,7 @@ def _read_parquet(path: Path, label: str) -> Source:
 
         df = gpd.read_parquet(path)
     except Exception as exc:
-        raise InputFileError(f"input {label}: cannot read it as GeoParquet: {_first_line(exc)}") from None
+        raise InputFileError(f"input {label}: cannot read it as GeoParquet: {_first_line(exc)}") from exc
     crs = df.crs.to_wkt() if df.crs is not None else None
     columns = {c: df[c].to_numpy() for c in df.columns if c != df.geometry.name}
     return Source(label, np.asarray(df.geometry.values, dtype=object), columns, crs)
@@ -227,14 +247,14 @@ def _candidates(path: Path) -> list[tuple[str, str | None, str, str]]:
                 members = [n for n in z.namelist() if n.lower().endswith(_VECTOR_SUFFIXES)
                            and not n.startswith("__MACOSX") and "/." not in f"/{n}"]
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputFileError(f"input {path}: not a readable zip file ({exc})") from None
+            raise InputFileError(f"input {path}: not a readable zip file ({exc})") from exc
         if not members:
             raise InputFileError(f"input {path}: the zip holds no Shapefile, GeoPackage, GeoJSON or "
                                  "FlatGeobuf file")
         datasets = [(f"/vsizip/{path.resolve()}/{m}", f"{path.name}!{m}") for m in members]
     else:
         datasets = [(str(path), path.name)]
-    out = []
+    out: list[tuple[str, str | None, str, str]] = []
     for dataset, label in datasets:
         if dataset.lower().endswith((".parquet", ".geoparquet")):
             out.append((dataset, None, label, "Unknown"))
@@ -242,7 +262,7 @@ def _candidates(path: Path) -> list[tuple[str, str | None, str, str]]:
         try:
             layers = pyogrio.list_layers(dataset)
         except Exception as exc:
-            raise InputFileError(f"input {label}: cannot open it: {_first_line(exc)}") from None
+            raise InputFileError(f"input {label}: cannot open it: {_first_line(exc)}") from exc
         for name, gtype in layers:
             lab = label if len(layers) == 1 else f"{label}:{name}"
             out.append((dataset, str(name), lab, str(gtype or "Unknown")))
@@ -274,7 +294,7 @@ def _choose(path: Path, candidates: list[tuple[str, str | None, str, str]], kind
         return picked[0][0], picked[0][1], picked[0][2]
     names = ", ".join(c[2] for c in polygons)
     raise InputFileError(f"input {path} holds several polygon layers ({names}); choose one with "
-                         "--source-layer NAME")
+                         "`source_layer` NAME")
 
 
 # --- cleaning --------------------------------------------------------------------------
@@ -298,14 +318,10 @@ def clean_geometries(source: Source) -> tuple[np.ndarray, list[str]]:
     geoms = _to_lonlat(source, geoms, notes)
     invalid = present & ~shapely.is_valid(geoms)
     if invalid.any():
-        from .layers import _polygonal
-
         geoms[invalid] = [_polygonal(g) for g in shapely.make_valid(geoms[invalid])]
         notes.append(f"{int(invalid.sum())} invalid geometries repaired (shapely.make_valid, areas kept)")
     collections = present & (shapely.get_type_id(geoms) == 7)
     if collections.any():
-        from .layers import _polygonal
-
         geoms[collections] = [_polygonal(g) for g in geoms[collections]]
     moved = needs_normalising(geoms) & present
     if moved.any():
@@ -314,8 +330,6 @@ def clean_geometries(source: Source) -> tuple[np.ndarray, list[str]]:
                      "crossing the antimeridian, split at 180°)")
     still = present & ~shapely.is_valid(geoms)
     if still.any():
-        from .layers import _polygonal
-
         geoms[still] = [_polygonal(g) for g in shapely.make_valid(geoms[still])]
     b = shapely.total_bounds(geoms[present]) if present.any() else np.array([0.0, 0.0, 0.0, 0.0])
     if b[1] < -90.0 - 1e-9 or b[3] > 90.0 + 1e-9:
@@ -338,7 +352,7 @@ def _to_lonlat(source: Source, geoms: np.ndarray, notes: list[str]) -> np.ndarra
     try:
         crs = CRS.from_user_input(source.crs)
     except Exception as exc:
-        raise InputFileError(f"input {source.label}: unreadable CRS: {_first_line(exc)}") from None
+        raise InputFileError(f"input {source.label}: unreadable CRS: {_first_line(exc)}") from exc
     wgs84 = CRS.from_epsg(4326)
     if crs.equals(wgs84, ignore_axis_order=True):
         return geoms
@@ -355,7 +369,8 @@ def _to_lonlat(source: Source, geoms: np.ndarray, notes: list[str]) -> np.ndarra
 
 # --- writing ---------------------------------------------------------------------------
 
-def _canonical_table(raw: dict[str, np.ndarray], columns: dict[str, Any], keep: np.ndarray) -> dict[str, np.ndarray]:
+def _canonical_table(raw: dict[str, np.ndarray], columns: dict[str, Any],
+                     keep: np.ndarray) -> dict[str, np.ndarray]:
     """The Marine Regions columns under their v12 (lower-case) names, only the kept rows."""
     by_lower = {name.lower(): name for name in raw}
     n = int(keep.sum())
@@ -411,8 +426,8 @@ def _version_number(name: str, version: str | None) -> int | None:
 def _check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     try:
         w, s, e, n = (float(v) for v in bbox)
-    except (TypeError, ValueError):
-        raise ArgumentError("coverage box must be four numbers W,S,E,N") from None
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError("coverage box must be four numbers W,S,E,N") from exc
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
         raise ArgumentError(f"coverage box {w:g},{s:g},{e:g},{n:g} is not W<E in -180..180, S<N in -90..90")
     return w, s, e, n

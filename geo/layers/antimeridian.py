@@ -36,6 +36,7 @@ Example
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -93,7 +94,7 @@ def _normalise_one(geom: Any) -> Any:
 
 def _width(geom: Any) -> float:
     x0, _, x1, _ = geom.bounds
-    return x1 - x0
+    return float(x1 - x0)
 
 
 def _unwrap(part: Any) -> Any:
@@ -131,7 +132,7 @@ def _split(part: Any) -> list[Any]:
         piece = shapely.intersection(part, window)
         for p in shapely.get_parts(piece):
             if p.geom_type == "Polygon" and p.area > 0.0:
-                pieces.append(p if k == 0 else shapely.transform(p, lambda c, k=k: c - [360.0 * k, 0.0]))
+                pieces.append(p if k == 0 else shapely.transform(p, _shifter(-360.0 * k)))
     return pieces
 
 
@@ -181,12 +182,22 @@ def close_ring_jumps(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _shifter(dx: float) -> Callable[[np.ndarray], np.ndarray]:
+    """A coordinate transform moving every point by *dx* degrees of longitude."""
+    def shift(c: np.ndarray) -> np.ndarray:
+        moved: np.ndarray = c + np.array([dx, 0.0])
+        return moved
+
+    return shift
+
+
 def _unwrap_ring(coords: np.ndarray) -> np.ndarray:
     x = coords[:, 0].copy()
     step = np.diff(x)
     step = (step + 180.0) % 360.0 - 180.0     # every step the short way round
     x[1:] = x[0] + np.cumsum(step)
-    return np.c_[x, coords[:, 1]]
+    out: np.ndarray = np.c_[x, coords[:, 1]]
+    return out
 
 
 def _close_one(geom: Any) -> Any:

@@ -1,7 +1,7 @@
 """What Marine Regions publishes: products, versions, citations and column names.
 
-Shared by the WFS client (:mod:`geo.fetch`) and the file importer
-(:mod:`geo.importer`): which WFS type name holds which kind of zone, the
+Shared by the WFS client (:mod:`geo.layers.fetch`) and the file importer
+(:mod:`geo.layers.importer`): which WFS type name holds which kind of zone, the
 version the GeoServer serves, the DOI and citation of each version (the
 citation is a licence condition of CC BY 4.0), and the attribute columns
 under their v10, v11 and v12 spellings.
@@ -18,8 +18,9 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 WFS_URL = "https://geo.vliz.be/geoserver/MarineRegions/wfs"
 DOWNLOADS_URL = "https://www.marineregions.org/downloads.php"
