@@ -36,7 +36,7 @@ import numpy as np
 from ._threads import once
 from .errors import LayerError
 from .layers import LayerInfo, cache_dir, manifest, verify
-from .zones import _Locator
+from ._locator import _Locator
 
 #: The layer kinds this module reads.
 KINDS = ("isa_areas", "bathymetry", "coastline", "island_zones")
@@ -164,7 +164,7 @@ def _read_cache(info: LayerInfo) -> PolygonLayer | None:
         return None
 
 
-#: The point locator of the zone layers (:class:`geo.zones._Locator`): one path for every
+#: The point locator of the zone layers (:class:`geo._locator._Locator`): one path for every
 #: polygon layer -- a handful of points tested with the unprepared predicate, larger
 #: batches through the exact grid index, safe to share between threads.
 Locator = _Locator

@@ -903,7 +903,7 @@ def _site_popup(site: Any, ctx: _Context, answer: tuple[str, dict[str, Any] | No
 
 def _boundary_text(site: Any) -> str:
     """'N km (N NM), across: …' for the site's representative point (full geometry)."""
-    from .zones import where
+    from .answer import where
 
     try:
         a = where(site.lat, site.lon)
@@ -1029,7 +1029,7 @@ def _points_layer(points: Any, ctx: _Context, centre_lon: float) -> tuple[_JsLay
     if lat.shape != lon.shape:
         raise ValueError("points: lat and lon must have the same length")
     total = len(lat)
-    c = classify(lat, lon, country=COUNTRY, layers=ctx.layer_ids)
+    c = classify(lat, lon, country=COUNTRY, layers=ctx.layer_ids, invalid="mark")
     answer = np.asarray(c.answer, dtype=object)
     ok = answer != ""
     idx = np.flatnonzero(ok)
@@ -1524,7 +1524,7 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
     if points is not None:
         plat = np.asarray(points[0], dtype=float).ravel()
         plon = np.asarray(points[1], dtype=float).ravel()
-        c = classify(plat, plon, country=COUNTRY, layers=ctx.layer_ids)
+        c = classify(plat, plon, country=COUNTRY, layers=ctx.layer_ids, invalid="mark")
         ans = np.asarray(c.answer, dtype=object)
         for a, (color, _) in POINT_CLASSES.items():
             sel = ans == a
