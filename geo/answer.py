@@ -219,5 +219,7 @@ def _across_record(stack: tuple[Any, ...], layer: np.ndarray, zone: np.ndarray, 
         rec = _model(stack[int(layer[0])][0]).zones.record(int(zone[0]))
         rec["status"] = status_of_pol_type(rec["pol_type"])
         return rec
-    return {2: "land", 3: "high_seas", 4: "outside_coverage"}.get(k)
+    from .boundary import ACROSS_WORDS
+
+    return ACROSS_WORDS.get(k)
 

@@ -98,6 +98,7 @@ class _LayerModel:
                     parts, zone_of = shapely.get_parts(self.zones.geometry, return_index=True)
                     filled = shapely.polygons(shapely.get_exterior_ring(parts))
                     self._part_zone = zone_of.astype(np.int32)
+                    filled = np.asarray(filled, dtype=object)
                     self._filled = _Locator(filled, self.zones.layer.sha256 + ":filled")
         return self._filled
 
@@ -248,7 +249,8 @@ class Classification:
     @staticmethod
     def _labels(codes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
         table = np.array(list(labels) + [""], dtype=object)
-        return table[codes]  # -1 picks the trailing ""
+        out: np.ndarray = table[codes]  # -1 picks the trailing ""
+        return out
 
     @property
     def status(self) -> np.ndarray:
@@ -313,45 +315,41 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
     iso = resolve_country(country, layer_ids)
     lat, lon, todo, bounds = _points(lat, lon, invalid)
     n = len(lat)
-    status = answer = zone_index = enclosing = layer_of = None
+    out: list[np.ndarray] | None = None   # status, answer, zone, enclosing and layer codes
     complete = False
     for k, layer_id in enumerate(layer_ids):
         info = manifest().get(layer_id)
         complete = complete or iso in info.complete_sovereigns
         box = info.coverage_bbox
-        if todo is None and _box_holds(box, bounds):
-            here = None   # every point, in this layer's box: no mask, no copies
-        else:
-            pending = np.ones(n, dtype=bool) if todo is None else todo
-            here = np.flatnonzero(pending & info.covers(box_frame(lon, box), lat))
+        here: np.ndarray | None = None   # None: every point, in this layer's box (no mask, no copies)
+        if todo is not None or not _box_holds(box, bounds):
+            todo = np.ones(n, dtype=bool) if todo is None else todo
+            here = np.flatnonzero(todo & info.covers(box_frame(lon, box), lat))
             if not len(here):
                 continue
         x, y = (lon, lat) if here is None else (box_frame(lon[here], box), lat[here])
-        got = _classify_in(_model(layer_id), iso, x, y, bool(info.zones_only))
-        if here is None and got[0] is None:   # this layer answered every point
-            return Classification(got[1], got[2], np.full(n, k, dtype=np.int8), got[3], got[4], layer_ids)
-        if status is None:
-            status, answer = np.full(n, -1, dtype=np.int8), np.full(n, -1, dtype=np.int8)
-            zone_index, enclosing = np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)
-            layer_of = np.full(n, -1, dtype=np.int8)
-        if todo is None:
-            todo = np.ones(n, dtype=bool)
+        kept, *codes = _classify_in(_model(layer_id), iso, x, y, bool(info.zones_only))
+        if here is None and kept is None:   # this layer answered every point
+            layer_of = np.full(n, k, dtype=np.int8)
+            return Classification(codes[0], codes[1], layer_of, codes[2], codes[3], layer_ids)
+        out = _unclassified(n) if out is None else out
+        todo = np.ones(n, dtype=bool) if todo is None else todo
         idx = np.arange(n) if here is None else here
-        kept = got[0]   # rows of x, y the layer answered (None: all)
-        if kept is not None:
-            idx = idx[kept]
+        idx = idx if kept is None else idx[kept]   # kept: the rows of x, y the layer answered
         todo[idx] = False
-        status[idx], answer[idx], zone_index[idx], enclosing[idx] = got[1:]
-        layer_of[idx] = k
-    if status is None:   # no layer covered any point
-        status, answer = np.full(n, -1, dtype=np.int8), np.full(n, -1, dtype=np.int8)
-        zone_index, enclosing = np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)
-        layer_of = np.full(n, -1, dtype=np.int8)
-    out = np.flatnonzero(np.ones(n, dtype=bool) if todo is None else todo)
-    status[out] = _STATUS_CODE[Status.OUTSIDE_COVERAGE]
-    answer[out] = _ANSWER_CODE[Answer.NO if complete else Answer.UNKNOWN]
-    assert answer is not None and zone_index is not None and enclosing is not None and layer_of is not None
-    return Classification(status, answer, layer_of, zone_index, enclosing, layer_ids)
+        for column, values in zip(out, (*codes, k), strict=True):
+            column[idx] = values
+    out = _unclassified(n) if out is None else out
+    rest = np.arange(n) if todo is None else np.flatnonzero(todo)
+    out[0][rest] = _STATUS_CODE[Status.OUTSIDE_COVERAGE]
+    out[1][rest] = _ANSWER_CODE[Answer.NO if complete else Answer.UNKNOWN]
+    return Classification(out[0], out[1], out[4], out[2], out[3], layer_ids)
+
+
+def _unclassified(n: int) -> list[np.ndarray]:
+    """Status, answer, zone, enclosing and layer codes of *n* points no layer answered (yet)."""
+    return [np.full(n, -1, dtype=np.int8), np.full(n, -1, dtype=np.int8), np.full(n, -1, dtype=np.int32),
+            np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int8)]
 
 
 def _classify_in(model: _LayerModel, iso: str, x: np.ndarray, y: np.ndarray, zones_only: bool
