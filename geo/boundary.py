@@ -456,8 +456,10 @@ def _drop_cuts(segs: np.ndarray, box: tuple[float, float, float, float]) -> np.n
     for y in (s, n, -90.0, 90.0):
         cut[flat[np.abs(segs[flat, 1] - y) < _ON_LINE]] = True
     upright = np.flatnonzero(np.abs(segs[:, 0] - segs[:, 2]) < _ON_LINE)
+    from .coords import normalize_longitude
+
     for x in (w, e):
-        cut[upright[np.abs((segs[upright, 0] - x + 180.0) % 360.0 - 180.0) < _ON_LINE]] = True
+        cut[upright[np.abs(normalize_longitude(segs[upright, 0] - x)) < _ON_LINE]] = True
     # layers cut at ±180° do so a little loosely (the world layer at ±179.9999885)
     cut[upright[np.abs(segs[upright, 0]) >= 179.999]] = True
     return segs[~cut]

@@ -48,6 +48,9 @@ from .layers import land_for, load_land, load_zones, manifest, resolve_layers
 _STATUS_CODE = {s: i for i, s in enumerate(Status)}
 _ANSWER_CODE = {a: i for i, a in enumerate(Answer)}
 _STATUS_TEXT = tuple(s.value for s in Status)
+#: records gathered together for speed (their fields are the Classification's arrays)
+_CODES = np.dtype([("status", np.int8), ("answer", np.int8)])
+_WHERE = np.dtype([("zone", np.int32), ("enclosing", np.int32)])
 _ANSWER_TEXT = tuple(a.value for a in Answer)
 
 
@@ -84,7 +87,7 @@ class _LayerModel:
         self._part_zone: np.ndarray | None = None
         self._lock = threading.Lock()
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._place_codes: dict[str, tuple[np.ndarray, ...]] = {}
+        self._place_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.land_info = manifest().get(land_for(self.zones.layer))
 
     @property
@@ -145,9 +148,9 @@ class _LayerModel:
                     self._places = _Locator(geoms, f"{self.zones.layer.sha256}:places:{land.key}")
         return self._places
 
-    def place_codes(self, iso: str) -> tuple[np.ndarray, ...]:
-        """Per row of :attr:`place_locator`, then one for -1: status code, *iso*'s answer code,
-        zone index and enclosing zone."""
+    def place_codes(self, iso: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of :attr:`place_locator`, then one for -1: (status code, *iso*'s answer code)
+        and (zone index, enclosing zone), as two record tables (one gather each)."""
         got = self._place_codes.get(iso)
         if got is None:
             rows = len(self.place_locator.geoms)   # sets _part_zone too
@@ -156,12 +159,13 @@ class _LayerModel:
             nz, nparts = len(self.zones.geometry), len(self._part_zone)
             nland = rows - nz - nparts
             land, no = _STATUS_CODE[Status.LAND], _ANSWER_CODE[Answer.NO]
-            status = np.concatenate([status_of[:-1], np.full(nparts + nland, land), status_of[-1:]])
-            answer = np.concatenate([answer_of[:-1], np.full(nparts + nland + 1, no)])
-            zone = np.concatenate([np.arange(nz), np.full(nparts + nland + 1, -1)])
-            enclosing = np.concatenate([np.full(nz, -1), self._part_zone, np.full(nland + 1, -1)])
-            got = self._place_codes[iso] = (status.astype(np.int8), answer.astype(np.int8),
-                                            zone.astype(np.int32), enclosing.astype(np.int32))
+            codes = np.zeros(rows + 1, dtype=_CODES)
+            codes["status"] = np.concatenate([status_of[:-1], np.full(nparts + nland, land), status_of[-1:]])
+            codes["answer"] = np.concatenate([answer_of[:-1], np.full(nparts + nland + 1, no)])
+            where = np.zeros(rows + 1, dtype=_WHERE)
+            where["zone"] = np.concatenate([np.arange(nz), np.full(nparts + nland + 1, -1)])
+            where["enclosing"] = np.concatenate([np.full(nz, -1), self._part_zone, np.full(nland + 1, -1)])
+            got = self._place_codes[iso] = (codes, where)
         return got
 
 
@@ -358,8 +362,8 @@ def _classify_in(model: _LayerModel, iso: str, x: np.ndarray, y: np.ndarray, zon
     answer codes, zone index, enclosing zone).  A partial layer answers only in its zones."""
     if not zones_only and len(x) > _Locator.DIRECT:   # one lookup: zone, hole or land
         row = model.place_locator.lookup(x, y)   # -1 picks the last: high seas
-        status, answer, zone, enclosing = (a[row] for a in model.place_codes(iso))
-        return None, status, answer, zone, enclosing
+        codes, where = (table[row] for table in model.place_codes(iso))
+        return None, codes["status"], codes["answer"], where["zone"], where["enclosing"]
     zi = model.zone_locator.lookup(x, y)
     status_of, answer_of = model.codes(iso)
     if zones_only:
