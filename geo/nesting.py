@@ -70,9 +70,9 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
     lat, lon : float
         Degrees (longitude may be 0–360).
     layer_ids : sequence of str, optional
-        As given to :func:`geo.zones.where` (``--layer``).
+        As given to :func:`geo.where` (``layers``).
     zone, status, layer :
-        The EEZ answer already found (:func:`geo.zones.where`): its zone
+        The EEZ answer already found (:func:`geo.where`): its zone
         record, status and answering layer; they give the last item.
     """
     nested = nested_layers(layer_ids)

@@ -154,7 +154,7 @@ def load_sites() -> tuple[Site, ...]:
                 derivation=p.get("derivation", ""), layer=info,
             ))
     except (KeyError, TypeError, ValueError) as exc:
-        raise LayerError(f"sites: {path} is malformed: {exc}") from None
+        raise LayerError(f"sites: {path} is malformed: {exc}") from exc
     for s in sites:
         if s.certainty == Certainty.APPROXIMATE and (s.uncertainty_km is None or s.uncertainty_area is None):
             raise LayerError(f"sites: approximate site '{s.id}' has no uncertainty radius and area")
@@ -193,7 +193,7 @@ def resolve_point(value: Any) -> Site:
         try:
             lat, lon = parse_point(text)
         except CoordinateError as exc:
-            raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from None
+            raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from exc
     else:
         raise SiteError(f"cannot use {value!r} as a point: give a site id or LAT,LON")
     import shapely
