@@ -49,12 +49,13 @@ def _points(n: int, world: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fixed_set() -> np.ndarray:
-    from geo import zones
+    from geo import boundary
+    from geo.layers import resolve_layers
 
-    ids = zones.resolve_layers(None)
-    stack = zones._boundary_stack(ids[0], ids)
-    parts = [zones._effective_edges(stack, j) for j in range(len(stack))]
-    parts += [zones._seams(stack, j) for j in range(len(stack))]
+    ids = resolve_layers(None)
+    stack = boundary._boundary_stack(ids[0], ids)
+    parts = [boundary._effective_edges(stack, j) for j in range(len(stack))]
+    parts += [boundary._seams(stack, j) for j in range(len(stack))]
     return np.vstack([p for p in parts if len(p)])
 
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .boundary import BoundaryDistances, boundary_distance
 from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
 from .geodesy import Distance
-from .zones import Classification, ZoneAnswer, classify, where
+from .answer import ZoneAnswer, where
+from .zones import Classification, classify
 from .batch import classify_frame
 
 if TYPE_CHECKING:

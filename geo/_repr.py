@@ -62,7 +62,7 @@ def _depth(d: dict[str, Any] | None) -> str | None:
 
 
 def zone_answer_html(a: Any) -> str:
-    """The table of a :class:`geo.zones.ZoneAnswer` (``geo.where(...)``)."""
+    """The table of a :class:`geo.answer.ZoneAnswer` (``geo.where(...)``)."""
     j = a.to_json()
     z = j.get("zone")
     nb = j.get("nearest_boundary") or {}
@@ -98,7 +98,7 @@ def distance_html(d: Any) -> str:
 
 
 def area_html(r: Any) -> str:
-    """The table of a :class:`geo.areas.AreaReport` (``geo.zones.area_in_zones(...)``)."""
+    """The table of a :class:`geo.areas.AreaReport` (``geo.areas.area_in_zones(...)``)."""
     rows: list[tuple[str, Any]] = [("area", f"{r.area_km2:,.1f} km² (geodesic, WGS84)")]
     for s in r.shares:
         where = _zone(s.zone) or str(s.status).replace("_", " ")

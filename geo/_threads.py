@@ -41,14 +41,54 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 import numpy as np
 
 __all__ = ["PreparedCopies", "once"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Once(Generic[P, R]):
+    """A function cached by :func:`once` (same signature, plus ``cache_clear()``)."""
+
+    def __init__(self, func: Callable[P, R], maxsize: int | None) -> None:
+        functools.update_wrapper(self, func)
+        self._func = func
+        self._maxsize = maxsize
+        self._results: dict[Any, R] = {}
+        self._locks: dict[Any, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+        try:
+            return self._results[key]
+        except KeyError:
+            pass
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.RLock())
+        with lock:  # re-entrant: a recursive call with the same key computes, it does not hang
+            try:
+                return self._results[key]
+            except KeyError:
+                pass
+            value = self._func(*args, **kwargs)
+            with self._guard:
+                self._results[key] = value
+                self._locks.pop(key, None)
+                while self._maxsize is not None and len(self._results) > self._maxsize:
+                    del self._results[next(iter(self._results))]
+            return value
+
+    def cache_clear(self) -> None:
+        """Forget every result."""
+        with self._guard:
+            self._results.clear()
 
 
 class _CopySet(dict):  # type: ignore[type-arg]
@@ -106,7 +146,16 @@ class PreparedCopies:
                 self._free.append(copies)
 
 
-def once(func: F | None = None, *, maxsize: int | None = None) -> Any:
+@overload
+def once(func: Callable[P, R], *, maxsize: int | None = None) -> _Once[P, R]: ...
+
+
+@overload
+def once(func: None = None, *, maxsize: int | None = None) -> Callable[[Callable[P, R]], _Once[P, R]]: ...
+
+
+def once(func: Callable[P, R] | None = None, *, maxsize: int | None = None
+         ) -> _Once[P, R] | Callable[[Callable[P, R]], _Once[P, R]]:
     """Cache a function's results like :func:`functools.lru_cache`, computing each key once.
 
     When several threads call it with the same new arguments together, one
@@ -124,37 +173,8 @@ def once(func: F | None = None, *, maxsize: int | None = None) -> Any:
     (9, 9)
     """
     if func is None:
-        return functools.partial(once, maxsize=maxsize)
+        def decorate(f: Callable[P, R]) -> _Once[P, R]:
+            return _Once(f, maxsize)
 
-    results: dict[Any, Any] = {}
-    locks: dict[Any, threading.RLock] = {}
-    guard = threading.Lock()
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
-        try:
-            return results[key]
-        except KeyError:
-            pass
-        with guard:
-            lock = locks.setdefault(key, threading.RLock())
-        with lock:  # re-entrant: a recursive call with the same key computes, it does not hang
-            try:
-                return results[key]
-            except KeyError:
-                pass
-            value = func(*args, **kwargs)
-            with guard:
-                results[key] = value
-                locks.pop(key, None)
-                while maxsize is not None and len(results) > maxsize:
-                    del results[next(iter(results))]
-            return value
-
-    def cache_clear() -> None:
-        with guard:
-            results.clear()
-
-    wrapper.cache_clear = cache_clear  # type: ignore[attr-defined]
-    return wrapper
+        return decorate
+    return _Once(func, maxsize)

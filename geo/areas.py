@@ -1,6 +1,6 @@
 """Areas and shares: how a polygon splits between zones, land, the high seas and no coverage.
 
-The core of ``eezmap area``.  A polygon is read the way :func:`geo.zones.where`
+The core of ``eezmap area``.  A polygon is read the way :func:`geo.where`
 reads a point:
 
 * longitudes may be 0–360 and a ring may be drawn across 180° (179 -> -179):
@@ -31,11 +31,13 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
+from .enums import Status
 from .geodesy import polygonal
 from .layers import LayerInfo, manifest, resolve_layers
 
@@ -50,7 +52,7 @@ class AreaShare:
     """The part of an area that lies in one zone, or on land, the high seas or outside coverage."""
 
     zone: dict[str, Any] | None      # None: land, high_seas or outside_coverage (see status)
-    status: str                      # one of geo.zones.STATUSES
+    status: str                      # a geo.enums.Status
     area_km2: float
     percent: float
     layer: str | None = None         # the layer that answered this part (None: outside every coverage)
@@ -77,7 +79,8 @@ class AreaReport:
             "area_km2": round(self.area_km2, 3),
             "shares": [{"zone": s.zone, "status": s.status, "area_km2": round(s.area_km2, 3),
                         "percent": round(s.percent, 4), "layer": s.layer} for s in self.shares],
-            "nearest_boundary_km": None if self.nearest_boundary_km is None else round(self.nearest_boundary_km, 3),
+            "nearest_boundary_km": (None if self.nearest_boundary_km is None
+                                    else round(self.nearest_boundary_km, 3)),
             "nearest_boundary_point": self.nearest_boundary_point,
             "layers": [dict(i.ref(), coarse=i.coarse) for i in (self.layers or (self.layer,))],
         }
@@ -93,7 +96,7 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
     geom : shapely Polygon or MultiPolygon
         Longitude/latitude; longitudes may be 0–360, rings may cross 180°.
     layers : sequence of layer ids (or one id), optional
-        Zone layers in precedence order, as for :func:`geo.zones.where`
+        Zone layers in precedence order, as for :func:`geo.where`
         (default: the effective default layers).  ``layer=`` is the same.
     boundary_step_km : float
         When the area lies wholly in one zone, the outline is sampled this
@@ -116,8 +119,6 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
 
     from .layers.antimeridian import normalise
     from .geodesy import geodesic_area_m2
-    from .zones import _model, status_of_pol_type
-
     if layer is not None and layers is None:
         layers = layer
     layer_ids = resolve_layers([layers] if isinstance(layers, str) else layers)
@@ -142,35 +143,44 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
         piece = polygonal(shapely.intersection(remaining, shapely.box(*info.coverage_bbox)))
         if piece.is_empty:
             continue
-        model = _model(layer_id)
-        zones = model.zones
         before = len(pieces)
-        cand = _candidates(zones.geometry, piece)
-        in_zones = _exclusive([polygonal(shapely.intersection(zones.geometry[i], piece)) for i in cand])
-        for i, part in zip(cand, in_zones):
-            add(part, zones.record(int(i)), status_of_pol_type(str(zones.pol_type[i])), layer_id,
-                zones.geometry[i])
-        claimed = shapely.union_all(in_zones) if in_zones else None
-        if info.zones_only:  # a partial layer answers only in its zones; the rest falls through
-            if claimed is not None:
-                remaining = polygonal(shapely.difference(remaining, claimed))
-        else:
-            rest = polygonal(shapely.difference(piece, claimed)) if claimed is not None else piece
-            if not rest.is_empty:
-                land = _land(model, rest)
-                add(shapely.intersection(rest, land), None, "land", layer_id)
-                add(shapely.difference(rest, land), None, "high_seas", layer_id)
-            remaining = polygonal(shapely.difference(remaining, shapely.box(*info.coverage_bbox)))
+        remaining = _answer_in_layer(layer_id, info, remaining, piece, add)
         if len(pieces) > before:
             answered.append(info)
     if not remaining.is_empty:
-        add(remaining, None, "outside_coverage", None)
+        add(remaining, None, Status.OUTSIDE_COVERAGE, None)
 
     pieces.sort(key=lambda p: -p[3])
-    shares = tuple(AreaShare(z, st, a, 100.0 * a / total if total else 0.0, lid) for z, st, lid, a, _ in pieces)
+    shares = tuple(AreaShare(z, st, a, 100.0 * a / total if total else 0.0, lid)
+                   for z, st, lid, a, _ in pieces)
     near_km, near_pt = _nearest_boundary(geom, pieces, boundary_step_km)
     first = answered[0] if answered else manifest().get(layer_ids[0])
     return AreaReport(total, shares, first, near_km, near_pt, tuple(answered))
+
+
+def _answer_in_layer(layer_id: str, info: LayerInfo, remaining: Any, piece: Any, add: Any) -> Any:
+    """*add* the parts of *piece* (the rest of the polygon in the layer's box) that the layer
+    answers: in each zone, on land, on the high seas.  Returns what is left for the next layers."""
+    import shapely
+
+    from .zones import _model, status_of_pol_type
+
+    model = _model(layer_id)
+    zones = model.zones
+    cand = _candidates(zones.geometry, piece)
+    in_zones = _exclusive([polygonal(shapely.intersection(zones.geometry[i], piece)) for i in cand])
+    for i, part in zip(cand, in_zones, strict=True):
+        status = status_of_pol_type(str(zones.pol_type[i]))
+        add(part, zones.record(int(i)), status, layer_id, zones.geometry[i])
+    claimed = shapely.union_all(in_zones) if in_zones else None
+    if info.zones_only:  # a partial layer answers only in its zones; the rest falls through
+        return polygonal(shapely.difference(remaining, claimed)) if claimed is not None else remaining
+    rest = polygonal(shapely.difference(piece, claimed)) if claimed is not None else piece
+    if not rest.is_empty:
+        land = _land(model, rest)
+        add(shapely.intersection(rest, land), None, Status.LAND, layer_id)
+        add(shapely.difference(rest, land), None, Status.HIGH_SEAS, layer_id)
+    return polygonal(shapely.difference(remaining, shapely.box(*info.coverage_bbox)))
 
 
 def _candidates(geoms: np.ndarray, piece: Any) -> np.ndarray:
@@ -212,7 +222,8 @@ def _land(model: Any, rest: Any) -> Any:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _nearest_boundary(geom: Any, pieces: list[Any], step_km: float) -> tuple[float | None, dict[str, Any] | None]:
+def _nearest_boundary(geom: Any, pieces: list[Any], step_km: float
+                      ) -> tuple[float | None, dict[str, Any] | None]:
     """When the area lies wholly in one zone: its outline's nearest approach to that zone's boundary."""
     import shapely
 

@@ -27,7 +27,7 @@ vectorised code for numbers.  Geometries are reprojected to EPSG:4326 on
 reading (:func:`_read_whole`, the one reader of whole files, also used by
 ``area FILE`` and ``map --sites/--points``).
 
-Every result is identical to :func:`geo.zones.where` for the same point
+Every result is identical to :func:`geo.answer.where` for the same point
 (tests/test_batch.py checks it row by row).
 """
 
@@ -153,12 +153,13 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
     """
     from .coords import normalize_longitude
     from .layers import load_zones
-    from .zones import ANSWERS, STATUSES, classify
+    from .enums import Answer, Status
+    from .zones import classify
 
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
     n = len(lat)
-    c = classify(lat, lon, country=country, layers=layers)
+    c = classify(lat, lon, country=country, layers=layers, invalid="mark")
     # one code per (layer, zone) across the layers, for name, sovereigns and MRGID
     offsets, names, sovs, mrgids = [], [], [], []
     for layer_id in c.layer_ids:
@@ -179,8 +180,8 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         err = err.copy()
         err[bad] = "invalid coordinates"
         has_err = err != ""
-    status_labels = list(STATUSES) + ["invalid"]
-    status_code = np.where(has_err, len(STATUSES), c.status_code)
+    status_labels = [s.value for s in Status] + ["invalid"]
+    status_code = np.where(has_err, len(Status), c.status_code)
     err_rows = np.flatnonzero(has_err)
     err_labels = [""] + sorted({str(e) for e in err[err_rows]} - {""})
     err_code = np.zeros(n, dtype=np.int32)
@@ -188,7 +189,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         lookup = {e: i for i, e in enumerate(err_labels)}
         err_code[err_rows] = [lookup[str(e)] for e in err[err_rows]]
     out: dict[str, Any] = {
-        "eez_answer": Coded.from_codes(np.where(has_err, -1, c.answer_code), ANSWERS),
+        "eez_answer": Coded.from_codes(np.where(has_err, -1, c.answer_code), [a.value for a in Answer]),
         "eez_status": Coded.from_codes(status_code, status_labels),
         "eez_mrgid": mrgid,
         "eez_zone": Coded.from_codes(zcode, names),
@@ -199,7 +200,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
     out.update(_seabed_columns(lat, lon, c.status))
     if with_distance:
         from .boundary import across_labels, index_for
-        from .zones import _boundary_stack
+        from .boundary import _boundary_stack
 
         km, blat, blon = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
         across = np.full(n, "", dtype=object)

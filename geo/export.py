@@ -235,7 +235,7 @@ def contract_areas_near(sites: Sequence[Any], margin_deg: float = NEAR_DEG) -> l
 def _seabed_of(site: Any) -> dict[str, Any]:
     """The seabed regime and 1:10m depth band at a site's point (its centre for an area), as
     ``where`` gives them: ``seabed`` and ``depth_band_m`` (``depth_m`` is the site's published depth)."""
-    from .zones import where
+    from .answer import where
 
     a = where(site.lat, site.lon, distance=False)
     return {"seabed": a.seabed.as_dict() if a.seabed is not None else None,

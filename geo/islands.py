@@ -224,7 +224,7 @@ class IslandZoneArray:
 class _ZoneTable:
     def __init__(self) -> None:
         from .layers.polygons import layers_of_kind, load_polygons
-        from .zones import _Locator as Locator
+        from ._locator import _Locator as Locator
 
         geoms, records, keys = [], [], []
         for info in layers_of_kind("island_zones"):

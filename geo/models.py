@@ -34,10 +34,10 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .zones import ANSWERS, STATUSES
+from .enums import Answer as _Answer, Status as _Status
 
-Answer = Literal[ANSWERS]  # type: ignore[valid-type]
-Status = Literal[STATUSES]  # type: ignore[valid-type]
+Answer = Literal[tuple(a.value for a in _Answer)]  # type: ignore[valid-type]
+Status = Literal[tuple(s.value for s in _Status)]  # type: ignore[valid-type]
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
 WHERE_SCHEMA_PATH = SCHEMA_DIR / "where.schema.json"

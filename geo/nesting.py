@@ -34,9 +34,11 @@ Example
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .coords import normalize_longitude
+from .enums import LayerKind, Status
 from .layers import NESTED_KINDS, LayerInfo, load_zones, manifest
 
 __all__ = ["NESTED_KINDS", "computed_zones_at", "nested_layers", "zones_at"]
@@ -68,14 +70,14 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
     lat, lon : float
         Degrees (longitude may be 0–360).
     layer_ids : sequence of str, optional
-        As given to :func:`geo.zones.where` (``--layer``).
+        As given to :func:`geo.where` (``layers``).
     zone, status, layer :
-        The EEZ answer already found (:func:`geo.zones.where`): its zone
+        The EEZ answer already found (:func:`geo.where`): its zone
         record, status and answering layer; they give the last item.
     """
     nested = nested_layers(layer_ids)
     x = float(normalize_longitude(lon))
-    sovereigns = list(zone["sovereigns"]) if zone is not None and status == "eez" else []
+    sovereigns = list(zone["sovereigns"]) if zone is not None and status == Status.EEZ else []
     # official nested layers in use replace the computed zones (never a mix of the two)
     computed = [] if nested else computed_zones_at(lat, x, sovereigns)
     if not nested and not computed:
@@ -94,9 +96,9 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
             if shapely.intersects(zones.geometry[i], shapely.Point(x, lat)):
                 items.append(_item(info.kind, zones.record(i), info))
     if zone is not None and layer is not None:
-        items.append(_item("eez", zone, layer))
-    elif status == "high_seas" and layer is not None:
-        items.append({"kind": "high_seas", "mrgid": None, "name": "High seas", "sovereigns": [],
+        items.append(_item(LayerKind.EEZ, zone, layer))
+    elif status == Status.HIGH_SEAS and layer is not None:
+        items.append({"kind": Status.HIGH_SEAS, "mrgid": None, "name": "High seas", "sovereigns": [],
                       "layer": layer.ref()})
     return items
 
@@ -121,10 +123,10 @@ def computed_zones_at(lat: float, lon: float, sovereigns: Sequence[str] = ()) ->
     >>> [z["kind"] for z in computed_zones_at(24.40, 153.98)]   # about 12 km north of the island
     ['eez_12nm', 'eez_24nm']
     """
-    from .islands import _zone_table, island_zone
+    from .islands import IslandZone, _zone_table, island_zone
 
     inner = island_zone(lat, lon)
-    if inner is None:
+    if not isinstance(inner, IslandZone):   # None: in no computed zone (scalars give no array)
         return []
     from .sites import get_site
 
@@ -133,8 +135,8 @@ def computed_zones_at(lat: float, lon: float, sovereigns: Sequence[str] = ()) ->
     for r in _zone_table().records:
         if r.island != inner.island or r.distance_nm < inner.distance_nm or r.zone not in COMPUTED_KINDS:
             continue
-        items.append({"kind": COMPUTED_KINDS[r.zone], "mrgid": None, "name": name, "sovereigns": list(sovereigns),
-                      "layer": dict(r.layer), "computed": r.label})
+        items.append({"kind": COMPUTED_KINDS[r.zone], "mrgid": None, "name": name,
+                      "sovereigns": list(sovereigns), "layer": dict(r.layer), "computed": r.label})
     return items
 
 

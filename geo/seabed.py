@@ -47,7 +47,7 @@ import numpy as np
 from .layers.polygons import PolygonLayer, load_polygons
 from ._threads import once
 from .layers import LayerInfo, manifest
-from .zones import _Locator as Locator
+from ._locator import _Locator as Locator
 
 #: The ISA resources, as the answers spell them.
 RESOURCES = ("polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts")

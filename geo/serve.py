@@ -112,7 +112,8 @@ def warm() -> tuple[str, ...]:
 
     from .layers import manifest, resolve_layers
     from .sites import load_sites
-    from .zones import classify, where
+    from .answer import where
+    from .zones import classify
 
     ids = resolve_layers(None)
     rng = np.random.default_rng(0)
@@ -245,7 +246,7 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
                   ) -> Response:
         """``eezmap where LAT LON --json``: zone, status, answer and boundary distance of one point."""
         from .coords import parse_pair
-        from .zones import where
+        from .answer import where
 
         la, lo = parse_pair(lat, lon)
         return _json(where(la, lo, country=country, layers=layer or None, distance=distance).to_json())

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .enums import Certainty
 from .errors import CoordinateError, LayerError, SiteError
 from .layers import LayerInfo, manifest, verify
 
@@ -62,7 +63,16 @@ class Site:
 
     @property
     def approximate(self) -> bool:
-        return self.certainty == "approximate"
+        return self.certainty == Certainty.APPROXIMATE
+
+    @property
+    def short_name(self) -> str:
+        """The name without its gloss in brackets, for labels and sentences.
+
+        >>> get_site("minami-torishima").short_name
+        'Minami-Torishima'
+        """
+        return self.name.split(" (")[0]
 
     def depth_text(self) -> str:
         if not self.depth_m:
@@ -82,6 +92,18 @@ class Site:
             "derivation": self.derivation,
             "layer": self.layer.ref() if self.layer else None,
         }
+
+
+def margin_nm(metres: float) -> float:
+    """How far inside (+) or outside (-) the 200 NM limit around a site a point *metres* away
+    (geodesic) lies, in nautical miles.
+
+    >>> round(margin_nm(370_400.0 - 1852.0), 6)
+    1.0
+    """
+    from .geodesy import EEZ_LIMIT_M, NM
+
+    return (EEZ_LIMIT_M - metres) / NM
 
 
 def _uncertainty_area(spec: dict[str, Any] | None, by_id: dict[str, Any]) -> Any:
@@ -117,6 +139,8 @@ def load_sites() -> tuple[Site, ...]:
             if p.get("representative_point"):
                 lon, lat = p["representative_point"]
             else:
+                if not isinstance(geom, shapely.Point):
+                    raise LayerError(f"sites: '{p['id']}' is not a point and gives no representative_point")
                 lon, lat = geom.x, geom.y
             depth = p.get("depth_m")
             sites.append(Site(
@@ -130,9 +154,9 @@ def load_sites() -> tuple[Site, ...]:
                 derivation=p.get("derivation", ""), layer=info,
             ))
     except (KeyError, TypeError, ValueError) as exc:
-        raise LayerError(f"sites: {path} is malformed: {exc}") from None
+        raise LayerError(f"sites: {path} is malformed: {exc}") from exc
     for s in sites:
-        if s.certainty == "approximate" and (s.uncertainty_km is None or s.uncertainty_area is None):
+        if s.certainty == Certainty.APPROXIMATE and (s.uncertainty_km is None or s.uncertainty_area is None):
             raise LayerError(f"sites: approximate site '{s.id}' has no uncertainty radius and area")
     return tuple(sites)
 
@@ -169,7 +193,7 @@ def resolve_point(value: Any) -> Site:
         try:
             lat, lon = parse_point(text)
         except CoordinateError as exc:
-            raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from None
+            raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from exc
     else:
         raise SiteError(f"cannot use {value!r} as a point: give a site id or LAT,LON")
     import shapely
@@ -193,8 +217,8 @@ def read_user_sites(path: str) -> tuple[Site, ...]:
     geoms = None
     if "geometry" in frame.columns and hasattr(frame, "geometry"):
         geoms = np.asarray(frame.geometry.values, dtype=object)
-        reps = [None if g is None or g.is_empty else (g if g.geom_type == "Point" else g.representative_point())
-                for g in geoms]
+        reps = [None if g is None or g.is_empty
+                else (g if g.geom_type == "Point" else g.representative_point()) for g in geoms]
         lat = np.array([np.nan if r is None else r.y for r in reps])
         lon = np.array([np.nan if r is None else r.x for r in reps])
         errors = np.array(["missing geometry" if r is None else "" for r in reps], dtype=object)

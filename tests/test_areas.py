@@ -11,7 +11,7 @@ from geographiclib.geodesic import Geodesic
 from geo.geodesy import geodesic_area_m2
 from geo.layers import load_zones
 from geo.sites import get_site
-from geo.zones import area_in_zones
+from geo.areas import area_in_zones
 
 from helpers import assert_one_line_error, run
 

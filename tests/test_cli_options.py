@@ -153,10 +153,10 @@ def test_two_verbose_flags_keep_a_layer_errors_status():
 
 
 _CRASH = """
-import sys, geo.zones
+import sys, geo.answer
 def boom(*a, **k):
     raise RuntimeError("a bug")
-geo.zones.where = boom
+geo.answer.where = boom
 from geo.cli import main
 main(sys.argv[1:])
 """
@@ -310,7 +310,7 @@ def test_readme_tables_name_every_status_and_exit_status():
     exit table every status the CLI documents in its own help."""
     import re
 
-    from geo.zones import STATUSES
+    from geo.enums import Status as STATUSES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| status | meaning |"):readme.index("| exit | meaning |")]

@@ -27,7 +27,8 @@ def _install(cache, layer_id: str, zones: list[tuple[int, tuple[float, float, fl
 
 @pytest.mark.slow
 def test_a_reinstalled_user_layer_answers_from_its_new_geometry(tmp_path, monkeypatch):
-    from geo.zones import classify, where
+    from geo.answer import where
+    from geo.zones import classify
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("EEZMAP_CACHE", str(cache))

@@ -17,7 +17,7 @@ import pytest
 
 import geo
 from geo.sites import get_site
-from geo.zones import area_in_zones
+from geo.areas import area_in_zones
 
 CHROMIUM = os.environ.get("EEZMAP_CHROMIUM", "/usr/bin/chromium")
 XSS = "<img src=x onerror=alert(1)>"

@@ -386,13 +386,13 @@ def test_a_bug_is_a_json_500_without_internals(monkeypatch):
     """In process: a library function that fails unexpectedly gives a logged 500, no trace."""
     from fastapi.testclient import TestClient
 
-    import geo.zones
+    import geo.answer
     from geo.serve import create_app
 
     def broken(*a, **k):
         raise RuntimeError("secret internal detail /srv/path")
 
-    monkeypatch.setattr(geo.zones, "where", broken)
+    monkeypatch.setattr(geo.answer, "where", broken)
     with TestClient(create_app(warm_up=False), raise_server_exceptions=False) as c:
         r = c.get("/where", params={"lat": "22", "lon": "153.8"})
     line = assert_error(r, 500)

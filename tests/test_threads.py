@@ -285,7 +285,7 @@ def test_grid_index_cached_by_threads_at_once(tmp_path):
 
 def test_locator_loads_its_index_once(tmp_path, monkeypatch):
     """Threads that need a locator's index first, together: one load (or build), which all of them use."""
-    from geo import zones as Z
+    from geo import _locator as Z
     from geo._grid import GridIndex
 
     monkeypatch.setenv("EEZMAP_CACHE", str(tmp_path))

@@ -128,7 +128,7 @@ def test_batch_seabed_columns_equal_single_answers_row_by_row(tmp_path, sources)
         lon.append(lo)
     src = tmp_path / "in.csv"
     src.write_text("lat,lon\n" + "".join(f"{a:.7f},{b:.7f}\n" for a, b in zip(lat, lon)) + "x,1\n")
-    from geo.zones import where
+    from geo.answer import where
 
     # the single answers (in-process: the same function `eezmap where` calls)
     singles = [where(float(f"{a:.7f}"), float(f"{b:.7f}"), distance=False).to_json() for a, b in zip(lat, lon)]

@@ -134,8 +134,77 @@ def test_batch_classification_equals_single_answers():
 
 
 def test_nan_and_out_of_range_points_are_marked_not_classified():
-    c = classify([np.nan, 95.0, 24.0], [150.0, 150.0, 400.0])
+    c = classify([np.nan, 95.0, 24.0], [150.0, 150.0, 400.0], invalid="mark")
     assert list(c.status) == ["", "", ""]
+    assert list(c.answer) == ["", "", ""]
+    assert c.counts() == {"": 3}
+
+
+@pytest.mark.parametrize("lat,lon,word", [
+    ([24.0, np.nan], [150.0, 150.0], "lat[1]"),
+    ([24.0, 24.0, 95.0], [150.0, 150.0, 150.0], "lat[2]"),
+    ([24.0, 24.0], [150.0, 400.0], "lon[1]"),
+    ([24.0, 24.0], [-np.inf, 150.0], "lon[0]"),
+    ([24.0, np.nan], [np.nan, 150.0], "lon[0]"),          # the first bad point is named
+])
+def test_bad_points_raise_naming_the_parameter_and_index(lat, lon, word):
+    from geo.errors import CoordinateError
+
+    with pytest.raises(CoordinateError, match=word.replace("[", r"\[").replace("]", r"\]")):
+        classify(lat, lon)
+    many = classify(np.repeat(lat, 40), np.repeat(lon, 40), invalid="mark")   # the grid index too
+    assert (many.status == "").any() and (many.status_code >= -1).all()
+
+
+def test_classify_refuses_an_unknown_invalid_policy():
+    with pytest.raises(ValueError, match="invalid"):
+        classify([24.0], [150.0], invalid="ignore")
+
+
+def _independent(layer_id, lon, lat):
+    """Zone, enclosing zone and land per point, by plain shapely loops on private copies."""
+    from geo.layers import land_for, load_land, manifest
+
+    z = load_zones(layer_id)
+    geoms = shapely.from_wkb(shapely.to_wkb(z.geometry))
+    zone = np.full(len(lon), -1)
+    for i in reversed(range(len(geoms))):
+        zone[shapely.intersects_xy(geoms[i], lon, lat)] = i
+    enclosing = np.full(len(lon), -1)
+    for i in reversed(range(len(geoms))):
+        filled = shapely.polygons(shapely.get_exterior_ring(shapely.get_parts(geoms[i])))
+        hit = np.zeros(len(lon), dtype=bool)
+        for f in filled:
+            hit |= shapely.intersects_xy(f, lon, lat)
+        enclosing[hit & (zone < 0)] = i
+    _, land = load_land(land_for(manifest().get(layer_id)))
+    on_land = np.zeros(len(lon), dtype=bool)
+    for g in shapely.from_wkb(shapely.to_wkb(land)):
+        on_land |= shapely.intersects_xy(g, lon, lat)
+    return zone, enclosing, on_land
+
+
+@pytest.mark.parametrize("layer_id,box", [(V12, (122.0, 20.0, 150.0, 46.0)),
+                                          ("mr-v10-eez-world", (-20.0, 30.0, 40.0, 70.0))])
+def test_batch_classification_equals_plain_shapely_loops(layer_id, box):
+    """The one-lookup path (zones, holes and land in one index) against independent loops,
+    on random points and on points near the holes' coasts, where zone, hole and land meet."""
+    rng = np.random.default_rng(3)
+    w, s, e, n = box
+    z = load_zones(layer_id)
+    rings = shapely.get_coordinates(shapely.get_interior_ring(shapely.get_parts(z.geometry), 0))
+    rings = rings[(rings[:, 0] > w) & (rings[:, 0] < e) & (rings[:, 1] > s) & (rings[:, 1] < n)]
+    near = rings[rng.integers(0, len(rings), 600)] + rng.normal(0, 0.02, (600, 2))
+    lon = np.concatenate([rng.uniform(w, e, 600), near[:, 0]])
+    lat = np.concatenate([rng.uniform(s, n, 600), near[:, 1]])
+    zone, enclosing, on_land = _independent(layer_id, lon, lat)
+    c = classify(lat, lon, layers=[layer_id])
+    np.testing.assert_array_equal(c.zone_index, zone)
+    np.testing.assert_array_equal(c.enclosing_index, enclosing)
+    expect = np.where(zone >= 0, c.status, np.where((enclosing >= 0) | on_land, "land", "high_seas"))
+    np.testing.assert_array_equal(c.status, expect)
+    assert set(c.status[zone < 0]) == {"land", "high_seas"}
+    assert ((c.answer == "no") | (zone >= 0)).all()
 
 
 def test_boundary_distance_near_the_antimeridian():

@@ -23,7 +23,7 @@ def command(target: str, as_json: bool, indent: int | None, layers: tuple[str, .
     as for 'where' (--layer, else the defaults); longitudes may be 0–360 and
     rings may cross 180°."""
     refuse_indent_without_json(click.get_current_context())
-    from ..zones import area_in_zones
+    from ..areas import area_in_zones
 
     items = _targets(target)
     if as_json:
@@ -56,7 +56,7 @@ _NO_ZONE = {
 
 def json_object(items: list[tuple[str, object]], layers: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
     """The ``eezmap area --json`` object for named polygons (the service's ``/area`` too)."""
-    from ..zones import area_in_zones
+    from ..areas import area_in_zones
 
     return {"areas": [dict(name=n, **area_in_zones(g, layers=layers or None).to_json()) for n, g in items]}
 

@@ -88,7 +88,7 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     from ..coords import parse_pair, parse_point
 
     lat, lon = parse_pair(*coords) if len(coords) == 2 else parse_point(" ".join(coords))
-    from ..zones import where
+    from ..answer import where
 
     a = where(lat, lon, country=country, layers=layers or None, distance=not no_distance)
     if as_json:
@@ -121,7 +121,7 @@ def _json_dumps(obj: object, indent: int | None) -> str:
 
 def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
     from ..geodesy import NM
-    from ..zones import ZoneAnswer
+    from ..answer import ZoneAnswer
 
     assert isinstance(a, ZoneAnswer)
     point = f"{fmt_lat(a.lat)}, {fmt_lon(a.lon)}"

@@ -246,7 +246,7 @@ def load_attributes(layer_id: str) -> dict[int, dict[str, Any]]:
     manifest's ``columns`` say which CSV column is which).  The bundled
     ``mr-v12-eez-attributes-world`` lists every feature of Marine Regions v12;
     answers from a layer whose entry names it in ``checked_against`` are
-    compared with it (:func:`geo.zones.where`).
+    compared with it (:func:`geo.answer.where`).
     """
     info = require_kind(manifest().get(layer_id), (LayerKind.ATTRIBUTES,), "an attribute table")
     table: dict[int, dict[str, Any]] = _load_attributes(layer_id, info.sha256, str(info.path))

@@ -214,7 +214,7 @@ def _draw_points(view: _View, ctx: Scene, points: Any) -> dict[str, int]:
 
     plat = np.asarray(points[0], dtype=float).ravel()
     plon = np.asarray(points[1], dtype=float).ravel()
-    answers = np.asarray(classify(plat, plon, country=COUNTRY, layers=ctx.layer_ids).answer, dtype=object)
+    answers = np.asarray(classify(plat, plon, country=COUNTRY, layers=ctx.layer_ids, invalid="mark").answer, dtype=object)
     counts = {}
     for a, (color, _) in POINT_CLASSES.items():
         sel = answers == a

@@ -22,7 +22,7 @@ def points_layer(points: Any, ctx: Scene, centre_lon: float) -> tuple[JsLayer, P
     if lat.shape != lon.shape:
         raise ValueError("points: lat and lon must have the same length")
     total = len(lat)
-    c = classify(lat, lon, country=COUNTRY, layers=ctx.layer_ids)
+    c = classify(lat, lon, country=COUNTRY, layers=ctx.layer_ids, invalid="mark")
     answer = np.asarray(c.answer, dtype=object)
     ok = answer != ""
     idx = np.flatnonzero(ok)

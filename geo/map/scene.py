@@ -371,7 +371,7 @@ def depth_text(lat: float, lon: float) -> str:
 
 def boundary_text(site: Any) -> str:
     """'N km (N NM), across: …' for the site's representative point (full geometry), as plain text."""
-    from ..zones import where
+    from ..answer import where
 
     try:
         a = where(site.lat, site.lon)
