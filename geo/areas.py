@@ -227,7 +227,7 @@ def _nearest_boundary(geom: Any, pieces: list[Any], step_km: float) -> tuple[flo
     outline = shapely.segmentize(geom.boundary, step_km / 111.0)
     best = None
     for lon, lat in shapely.get_coordinates(outline):
-        bp = nearest_boundary_point(float(lon), float(lat), zone_geom, skip_antimeridian=skip)
+        bp = nearest_boundary_point(float(lat), float(lon), zone_geom, skip_antimeridian=skip)
         if best is None or bp.metres < best[0].metres:
             best = (bp, float(lon), float(lat))
     if best is None:

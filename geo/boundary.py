@@ -514,7 +514,7 @@ def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blo
     todo = np.flatnonzero(np.isfinite(metres) & (metres >= 1e-3))
     if not len(todo):
         return layer, zone, kind
-    _, az = inverse(lon[todo], lat[todo], blon[todo], blat[todo])
+    _, az = inverse(lat[todo], lon[todo], blat[todo], blon[todo])
     here = _keys(stack, *_answer_at(stack, lon[todo], lat[todo]))
     xs, ys = np.full(n, np.nan), np.full(n, np.nan)
     pending = np.ones(len(todo), dtype=bool)
@@ -523,7 +523,7 @@ def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blo
         if not len(p):
             break
         i = todo[p]
-        x, y = forward(blon[i], blat[i], az[p] + turn, np.full(len(p), step))
+        y, x = forward(blat[i], blon[i], az[p] + turn, np.full(len(p), step))
         lj, lz = _answer_at(stack, x, y)
         changed = _keys(stack, lj, lz) != here[p]
         c = p[changed]

@@ -27,9 +27,10 @@ import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Sequence, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: One international nautical mile in metres.
 NM = 1852.0
@@ -97,16 +98,71 @@ def distance(a: Sequence[float], b: Sequence[float]) -> Distance:
     return Distance(float(s), float(az) % 360.0)
 
 
-def inverse(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised geodesic inverse: (distance in metres, initial azimuth)."""
-    az, _, s = geod().inv(lon1, lat1, lon2, lat2)
-    return np.asarray(s, dtype=float), np.asarray(az, dtype=float)
+def _pairs(*values: Any) -> tuple[bool, tuple[int, ...], list[np.ndarray]]:
+    """(all scalar?, broadcast shape, each value as a flat float array of that shape)."""
+    scalar = all(np.ndim(v) == 0 for v in values)
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
+    shape = arrays[0].shape
+    return scalar, shape, [np.ascontiguousarray(a).ravel() for a in arrays]
 
 
-def forward(lon: Any, lat: Any, azimuth: Any, metres: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised geodesic direct problem: the (lon, lat) reached."""
-    lon2, lat2, _ = geod().fwd(lon, lat, azimuth, metres)
-    return np.asarray(lon2, dtype=float), np.asarray(lat2, dtype=float)
+@overload
+def inverse(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]: ...
+
+
+@overload
+def inverse(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> tuple[Any, Any]: ...
+
+
+def inverse(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> tuple[Any, Any]:
+    """The geodesic inverse problem: (distance in metres, initial azimuth in degrees).
+
+    As pyproj's ``Geod.inv``, but latitude first like every function of this
+    package: scalars give Python floats; arrays (or a mix of scalars and
+    arrays) are broadcast by numpy's rules and give float arrays of the
+    broadcast shape.  The azimuth is in (-180, 180], clockwise from north.
+
+    Example
+    -------
+    >>> m, az = inverse(24.28667, 153.98056, 22.025, 153.80833)
+    >>> round(m / 1000, 1), round(az, 1)
+    (251.1, -175.9)
+    >>> m, _ = inverse(0.0, 0.0, [0.0, 1.0], 1.0)
+    >>> [round(x / 1000, 1) for x in m.tolist()]
+    [111.3, 156.9]
+    """
+    scalar, shape, (la1, lo1, la2, lo2) = _pairs(lat1, lon1, lat2, lon2)
+    az, _, s = geod().inv(lo1, la1, lo2, la2)
+    if scalar:
+        return float(s[0]), float(az[0])
+    return np.asarray(s, dtype=float).reshape(shape), np.asarray(az, dtype=float).reshape(shape)
+
+
+@overload
+def forward(lat: float, lon: float, azimuth: float, metres: float) -> tuple[float, float]: ...
+
+
+@overload
+def forward(lat: ArrayLike, lon: ArrayLike, azimuth: ArrayLike, metres: ArrayLike) -> tuple[Any, Any]: ...
+
+
+def forward(lat: ArrayLike, lon: ArrayLike, azimuth: ArrayLike, metres: ArrayLike) -> tuple[Any, Any]:
+    """The geodesic direct problem: the (lat, lon) reached from (lat, lon) along *azimuth*.
+
+    Scalars and arrays as in :func:`inverse`; the longitude reached is in
+    [-180, 180].
+
+    Example
+    -------
+    >>> lat, lon = forward(0.0, 0.0, 90.0, 111319.49)
+    >>> round(lat, 6), round(lon, 4)
+    (0.0, 1.0)
+    """
+    scalar, shape, (la, lo, az, m) = _pairs(lat, lon, azimuth, metres)
+    lon2, lat2, _ = geod().fwd(lo, la, az, m)
+    if scalar:
+        return float(lat2[0]), float(lon2[0])
+    return np.asarray(lat2, dtype=float).reshape(shape), np.asarray(lon2, dtype=float).reshape(shape)
 
 
 def geodesic_line(a: Sequence[float], b: Sequence[float], n: int = 64) -> list[tuple[float, float]]:
@@ -120,7 +176,7 @@ def circle(lat: float, lon: float, radius_m: float, n: int = 360) -> Any:
     import shapely
 
     az = np.linspace(0.0, 360.0, n, endpoint=False)
-    lons, lats = forward(np.full(n, lon), np.full(n, lat), az, np.full(n, radius_m))
+    lats, lons = forward(lat, lon, az, radius_m)
     ring = np.column_stack([lons, lats])[::-1]  # counter-clockwise
     return shapely.Polygon(ring)
 
@@ -131,8 +187,8 @@ def sector(lat: float, lon: float, dist_m: tuple[float, float], bearing_deg: tup
     import shapely
 
     az = np.linspace(bearing_deg[0], bearing_deg[1], n)
-    olon, olat = forward(np.full(n, lon), np.full(n, lat), az, np.full(n, dist_m[1]))
-    ilon, ilat = forward(np.full(n, lon), np.full(n, lat), az[::-1], np.full(n, dist_m[0]))
+    olat, olon = forward(lat, lon, az, dist_m[1])
+    ilat, ilon = forward(lat, lon, az[::-1], dist_m[0])
     ring = np.column_stack([np.concatenate([olon, ilon]), np.concatenate([olat, ilat])])
     poly = shapely.Polygon(ring)
     return shapely.orient_polygons(poly) if hasattr(shapely, "orient_polygons") else poly
@@ -200,7 +256,7 @@ def _segments(geom: Any) -> np.ndarray:
     return np.vstack(out) if out else np.empty((0, 4))
 
 
-def _planar_candidates(segs: np.ndarray, lon: float, lat: float, k: float = 1.3) -> np.ndarray:
+def _planar_candidates(segs: np.ndarray, lat: float, lon: float, k: float = 1.3) -> np.ndarray:
     """Edges whose scaled planar distance is within a factor *k* of the smallest."""
     c = max(math.cos(math.radians(lat)), 0.05)
     # longitude differences wrapped to [-180, 180): edges across the antimeridian are near too
@@ -217,33 +273,33 @@ def _planar_candidates(segs: np.ndarray, lon: float, lat: float, k: float = 1.3)
     return np.flatnonzero(d <= dmin * k + 0.02)
 
 
-def _edge_distance(lon: float, lat: float, seg: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _edge_distance(lat: float, lon: float, seg: np.ndarray, t: np.ndarray) -> np.ndarray:
     px = seg[0] + t * (seg[2] - seg[0])
     py = seg[1] + t * (seg[3] - seg[1])
-    s, _ = inverse(np.full_like(t, lon), np.full_like(t, lat), px, py)
-    return s
+    s, _ = inverse(lat, lon, py, px)
+    return np.asarray(s)
 
 
-def _refine(lon: float, lat: float, seg: np.ndarray, t0: float, width: float) -> tuple[float, float]:
+def _refine(lat: float, lon: float, seg: np.ndarray, t0: float, width: float) -> tuple[float, float]:
     """Golden-section minimum of the geodesic distance along one edge near t0."""
     lo, hi = max(0.0, t0 - width), min(1.0, t0 + width)
     g = (math.sqrt(5) - 1) / 2
     a, b = hi - g * (hi - lo), lo + g * (hi - lo)
-    fa, fb = _edge_distance(lon, lat, seg, np.array([a, b]))
+    fa, fb = _edge_distance(lat, lon, seg, np.array([a, b]))
     for _ in range(48):
         if fa <= fb:
             hi, b, fb = b, a, fa
             a = hi - g * (hi - lo)
-            fa = _edge_distance(lon, lat, seg, np.array([a]))[0]
+            fa = _edge_distance(lat, lon, seg, np.array([a]))[0]
         else:
             lo, a, fa = a, b, fb
             b = lo + g * (hi - lo)
-            fb = _edge_distance(lon, lat, seg, np.array([b]))[0]
+            fb = _edge_distance(lat, lon, seg, np.array([b]))[0]
         if hi - lo < 1e-10:
             break
     t = (lo + hi) / 2
     ends = np.array([t, 0.0, 1.0]) if t0 in (0.0, 1.0) else np.array([t])
-    d = _edge_distance(lon, lat, seg, ends)
+    d = _edge_distance(lat, lon, seg, ends)
     i = int(np.argmin(d))
     return float(ends[i]), float(d[i])
 
@@ -253,17 +309,17 @@ class BoundaryPoint:
     """The nearest point of a boundary to a query point."""
 
     metres: float
-    lon: float
     lat: float
+    lon: float
 
     @property
     def km(self) -> float:
         return self.metres / 1000.0
 
 
-def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
+def nearest_boundary_point(lat: float, lon: float, geom: Any, samples: int = 24,
                            skip_antimeridian: bool = False) -> BoundaryPoint:
-    """Geodesic distance from (lon, lat) to the nearest point of *geom*'s boundary.
+    """Geodesic distance from (lat, lon) to the nearest point of *geom*'s boundary.
 
     Method: a planar pre-filter keeps the edges that could be nearest; each is
     sampled at *samples* points with the exact geodesic inverse; the best few
@@ -273,7 +329,7 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
 
     Parameters
     ----------
-    lon, lat : float
+    lat, lon : float
         The query point in degrees.
     geom : shapely Polygon or MultiPolygon (lon/lat)
     skip_antimeridian : bool
@@ -287,33 +343,33 @@ def nearest_boundary_point(lon: float, lat: float, geom: Any, samples: int = 24,
             segs = segs[~on_180]
     if not len(segs):
         raise ValueError("geometry has no boundary")
-    return nearest_segment_point(lon, lat, segs, samples)
+    return nearest_segment_point(lat, lon, segs, samples)
 
 
-def nearest_segment_point(lon: float, lat: float, segs: np.ndarray, samples: int = 24) -> BoundaryPoint:
-    """Geodesic distance from (lon, lat) to the nearest of a set of lon/lat edges.
+def nearest_segment_point(lat: float, lon: float, segs: np.ndarray, samples: int = 24) -> BoundaryPoint:
+    """Geodesic distance from (lat, lon) to the nearest of a set of lon/lat edges.
 
     *segs* is an (n, 4) array of edges x0, y0, x1, y1 (n >= 1), each joined by a
     straight line in longitude/latitude; the method is that of
     :func:`nearest_boundary_point`.
     """
-    cand = _planar_candidates(segs, lon, lat)
+    cand = _planar_candidates(segs, lat, lon)
     t = np.linspace(0.0, 1.0, samples)
     seg = segs[cand]
     px = seg[:, 0:1] + t * (seg[:, 2:3] - seg[:, 0:1])
     py = seg[:, 1:2] + t * (seg[:, 3:4] - seg[:, 1:2])
-    d, _ = inverse(np.full(px.size, lon), np.full(px.size, lat), px.ravel(), py.ravel())
-    d = d.reshape(px.shape)
+    d = np.asarray(inverse(lat, lon, py, px)[0])
     j = np.argmin(d, axis=1)
     dmin = d[np.arange(len(cand)), j]
     order = np.argsort(dmin)[: min(4, len(cand))]
     results = []
     for k in order:
-        tt, dd = _refine(lon, lat, segs[cand[k]], float(t[j[k]]), 1.0 / (samples - 1))
+        tt, dd = _refine(lat, lon, segs[cand[k]], float(t[j[k]]), 1.0 / (samples - 1))
         results.append((dd, int(cand[k]), tt))
-    d, i, tt = min(results)
+    dist, i, tt = min(results)
     seg = segs[i]
-    return BoundaryPoint(d, float(seg[0] + tt * (seg[2] - seg[0])), float(seg[1] + tt * (seg[3] - seg[1])))
+    return BoundaryPoint(dist, lat=float(seg[1] + tt * (seg[3] - seg[1])),
+                         lon=float(seg[0] + tt * (seg[2] - seg[0])))
 
 
 @dataclass(frozen=True)
@@ -321,8 +377,8 @@ class EdgePoint:
     """The nearest point of an area's outline to a point, and whether the point is inside."""
 
     metres: float
-    lon: float
     lat: float
+    lon: float
     initial_bearing_deg: float   # from the point to the edge point
     inside: bool
 
@@ -353,6 +409,6 @@ def nearest_edge(lat: float, lon: float, area: Any) -> EdgePoint:
 
     from .coords import normalize_longitude
 
-    bp = nearest_boundary_point(lon, lat, area)
+    bp = nearest_boundary_point(lat, lon, area)
     inside = bool(shapely.covers(area, shapely.Point(normalize_longitude(lon), lat)))
-    return EdgePoint(bp.metres, bp.lon, bp.lat, distance((lat, lon), (bp.lat, bp.lon)).initial_bearing_deg, inside)
+    return EdgePoint(bp.metres, bp.lat, bp.lon, distance((lat, lon), (bp.lat, bp.lon)).initial_bearing_deg, inside)

@@ -973,7 +973,7 @@ def _site_groups(ctx: _Context) -> tuple[_JsLayer, _JsLayer]:
                f"{d.nm:,.1f} NM, initial bearing {d.initial_bearing_deg:.0f}°")
         lines.append({"t": "line", "g": _line(geodesic_line(a, b)), "k": 10 ** FINE_DECIMALS, "s": "geodesic",
                       "tt": _e(tip), "to": {"sticky": True}, "id": f"geodesic-{site.id}"})
-        mx, my = forward(np.array([a[1]]), np.array([a[0]]), np.array([d.initial_bearing_deg]),
+        my, mx = forward(np.array([a[0]]), np.array([a[1]]), np.array([d.initial_bearing_deg]),
                          np.array([d.metres / 2]))
         lines.append({"t": "label", "ll": [round(float(my[0]), 6), round(float(mx[0]), 6)],
                       "h": f'<span title="{_e(tip)}">{_e(text)}</span>', "c": "eezmap-label-dist",
@@ -1181,7 +1181,7 @@ def _key_figures(ctx: _Context) -> list[tuple[str, list[str]]]:
         d = distance((home.lat, home.lon), (site.lat, site.lon))
         text = f"{d.km:,.1f} km = {d.nm:,.1f} NM"
         if site.is_area:
-            edge = nearest_boundary_point(home.lon, home.lat, site.geometry)
+            edge = nearest_boundary_point(home.lat, home.lon, site.geometry)
             text += f" to its centre; {edge.km:,.1f} km = {edge.metres / NM:,.1f} NM to its nearest edge"
         if site.approximate:
             text += f" (approximate, ±{site.uncertainty_km:g} km)"
@@ -1442,7 +1442,7 @@ def _scale_bar(ax: Any, lon0: float, lat0: float) -> None:
 
     for i, (metres, label) in enumerate(((100_000.0, "100 km"), (50 * NM, "50 NM"))):
         y = lat0 - 0.22 * i
-        x1 = float(forward(np.array([lon0]), np.array([y]), np.array([90.0]), np.array([metres]))[0][0])
+        x1 = float(forward(np.array([y]), np.array([lon0]), np.array([90.0]), np.array([metres]))[1][0])
         ax.plot([lon0, x1], [y, y], color="#111111", linewidth=3, solid_capstyle="butt", zorder=30)
         _figure_text(ax, x1 + 0.08, y, label, va="center", fontsize=8, box=False, zorder=30)
 
@@ -1548,7 +1548,7 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
         line = np.asarray(geodesic_line(a, b))
         ax.plot(line[:, 1], line[:, 0], color=STYLES["geodesic"]["color"], linewidth=1.4, zorder=6)
         d = distance(a, b)
-        mx, my = forward(np.array([a[1]]), np.array([a[0]]), np.array([d.initial_bearing_deg]),
+        my, mx = forward(np.array([a[0]]), np.array([a[1]]), np.array([d.initial_bearing_deg]),
                          np.array([d.metres / 2]))
         _figure_text(ax, float(mx[0]) - 0.06, float(my[0]), f"{d.km:,.1f} km · {d.nm:,.1f} NM", ha="right",
                      va="center")
