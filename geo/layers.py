@@ -54,7 +54,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ._threads import once
-from .errors import ArgumentError, LayerError, LayerKindError, UnknownLayerError
+from .errors import ArgumentError, LayerError, UnknownLayerError
 
 #: Version of the on-disk cache format; bump when the cached arrays change.
 CACHE_FORMAT = "zones-4"
@@ -756,8 +756,8 @@ def resolve_layers(layer_ids: str | Sequence[str] | None = None) -> tuple[str, .
     for layer_id in ids:
         info = m.get(layer_id)
         if info.kind not in ZONE_KINDS + NESTED_KINDS:
-            raise LayerKindError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a zone layer: "
-                                 "'eezmap layers' lists the zone layers")
+            raise ArgumentError(f"layer '{layer_id}' is {_a(info.kind)} layer, not a zone layer: "
+                                "'eezmap layers' lists the zone layers")
     zone_ids = tuple(i for i in ids if m.get(i).kind in ZONE_KINDS)
     if not zone_ids and layer_ids:
         return resolve_layers(None)

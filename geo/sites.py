@@ -169,7 +169,7 @@ def resolve_point(value: Any) -> Site:
         try:
             lat, lon = parse_point(text)
         except CoordinateError as exc:
-            raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from None
+            raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from exc
     else:
         raise SiteError(f"cannot use {value!r} as a point: give a site id or LAT,LON")
     import shapely

@@ -38,7 +38,7 @@ import numpy as np
 
 from ._threads import once
 from .coords import normalize_longitude
-from .errors import CoordinateError
+from .errors import CountryError
 from .layers import LayerInfo, land_for, load_land, load_zones, manifest, resolve_layers
 
 STATUSES = ("eez", "overlapping_claim", "joint_regime", "land", "high_seas", "outside_coverage")
@@ -184,7 +184,7 @@ def _model_of(layer_id: str, sha256: str) -> _LayerModel:
 def resolve_country(country: str, layer_ids: Sequence[str] | None = None) -> str:
     """An ISO alpha-3 code for *country* (a code or a sovereign's name, any case).
 
-    Raises :class:`CoordinateError`-like ``ValueError`` (``CountryError``) when the
+    Raises :class:`~geo.errors.CountryError` (a ``ValueError``, bad input) when the
     loaded layers know no such sovereign.
     """
     text = country.strip()
@@ -217,10 +217,6 @@ def country_name(code: str, layer_ids: Sequence[str] | None = None) -> str:
         if name:
             return name
     return code
-
-
-class CountryError(CoordinateError):
-    """A country code or name no loaded layer knows."""
 
 
 # --- classification -----------------------------------------------------------------
