@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._threads import once
+from .coords import wrap_lon
 
 _A = 6378137.0
 _F = 1 / 298.257223563
@@ -204,7 +205,7 @@ class SegmentIndex:
 
     def _nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(lon)
-        x = (lon + 180.0) % 360.0
+        x = wrap_lon(lon) + 180.0
         cx = np.minimum((x / CELL).astype(np.int64), _NX - 1)
         cy = np.clip(((lat + 90.0) / CELL).astype(np.int64), 0, _NY - 1)
         block = (cy // BLOCK) * (_NX // BLOCK) + cx // BLOCK
@@ -439,7 +440,6 @@ def boundary_distance(lats: Any, lons: Any, layers: Sequence[str] | None = None,
     >>> [round(k, 1) for k in r.km]
     [138.9, 86.5]
     """
-    from .coords import normalize_longitude
     from .layers import resolve_layers
     from .zones import _boundary_stack
 
@@ -448,7 +448,7 @@ def boundary_distance(lats: Any, lons: Any, layers: Sequence[str] | None = None,
     ids = resolve_layers(layers)
     stack = _boundary_stack(ids[0], ids)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
-    x = np.where(ok, normalize_longitude(np.where(ok, lon, 0.0)), np.nan)
+    x = np.where(ok, wrap_lon(np.where(ok, lon, 0.0)), np.nan)
     y = np.where(ok, lat, np.nan)
     metres, blon, blat = index_for(stack).nearest(x, y)
     labels = np.full(len(lat), "", dtype=object)

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence, overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .coords import wrap_lon
 
 #: One international nautical mile in metres.
 NM = 1852.0
@@ -233,7 +236,7 @@ def geodesic_area_m2(geom: Any, max_segment_deg: float = 0.05) -> float:
         # would come out as its complement): measure strips at most 90° wide and add them up
         edges = np.append(np.arange(x0, x1, 90.0), x1)
         return sum(geodesic_area_m2(polygonal(shapely.intersection(geom, shapely.box(a, -90.0, b, 90.0))),
-                                    max_segment_deg) for a, b in zip(edges[:-1], edges[1:]))
+                                    max_segment_deg) for a, b in zip(edges[:-1], edges[1:], strict=True))
     dense = shapely.segmentize(geom, max_segment_deg)
     area, _ = geod().geometry_area_perimeter(shapely.orient_polygons(dense)
                                              if hasattr(shapely, "orient_polygons") else dense)
@@ -261,8 +264,8 @@ def _planar_candidates(segs: np.ndarray, lat: float, lon: float, k: float = 1.3)
     c = max(math.cos(math.radians(lat)), 0.05)
     # longitude differences wrapped to [-180, 180): edges across the antimeridian are near too
     # wrap the start of each edge only, and keep the edge's own extent, so no edge becomes 360° wide
-    x0, y0 = ((segs[:, 0] - lon + 180.0) % 360.0 - 180.0) * c, segs[:, 1] - lat
-    x1 = x0 + ((segs[:, 2] - segs[:, 0] + 180.0) % 360.0 - 180.0) * c
+    x0, y0 = wrap_lon(segs[:, 0] - lon) * c, segs[:, 1] - lat
+    x1 = x0 + wrap_lon(segs[:, 2] - segs[:, 0]) * c
     y1 = segs[:, 3] - lat
     dx, dy = x1 - x0, y1 - y0
     len2 = dx * dx + dy * dy
@@ -407,8 +410,7 @@ def nearest_edge(lat: float, lon: float, area: Any) -> EdgePoint:
     """
     import shapely
 
-    from .coords import normalize_longitude
-
     bp = nearest_boundary_point(lat, lon, area)
-    inside = bool(shapely.covers(area, shapely.Point(normalize_longitude(lon), lat)))
-    return EdgePoint(bp.metres, bp.lat, bp.lon, distance((lat, lon), (bp.lat, bp.lon)).initial_bearing_deg, inside)
+    inside = bool(shapely.covers(area, shapely.Point(wrap_lon(lon), lat)))
+    bearing = distance((lat, lon), (bp.lat, bp.lon)).initial_bearing_deg
+    return EdgePoint(bp.metres, bp.lat, bp.lon, bearing, inside)

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .coords import normalize_longitude
+from .coords import wrap_lon
 from .layers import NESTED_KINDS, LayerInfo, load_zones, manifest
 
 __all__ = ["NESTED_KINDS", "computed_zones_at", "nested_layers", "zones_at"]
@@ -74,7 +74,7 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
         record, status and answering layer; they give the last item.
     """
     nested = nested_layers(layer_ids)
-    x = float(normalize_longitude(lon))
+    x = float(wrap_lon(lon))
     sovereigns = list(zone["sovereigns"]) if zone is not None and status == "eez" else []
     # official nested layers in use replace the computed zones (never a mix of the two)
     computed = [] if nested else computed_zones_at(lat, x, sovereigns)

@@ -46,6 +46,7 @@ from folium.template import Template
 
 from . import _assets
 from ._io import atomic_path, check_output
+from .coords import wrap_lon
 from .errors import OutputError
 
 # --- what the map shows, and how ---------------------------------------------------
@@ -211,7 +212,7 @@ def _fmt_latlon(lat: float, lon: float) -> str:
 
 def _near(lon: np.ndarray, centre: float) -> np.ndarray:
     """Longitudes in the 360° window around *centre* (no jump across the antimeridian)."""
-    return centre + np.mod(np.asarray(lon, dtype=float) - centre + 180.0, 360.0) - 180.0
+    return centre + wrap_lon(np.asarray(lon, dtype=float) - centre)
 
 
 def _link(url: str, text: str) -> str:
@@ -1580,8 +1581,8 @@ def draw_figure(*, layers: Sequence[str] | None = None, tiles: Sequence[str] = (
     # axes, scale bar, title
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{(v + 180) % 360 - 180:.0f}°E" if
-                                               (v + 180) % 360 - 180 >= 0 else f"{-((v + 180) % 360 - 180):.0f}°W"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{wrap_lon(v):.0f}°E" if
+                                               wrap_lon(v) >= 0 else f"{-wrap_lon(v):.0f}°W"))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}°N" if v >= 0 else f"{-v:.0f}°S"))
     ax.tick_params(labelsize=8)
     ax.grid(color="white", linewidth=0.5, alpha=0.6, zorder=0.5)

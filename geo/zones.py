@@ -37,7 +37,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._threads import once
-from .coords import normalize_longitude
+from .coords import wrap_lon
 from .errors import CountryError
 from .layers import LayerInfo, land_for, load_land, load_zones, manifest, resolve_layers
 
@@ -306,7 +306,7 @@ def classify(lat: Any, lon: Any, country: str = "JPN", layers: Sequence[str] | N
     n = len(lat)
     with np.errstate(invalid="ignore"):
         valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
-    lon = np.where(valid, normalize_longitude(np.where(valid, lon, 0.0)), np.nan)
+    lon = np.where(valid, wrap_lon(np.where(valid, lon, 0.0)), np.nan)
 
     S, A = _STATUS_CODE, _ANSWER_CODE
     status = np.full(n, -1, dtype=np.int8)
@@ -462,7 +462,7 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
                  if layer_id and c.enclosing_index[0] >= 0 else None)
     dist_km = near = None
     if distance and layer_id:
-        x = float(_east(normalize_longitude(np.array([lon])), load_zones(layer_id).layer)[0])
+        x = float(_east(wrap_lon(np.array([lon])), load_zones(layer_id).layer)[0])
         nb = boundary_info(lat, x, layer_id, int(c.zone_index[0]),
                            int(c.enclosing_index[0]), layers=c.layer_ids)
         if nb is not None:
@@ -472,7 +472,7 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     nested = zones_at(lat, lon, layers, zone=zone, status=st, layer=info if layer_id else None)
     from .seabed import depth_band, seabed
 
-    x = float(normalize_longitude(np.array([lon]))[0])
+    x = float(wrap_lon(np.array([lon]))[0])
     ground = seabed(lat, x, st, tuple(zone["sovereigns"]) if zone else ())
     depth = depth_band(lat, x, status=st)
     return ZoneAnswer(lat, lon, resolve_country(country, c.layer_ids), ans, st, zone, dist_km, near, info,
@@ -624,7 +624,7 @@ def _drop_cuts(segs: np.ndarray, box: tuple[float, float, float, float]) -> np.n
         cut[flat[np.abs(segs[flat, 1] - y) < _ON_LINE]] = True
     upright = np.flatnonzero(np.abs(segs[:, 0] - segs[:, 2]) < _ON_LINE)
     for x in (w, e):
-        cut[upright[np.abs((segs[upright, 0] - x + 180.0) % 360.0 - 180.0) < _ON_LINE]] = True
+        cut[upright[np.abs(wrap_lon(segs[upright, 0] - x)) < _ON_LINE]] = True
     # layers cut at ±180° do so a little loosely (the world layer at ±179.9999885)
     cut[upright[np.abs(segs[upright, 0]) >= 179.999]] = True
     return segs[~cut]
@@ -712,7 +712,7 @@ def _zone_key(entry: _StackEntry, zi: int) -> Any:
 def _frame(entry: _StackEntry, lon: np.ndarray) -> np.ndarray:
     """Longitudes in a layer's frame (as :func:`_east`: -180 -> 180 for an east-edged box)."""
     w, _, e, _ = entry[2]
-    x = normalize_longitude(lon)
+    x = wrap_lon(lon)
     return np.where(x == -180.0, 180.0, x) if e == 180.0 and w > -180.0 else x
 
 
