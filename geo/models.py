@@ -22,8 +22,8 @@ Example
 -------
 >>> import geo
 >>> from geo.models import WhereAnswer
->>> WhereAnswer.model_validate(geo.where(22.0, 153.8).to_json()).answer
-'yes'
+>>> WhereAnswer.model_validate(geo.where(22.0, 153.8).to_json()).answer   # a StrEnum: equal to 'yes'
+<Answer.YES: 'yes'>
 """
 
 from __future__ import annotations
