@@ -175,8 +175,8 @@ async def _spool(request: Request, directory: str, name: str, limit: int) -> Pat
             if int(declared) > limit:
                 raise _BodyError(413, f"eezmap: error: the request body ({int(declared):,} bytes) is larger "
                                       f"than this server's limit of {limit:,} bytes (--max-body)")
-        except ValueError:
-            raise _BodyError(400, "eezmap: error: the Content-Length header is not a number") from None
+        except ValueError as exc:
+            raise _BodyError(400, "eezmap: error: the Content-Length header is not a number") from exc
     path = Path(directory) / name
     size = 0
     with open(path, "wb") as f:
