@@ -4,6 +4,14 @@ Distances and bearings between points, the distance from a point to the
 nearest point of a polygon boundary, geodesic circles (the 200 NM limit) and
 geodesic areas.  Pure computation: no file I/O, no presentation.
 
+Axis order
+----------
+Every function takes and returns latitude first, ``(lat, lon)``, as people
+type a point and as :func:`geo.where` takes it; :func:`inverse` and
+:func:`forward` take scalars or arrays (broadcast) as pyproj's ``Geod.inv``
+does, and give Python floats for scalars.  Only shapely geometries and the
+``(n, 4)`` edge arrays are ``x = lon, y = lat``, as shapely's are.
+
 Boundary convention
 -------------------
 Marine Regions polygons are stored as longitude/latitude vertices and every
