@@ -109,6 +109,10 @@ def distance(a: Sequence[float], b: Sequence[float]) -> Distance:
     return Distance(float(s), float(az) % 360.0)
 
 
+def _all_scalar(*values: Any) -> bool:
+    return all(isinstance(v, (int, float, np.floating, np.integer)) for v in values)
+
+
 def _pairs(*values: Any) -> tuple[bool, tuple[int, ...], list[np.ndarray]]:
     """(all scalar?, broadcast shape, each value as a flat float array of that shape)."""
     scalar = all(np.ndim(v) == 0 for v in values)
@@ -142,10 +146,11 @@ def inverse(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) 
     >>> [round(x / 1000, 1) for x in m.tolist()]
     [111.3, 156.9]
     """
-    scalar, shape, (la1, lo1, la2, lo2) = _pairs(lat1, lon1, lat2, lon2)
+    if _all_scalar(lat1, lon1, lat2, lon2):  # no arrays: pyproj's scalar path, ~10x faster
+        az1, _, m = geod().inv(float(lon1), float(lat1), float(lon2), float(lat2))  # type: ignore[arg-type]
+        return float(m), float(az1)
+    _, shape, (la1, lo1, la2, lo2) = _pairs(lat1, lon1, lat2, lon2)
     az, _, s = geod().inv(lo1, la1, lo2, la2)
-    if scalar:
-        return float(s[0]), float(az[0])
     return np.asarray(s, dtype=float).reshape(shape), np.asarray(az, dtype=float).reshape(shape)
 
 
@@ -169,10 +174,11 @@ def forward(lat: ArrayLike, lon: ArrayLike, azimuth: ArrayLike, metres: ArrayLik
     >>> round(lat, 6), round(lon, 4)
     (0.0, 1.0)
     """
-    scalar, shape, (la, lo, az, m) = _pairs(lat, lon, azimuth, metres)
+    if _all_scalar(lat, lon, azimuth, metres):
+        x, y, _ = geod().fwd(float(lon), float(lat), float(azimuth), float(metres))  # type: ignore[arg-type]
+        return float(y), float(x)
+    _, shape, (la, lo, az, m) = _pairs(lat, lon, azimuth, metres)
     lon2, lat2, _ = geod().fwd(lo, la, az, m)
-    if scalar:
-        return float(lat2[0]), float(lon2[0])
     return np.asarray(lat2, dtype=float).reshape(shape), np.asarray(lon2, dtype=float).reshape(shape)
 
 

@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from geo import coords
-from geo.coords import wrap_lon, parse_latitude, parse_longitude, parse_pair, parse_point
+from geo.coords import parse_latitude, parse_longitude, parse_pair, parse_point, wrap_lon
 from geo.errors import CoordinateError
 
 ROOT = Path(__file__).resolve().parent.parent
