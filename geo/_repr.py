@@ -8,8 +8,9 @@ never markup).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
 _STYLE = ("border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px;"
           "text-align:left")

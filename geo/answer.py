@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .coords import normalize_longitude
+from .coords import wrap_lon
 from .layers import LayerInfo, load_zones
 from .zones import _model, box_frame, classify, resolve_country, status_of_pol_type
 
@@ -119,7 +119,7 @@ def where(lat: float, lon: float, country: str = "JPN", layers: Sequence[str] | 
     superseded = _check_v12(zone, info) if zone is not None and layer_id else None
     enclosing = (load_zones(layer_id).record(int(c.enclosing_index[0]))
                  if layer_id and c.enclosing_index[0] >= 0 else None)
-    x = normalize_longitude(lon)
+    x = wrap_lon(lon)
     dist_km = near = None
     if distance and layer_id:
         box = load_zones(layer_id).layer.coverage_bbox

@@ -227,7 +227,7 @@ def _nearest_boundary(geom: Any, pieces: list[Any], step_km: float
     """When the area lies wholly in one zone: its outline's nearest approach to that zone's boundary."""
     import shapely
 
-    from .coords import normalize_longitude
+    from .coords import wrap_lon
     from .geodesy import nearest_boundary_point
 
     if len(pieces) != 1 or pieces[0][0] is None:
@@ -238,11 +238,11 @@ def _nearest_boundary(geom: Any, pieces: list[Any], step_km: float
     outline = shapely.segmentize(geom.boundary, step_km / 111.0)
     best = None
     for lon, lat in shapely.get_coordinates(outline):
-        bp = nearest_boundary_point(float(lon), float(lat), zone_geom, skip_antimeridian=skip)
+        bp = nearest_boundary_point(float(lat), float(lon), zone_geom, skip_antimeridian=skip)
         if best is None or bp.metres < best[0].metres:
             best = (bp, float(lon), float(lat))
     if best is None:
         return None, None
     bp, lon, lat = best
-    return bp.km, {"outline_lat": round(lat, 7), "outline_lon": round(normalize_longitude(lon), 7),
-                   "boundary_lat": round(bp.lat, 7), "boundary_lon": round(normalize_longitude(bp.lon), 7)}
+    return bp.km, {"outline_lat": round(lat, 7), "outline_lon": round(wrap_lon(lon), 7),
+                   "boundary_lat": round(bp.lat, 7), "boundary_lon": round(wrap_lon(bp.lon), 7)}

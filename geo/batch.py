@@ -151,7 +151,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
 
     Text columns are pandas Categoricals (dictionary-encoded in Parquet).
     """
-    from .coords import normalize_longitude
+    from .coords import wrap_lon
     from .layers import load_zones
     from .enums import Answer, Status
     from .zones import classify
@@ -207,7 +207,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         rows = np.flatnonzero(c.layer_code >= 0)
         if len(rows):
             stack = _boundary_stack(c.layer_ids[0], c.layer_ids)
-            x, y = normalize_longitude(lon[rows]), lat[rows]
+            x, y = wrap_lon(lon[rows]), lat[rows]
             metres, bx, by = index_for(stack).nearest(x, y)
             km[rows], blat[rows], blon[rows] = np.round(metres / 1000.0, 6), np.round(by, 7), np.round(bx, 7)
             across[rows] = across_labels(stack, x, y, bx, by, metres)

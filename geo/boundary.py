@@ -205,7 +205,7 @@ class SegmentIndex:
 
     def _nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(lon)
-        x = (lon + 180.0) % 360.0
+        x = wrap_lon(lon) + 180.0
         cx = np.minimum((x / CELL).astype(np.int64), _NX - 1)
         cy = np.clip(((lat + 90.0) / CELL).astype(np.int64), 0, _NY - 1)
         block = (cy // BLOCK) * (_NX // BLOCK) + cx // BLOCK
@@ -456,10 +456,10 @@ def _drop_cuts(segs: np.ndarray, box: tuple[float, float, float, float]) -> np.n
     for y in (s, n, -90.0, 90.0):
         cut[flat[np.abs(segs[flat, 1] - y) < _ON_LINE]] = True
     upright = np.flatnonzero(np.abs(segs[:, 0] - segs[:, 2]) < _ON_LINE)
-    from .coords import normalize_longitude
+    from .coords import wrap_lon
 
     for x in (w, e):
-        cut[upright[np.abs(normalize_longitude(segs[upright, 0] - x)) < _ON_LINE]] = True
+        cut[upright[np.abs(wrap_lon(segs[upright, 0] - x)) < _ON_LINE]] = True
     # layers cut at ±180° do so a little loosely (the world layer at ±179.9999885)
     cut[upright[np.abs(segs[upright, 0]) >= 179.999]] = True
     return segs[~cut]
@@ -551,10 +551,10 @@ def _zone_key(entry: _StackEntry, zi: int) -> Any:
 
 def _frame(entry: _StackEntry, lon: np.ndarray) -> np.ndarray:
     """Longitudes in a layer's frame (as :func:`_east`: -180 -> 180 for an east-edged box)."""
-    from .coords import normalize_longitude
+    from .coords import wrap_lon
     from .zones import box_frame
 
-    return box_frame(normalize_longitude(lon), entry[2])
+    return box_frame(wrap_lon(lon), entry[2])
 
 
 def _covers(entry: _StackEntry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -724,7 +724,6 @@ def boundary_distance(lats: Any, lons: Any, layers: Sequence[str] | None = None,
     >>> [round(k, 1) for k in r.km]
     [138.9, 86.5]
     """
-    from .coords import normalize_longitude
     from .layers import resolve_layers
 
     lat = np.atleast_1d(np.asarray(lats, dtype=float))
@@ -732,7 +731,7 @@ def boundary_distance(lats: Any, lons: Any, layers: Sequence[str] | None = None,
     ids = resolve_layers(layers)
     stack = _boundary_stack(ids[0], ids)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
-    x = np.where(ok, normalize_longitude(np.where(ok, lon, 0.0)), np.nan)
+    x = np.where(ok, wrap_lon(np.where(ok, lon, 0.0)), np.nan)
     y = np.where(ok, lat, np.nan)
     metres, blon, blat = index_for(stack).nearest(x, y)
     labels = np.full(len(lat), "", dtype=object)
@@ -798,7 +797,7 @@ def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blo
     todo = np.flatnonzero(np.isfinite(metres) & (metres >= 1e-3))
     if not len(todo):
         return layer, zone, kind
-    _, az = inverse(lon[todo], lat[todo], blon[todo], blat[todo])
+    _, az = inverse(lat[todo], lon[todo], blat[todo], blon[todo])
     here = _keys(stack, *_answer_at(stack, lon[todo], lat[todo]))
     xs, ys = np.full(n, np.nan), np.full(n, np.nan)
     pending = np.ones(len(todo), dtype=bool)
@@ -807,7 +806,7 @@ def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blo
         if not len(p):
             break
         i = todo[p]
-        x, y = forward(blon[i], blat[i], az[p] + turn, np.full(len(p), step))
+        y, x = forward(blat[i], blon[i], az[p] + turn, np.full(len(p), step))
         lj, lz = _answer_at(stack, x, y)
         changed = _keys(stack, lj, lz) != here[p]
         c = p[changed]

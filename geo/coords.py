@@ -48,9 +48,9 @@ Example
 from __future__ import annotations
 
 import math
-import re
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, overload
 
+from ._dms import _POINT_FORMS, _Bad, _cannot, _parse_tokens, _Raw, _raw, _raw_side, _Tok, _tokenize
 from .errors import CoordinateError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; numpy is imported lazily
@@ -58,242 +58,11 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; numpy is imported lazily
 
     import numpy as np
 
-__all__ = ["normalize_longitude", "parse_latitude", "parse_longitude", "parse_pair", "parse_pairs",
-           "parse_point"]
+__all__ = ["parse_latitude", "parse_longitude", "parse_pair", "parse_pairs", "parse_point", "wrap_lon"]
 
-_LAT_FORMS = ("use decimal degrees (24.28667, -33.9) or degrees-minutes-seconds "
-              "(24°17′12″N, 24 17 12 N, 24:17:12), with an optional hemisphere letter N or S")
-_LON_FORMS = ("use decimal degrees (153.98056, -70.5, or 0 to 360) or degrees-minutes-seconds "
-              "(153°58′50″E, 153 58 50 E, 153:58:50), with an optional hemisphere letter E or W")
-_POINT_FORMS = ("give latitude then longitude, e.g. '24.28667, 153.98056', '-33.9;18.4', "
-                "'24°17′12″N 153°58′50″E' or '24 17 12 N, 153 58 50 E'")
 _SWAP_HINT = "did you swap latitude and longitude? The order is LAT LON"
 
-_TOKEN_RE = re.compile(
-    r"""
-      (?P<space>\s+)
-    | (?P<num>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[-+]?[0-9]+)?)
-    | (?P<sign>[-+\u2212])
-    | (?P<deg>[°º˚]|deg|d)
-    | (?P<sec>''|′′|[″"”“]|sec)
-    | (?P<min>[′'’‘]|min|m)
-    | (?P<s>s)
-    | (?P<hemi>[nsew])
-    | (?P<colon>:)
-    | (?P<sep>[,;])
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-_UNITS = ("deg", "min", "sec")
-_MINUS = ("-", "\u2212")
 _MAX_POINT_TOKENS = 24  # two values of at most 10 tokens each (N - 24 ° 17 ′ 12 ″ ...)
-
-
-class _Tok(NamedTuple):
-    kind: str  # num, sign, deg, min, sec, s (seconds or South), hemi, colon, sep
-    text: str
-    start: int
-    end: int
-    space_before: bool
-
-
-class _Parsed(NamedTuple):
-    """One value read by the grammar, before any arithmetic."""
-
-    letter: str | None  # N, S, E, W
-    sign: str | None
-    parts: tuple[str, ...]  # degrees[, minutes[, seconds]] as typed
-
-
-class _Raw(NamedTuple):
-    """One value in signed degrees, not yet checked against a range."""
-
-    value: float
-    letter: str | None
-    shown: str  # how error messages quote it
-
-
-class _Bad(Exception):
-    """Internal: why some tokens are not a coordinate.
-
-    ``syntax`` errors get the list of accepted forms appended; the others
-    (minutes >= 60 ...) are specific enough on their own.
-    """
-
-    def __init__(self, reason: str | None = None, syntax: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.syntax = syntax
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _quote(text: str) -> str:
-    """Quote user text for a one-line message (repr escapes newlines)."""
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return repr(text)
-
-
-def _cannot(what: str, text: str, bad: _Bad, forms: str) -> str:
-    head = f"cannot read {what} {_quote(text)}"
-    if bad.reason is None:
-        return f"{head}: {forms}"
-    if bad.syntax:
-        return f"{head}: {bad.reason}; {forms}"
-    return f"{head}: {bad.reason}"
-
-
-def _tokenize(text: str) -> list[_Tok]:
-    tokens: list[_Tok] = []
-    pos, space = 0, False
-    while pos < len(text):
-        m = _TOKEN_RE.match(text, pos)
-        if m is None:
-            raise _Bad(f"unexpected {text[pos]!r}")
-        kind = m.lastgroup or ""
-        if kind == "space":
-            space = True
-        else:
-            tokens.append(_Tok(kind, m.group(), m.start(), m.end(), space))
-            space = False
-        pos = m.end()
-    # "24N153E": a letter glued to numbers on both sides is ambiguous.  ("1e5" is
-    # one number: the exponent is part of the num token.)
-    for a, b, c in zip(tokens, tokens[1:], tokens[2:]):
-        if (a.kind == "num" and b.kind in ("hemi", "s") and c.kind == "num"
-                and not b.space_before and not c.space_before):
-            raise _Bad(f"put a space after the hemisphere letter {b.text!r}")
-    return tokens
-
-
-def _parse_tokens(tokens: list[_Tok]) -> _Parsed:
-    """The grammar of one value: [letter] [sign] D [unit] [sep M [unit] [sep S [unit]]] [letter]."""
-    n, i = len(tokens), 0
-    if n == 0:
-        raise _Bad("there is no number")
-    pre = post = None
-    if tokens[i].kind in ("hemi", "s"):
-        pre = tokens[i].text.upper()
-        i += 1
-    sign = None
-    if i < n and tokens[i].kind == "sign":
-        sign = tokens[i].text
-        i += 1
-    parts: list[str] = []
-    units: list[str | None] = []
-    colons: list[bool] = []
-    while True:
-        if i >= n or tokens[i].kind != "num":
-            where = f"after {tokens[i - 1].text!r}" if i else "at the start"
-            raise _Bad(f"a number is missing {where}")
-        parts.append(tokens[i].text)
-        i += 1
-        position = len(parts) - 1
-        unit = None
-        if i < n:
-            tok = tokens[i]
-            if tok.kind == _UNITS[position]:
-                unit = tok.text.lower()
-                i += 1
-            elif tok.kind == "s" and position == 2 and units[1] in ("m", "min"):
-                unit = tok.text.lower()  # 24d17m12s: seconds, not South
-                i += 1
-        units.append(unit)
-        if len(parts) == 3 or i >= n:
-            break
-        tok = tokens[i]
-        if tok.kind == "colon":
-            if unit is not None:
-                raise _Bad(f"':' cannot follow the unit {unit!r}")
-            if colons and not colons[-1]:
-                raise _Bad("mixed separators: use '24:17:12' or '24 17 12', not both")
-            colons.append(True)
-            i += 1
-        elif tok.kind == "num":
-            if unit is None and not tok.space_before:
-                raise _Bad(f"unexpected {tok.text!r}")  # "24.5.3"
-            if colons and colons[-1]:
-                raise _Bad("mixed separators: use '24:17:12' or '24 17 12', not both")
-            colons.append(False)
-        else:
-            break
-    if i < n and tokens[i].kind in ("hemi", "s"):
-        post = tokens[i].text.upper()
-        i += 1
-    if i < n:
-        raise _Bad(f"unexpected {tokens[i].text!r}")
-    if pre and post:
-        raise _Bad(f"two hemisphere letters ({pre!r} and {post!r})")
-    return _Parsed(pre or post, sign, tuple(parts))
-
-
-def _evaluate(parsed: _Parsed) -> float:
-    """Signed degrees from a parsed value (checks minutes and seconds)."""
-    letter, sign, parts = parsed
-    if letter and sign in _MINUS:
-        raise _Bad(f"it has both a minus sign and the hemisphere letter {letter!r}; "
-                   f"use one (-33.9 or 33.9 S)", syntax=False)
-    if len(parts) >= 2 and any("e" in p.lower() for p in parts):
-        raise _Bad("scientific notation (such as 1e1) is for decimal degrees only, "
-                   "not with minutes and seconds", syntax=False)
-    if len(parts) >= 2 and "." in parts[0]:
-        raise _Bad(f"degrees followed by minutes must be a whole number, got {parts[0]}", syntax=False)
-    if len(parts) == 3 and "." in parts[1]:
-        raise _Bad(f"minutes followed by seconds must be a whole number, got {parts[1]}", syntax=False)
-    value = float(parts[0])
-    for name, text, scale in zip(("minutes", "seconds"), parts[1:], (60.0, 3600.0)):
-        x = float(text)
-        if not x < 60.0:
-            raise _Bad(f"{name} must be in [0, 60), got {text}", syntax=False)
-        value += x / scale
-    negative = sign in _MINUS or letter in ("S", "W")
-    return -value if negative else value
-
-
-def _forms(what: str) -> str:
-    return _LAT_FORMS if what == "latitude" else _LON_FORMS
-
-
-def _raw(value: Any, what: str) -> _Raw:
-    """Read a value (text or number) without checking its range or letter."""
-    if value is None:
-        raise CoordinateError(f"{what} is missing: {_forms(what)}")
-    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
-        raise CoordinateError(f"{what} must be text or a number, got the boolean {bool(value)}")
-    if isinstance(value, str):
-        return _raw_text(value, what)
-    if isinstance(value, (bytes, bytearray)) or hasattr(value, "__len__") \
-            or not hasattr(type(value), "__float__"):
-        raise CoordinateError(f"{what} must be text or a single number, got {type(value).__name__}")
-    try:
-        x = float(value)
-    except OverflowError:
-        raise CoordinateError(f"{what} {_quote(str(value))} is out of range") from None
-    except Exception:  # a broken __float__ must still give a CoordinateError
-        raise CoordinateError(f"{what} must be text or a single number, got {type(value).__name__}") from None
-    shown = str(value) if isinstance(value, int) and len(str(value)) < 30 else repr(x)
-    if not math.isfinite(x):
-        lo, hi = ("-90", "90") if what == "latitude" else ("-180", "360")
-        raise CoordinateError(f"{what} {shown} is not a finite number: give degrees from {lo} to {hi}")
-    return _Raw(x, None, shown)
-
-
-def _raw_text(text: str, what: str) -> _Raw:
-    if not text.strip():
-        raise CoordinateError(f"{what} is missing (empty text): {_forms(what)}")
-    try:
-        tokens = _tokenize(text)
-        for tok in tokens:
-            if tok.kind == "sep":
-                raise _Bad(f"{tok.text!r} separates latitude from longitude and cannot appear "
-                           f"inside one {what} (use '.' for decimals)")
-        parsed = _parse_tokens(tokens)
-        value = _evaluate(parsed)
-    except _Bad as bad:
-        raise CoordinateError(_cannot(what, text, bad, _forms(what))) from None
-    return _Raw(value, parsed.letter, _quote(text))
 
 
 def _latitude(raw: _Raw, hint: bool = False) -> float:
@@ -306,13 +75,13 @@ def _latitude(raw: _Raw, hint: bool = False) -> float:
     return raw.value + 0.0  # -0.0 -> 0.0
 
 
-def _longitude(raw: _Raw) -> float:
+def _longitude(raw: _Raw, wrap: bool = True) -> float:
     if raw.letter in ("N", "S"):
         raise CoordinateError(f"longitude {raw.shown} has the hemisphere letter {raw.letter!r}, "
                               f"which is for latitudes; a longitude takes E or W")
     if not -180.0 <= raw.value <= 360.0:
         raise CoordinateError(f"longitude {raw.shown} is out of range [-180, 180] (or [0, 360])")
-    return _normalize_scalar(raw.value) + 0.0
+    return (_wrap_scalar(raw.value) if wrap else raw.value) + 0.0
 
 
 def _kind(letter: str | None) -> str | None:
@@ -321,7 +90,7 @@ def _kind(letter: str | None) -> str | None:
     return "latitude" if letter in ("N", "S") else "longitude"
 
 
-def _assign(a: _Raw, b: _Raw) -> tuple[float, float]:
+def _assign(a: _Raw, b: _Raw, wrap: bool = True) -> tuple[float, float]:
     """(lat, lon) from the first and second value, using hemisphere letters."""
     ka, kb = _kind(a.letter), _kind(b.letter)
     if ka is not None and ka == kb:
@@ -332,10 +101,10 @@ def _assign(a: _Raw, b: _Raw) -> tuple[float, float]:
         a, b = b, a  # the letters say which is which
     # Without letters, hint at a swap when the swapped order would be valid.
     hint = (ka is None and kb is None and -90.0 <= b.value <= 90.0 and -180.0 <= a.value <= 360.0)
-    return _latitude(a, hint=hint), _longitude(b)
+    return _latitude(a, hint=hint), _longitude(b, wrap)
 
 
-def _normalize_scalar(x: float) -> float:
+def _wrap_scalar(x: float) -> float:
     if -180.0 <= x < 180.0:
         return x  # exact: no arithmetic on values already in range
     if 180.0 <= x < 540.0:
@@ -408,7 +177,7 @@ def parse_longitude(value: str | float) -> float:
     return _longitude(_raw(value, "longitude"))
 
 
-def parse_pair(lat: str | float, lon: str | float) -> tuple[float, float]:
+def parse_pair(lat: str | float, lon: str | float, *, wrap: bool = True) -> tuple[float, float]:
     """Read a latitude and a longitude given separately (``eezmap where LAT LON``).
 
     Hemisphere letters that show the two are reversed (``"153°58′50″E"``,
@@ -421,11 +190,14 @@ def parse_pair(lat: str | float, lon: str | float) -> tuple[float, float]:
     ----------
     lat, lon : str or float
         Any form accepted by :func:`parse_latitude` / :func:`parse_longitude`.
+    wrap : bool
+        Normalise the longitude to [-180, 180) (default); ``False`` returns it
+        as given (still checked to lie in [-180, 360]), e.g. to echo it.
 
     Returns
     -------
     tuple of float
-        ``(lat, lon)``, the longitude normalised to [-180, 180).
+        ``(lat, lon)``, the longitude normalised to [-180, 180) unless ``wrap=False``.
 
     Raises
     ------
@@ -443,10 +215,10 @@ def parse_pair(lat: str | float, lon: str | float) -> tuple[float, float]:
         lat = lat.rstrip()[:-1]
     elif isinstance(lon, str) and lon.lstrip().startswith((",", ";")):
         lon = lon.lstrip()[1:]
-    return _assign(_raw(lat, "latitude"), _raw(lon, "longitude"))
+    return _assign(_raw(lat, "latitude"), _raw(lon, "longitude"), wrap)
 
 
-def parse_point(text: str) -> tuple[float, float]:
+def parse_point(text: str, *, wrap: bool = True) -> tuple[float, float]:
     """Read a latitude and a longitude from one string.
 
     The two may be separated by a comma, a semicolon or spaces:
@@ -461,11 +233,13 @@ def parse_point(text: str) -> tuple[float, float]:
     ----------
     text : str
         Latitude then longitude.
+    wrap : bool
+        As for :func:`parse_pair`.
 
     Returns
     -------
     tuple of float
-        ``(lat, lon)``, the longitude normalised to [-180, 180).
+        ``(lat, lon)``, the longitude normalised to [-180, 180) unless ``wrap=False``.
 
     Raises
     ------
@@ -488,7 +262,7 @@ def parse_point(text: str) -> tuple[float, float]:
     try:
         tokens = _tokenize(text)
     except _Bad as bad:
-        raise CoordinateError(_cannot("point", text, bad, _POINT_FORMS)) from None
+        raise CoordinateError(_cannot("point", text, bad, _POINT_FORMS)) from bad
     seps = [k for k, tok in enumerate(tokens) if tok.kind == "sep"]
     if len(seps) > 1:
         raise CoordinateError(_cannot("point", text, _Bad(
@@ -496,14 +270,13 @@ def parse_point(text: str) -> tuple[float, float]:
     if seps:
         k = seps[0]
         sides = [tokens[:k], tokens[k + 1:]]
-        for side, what in zip(sides, ("latitude before", "longitude after")):
+        for side, what in zip(sides, ("latitude before", "longitude after"), strict=True):
             if not side:
                 raise CoordinateError(_cannot("point", text, _Bad(
                     f"the {what} {tokens[k].text!r} is missing"), _POINT_FORMS))
         a, b = (_raw_side(side, text) for side in sides)
-        return _assign(a, b)
-    return _split_point(tokens, text)
-
+        return _assign(a, b, wrap)
+    return _split_point(tokens, text, wrap)
 
 
 def parse_pairs(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -554,10 +327,10 @@ def parse_pairs(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     out_lon = np.full(n, np.nan)
     errors = np.full(n, "", dtype=object)
     out_lat[fast] = la[fast] + 0.0  # -0.0 -> 0.0, as parse_pair
-    out_lon[fast] = normalize_longitude(lo[fast]) + 0.0
+    out_lon[fast] = wrap_lon(lo[fast]) + 0.0
     for i in np.flatnonzero(~fast):  # text in other forms, and every bad row: the one parser
         try:
-            out_lat[i], out_lon[i] = parse_pair(_cell(la_cells, i), _cell(lo_cells, i))
+            out_lat[i], out_lon[i] = parse_pair(_cell(la_cells, int(i)), _cell(lo_cells, int(i)))
         except CoordinateError as exc:
             errors[i] = str(exc)
     return out_lat, out_lon, errors
@@ -600,18 +373,7 @@ def _cell(cells: np.ndarray, i: int) -> Any:
     return v  # empty text stays text: the message is the argument's ("... is missing (empty text)")
 
 
-def _raw_side(tokens: list[_Tok], text: str) -> _Raw:
-    """One side of a point, read with errors naming both it and the point."""
-    side = text[tokens[0].start:tokens[-1].end]
-    try:
-        parsed = _parse_tokens(tokens)
-        value = _evaluate(parsed)
-    except _Bad as bad:
-        raise CoordinateError(_cannot(f"{_quote(side)} in point", text, bad, _POINT_FORMS)) from None
-    return _Raw(value, parsed.letter, _quote(side))
-
-
-def _split_point(tokens: list[_Tok], text: str) -> tuple[float, float]:
+def _split_point(tokens: list[_Tok], text: str, wrap: bool) -> tuple[float, float]:
     """Find the one place where a point without a comma splits into two values.
 
     Each split is scored: 0 = a side does not parse, 1 = minutes/seconds or
@@ -635,19 +397,20 @@ def _split_point(tokens: list[_Tok], text: str) -> tuple[float, float]:
             scored.append((1, exc))
             continue
         try:
-            scored.append((3, _assign(a, b)))
+            scored.append((3, _assign(a, b, wrap)))
         except CoordinateError as exc:
             scored.append((2, exc))
     if not scored:
         try:
             _parse_tokens(tokens)
-        except _Bad:
-            raise CoordinateError(_cannot("point", text, _Bad(), _POINT_FORMS)) from None
+        except _Bad as bad:
+            raise CoordinateError(_cannot("point", text, _Bad(), _POINT_FORMS)) from bad
         raise CoordinateError(_cannot("point", text, _Bad("it holds only one value"), _POINT_FORMS))
     best = max(score for score, _ in scored)
     top = [outcome for score, outcome in scored if score == best]
     if best == 3 and len(set(top)) == 1:
-        return top[0]
+        lat, lon = top[0]
+        return float(lat), float(lon)
     if len(top) == 1:
         raise top[0]
     raise CoordinateError(_cannot("point", text, _Bad(
@@ -656,14 +419,14 @@ def _split_point(tokens: list[_Tok], text: str) -> tuple[float, float]:
 
 
 @overload
-def normalize_longitude(lon: float) -> float: ...
+def wrap_lon(lon: float) -> float: ...
 
 
 @overload
-def normalize_longitude(lon: np.ndarray | Sequence[float]) -> np.ndarray: ...
+def wrap_lon(lon: np.ndarray | Sequence[float]) -> np.ndarray: ...
 
 
-def normalize_longitude(lon: Any) -> Any:
+def wrap_lon(lon: Any) -> Any:
     """Map longitudes to [-180, 180).
 
     A number gives a float; an array (or list) gives a float ndarray of the
@@ -688,26 +451,26 @@ def normalize_longitude(lon: Any) -> Any:
 
     Example
     -------
-    >>> normalize_longitude(200.0)
+    >>> wrap_lon(200.0)
     -160.0
-    >>> normalize_longitude([180.0, 359.5, -10.0]).tolist()
+    >>> wrap_lon([180.0, 359.5, -10.0]).tolist()
     [-180.0, -0.5, -10.0]
     """
     if lon is None or isinstance(lon, (str, bytes, bytearray, bool)):
-        raise CoordinateError(f"normalize_longitude needs numbers, got {type(lon).__name__} "
+        raise CoordinateError(f"wrap_lon needs numbers, got {type(lon).__name__} "
                               f"(use parse_longitude for text)")
     if isinstance(lon, (int, float)):
         try:
             x = float(lon)
-        except OverflowError:
-            raise CoordinateError(f"longitude {lon} is too large") from None
-        return _normalize_scalar(x) if math.isfinite(x) else math.nan
+        except OverflowError as exc:
+            raise CoordinateError(f"longitude {lon} is too large") from exc
+        return _wrap_scalar(x) if math.isfinite(x) else math.nan
     import numpy as np
 
     try:
         a = np.asarray(lon, dtype=float)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise CoordinateError(f"normalize_longitude needs numbers: {exc}".splitlines()[0]) from None
+        raise CoordinateError(f"wrap_lon needs numbers: {exc}".splitlines()[0]) from exc
     with np.errstate(invalid="ignore"):
         r = np.mod(a + 180.0, 360.0) - 180.0
         r = np.where(r >= 180.0, r - 360.0, r)

@@ -31,16 +31,20 @@ class LayerError(GeoError, OSError):
     exit_code = 5
 
 
-class UnknownLayerError(GeoError, ValueError):
-    """A layer id that no manifest lists (a user's typo: bad input)."""
-
-
-class LayerKindError(GeoError, ValueError):
-    """A layer of the wrong kind where zones were asked for (bad input, exit 2)."""
-
-
 class ArgumentError(GeoError, ValueError):
-    """A bad argument to a library call (a layer id, a kind, a bounding box): bad input."""
+    """A bad argument to a library call (a layer id or kind, a bounding box, a country): bad input.
+
+    The one bad-input class besides :class:`CoordinateError`; messages name the
+    parameter (``page_size``), and the command line translates them to its flags.
+    """
+
+
+class UnknownLayerError(ArgumentError):
+    """A layer id that no manifest lists (a user's typo)."""
+
+
+class CountryError(ArgumentError):
+    """A country code or name that no loaded layer knows."""
 
 
 class FetchError(GeoError, OSError):

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,8 @@ def _geojson_geometry(geom: Any) -> dict[str, Any]:
 
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         geom = shapely.orient_polygons(geom, exterior_cw=False)
-    return json.loads(shapely.to_geojson(geom))
+    out: dict[str, Any] = json.loads(shapely.to_geojson(geom))
+    return out
 
 
 def _round(obj: Any) -> Any:
@@ -134,15 +136,41 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
     zone of *country* (``complete``) and, if not, what is missing (``notes``,
     see :func:`coverage_notes`).
     """
-    from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_area_m2, geodesic_line
     from .layers import load_zones, manifest
-    from .seabed import isa_citation
-    from .sites import home_site, load_sites
+    from .seabed import BATHYMETRY_LAYER, ISA_LAYER, isa_citation
+    from .sites import load_sites
+
+    zones = load_zones(layer_id)
+    sites = list(load_sites()) + list(extra_sites)
+    features = _zone_features(country, layer_id) + _site_features(sites) + _distance_lines(sites)
+    isa = contract_areas_near(sites)
+    for geom, c in isa:
+        props = {"kind": "isa_area", **c.as_dict(), "layer": c.layer["id"],
+                 "layer_version": c.layer["version"], "citation": isa_citation(c.as_of)}
+        features.append({"type": "Feature", "geometry": _geojson_geometry(geom), "properties": props})
+    used = {zones.layer.id, "sites", ISA_LAYER, BATHYMETRY_LAYER}
+    notes = coverage_notes(country, layer_id)
+    fc: dict[str, Any] = _round({
+        "type": "FeatureCollection",
+        "name": f"eezmap export: {country} zones and sites",
+        "complete": not notes,
+        "notes": notes,
+        "layers": [{k: v for k, v in i.as_dict().items() if k in
+                    ("id", "title", "version", "doi", "citation", "licence", "sha256")}
+                   for i in manifest() if i.id in used],
+        "features": features,
+    })
+    return fc
+
+
+def _zone_features(country: str, layer_id: str) -> list[dict[str, Any]]:
+    """Every zone of *country* (and those touching it) as a Feature, areas geodesic."""
+    from .geodesy import geodesic_area_m2
+    from .layers import load_zones
     from .zones import status_of_pol_type
 
     zones = load_zones(layer_id)
     cut = clipped_zones(layer_id)
-    sites = list(load_sites()) + list(extra_sites)
     features: list[dict[str, Any]] = []
     for i in zones_touching(country, layer_id):
         rec = zones.record(i)
@@ -162,6 +190,12 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
             rec["clipped_to"] = list(zones.layer.coverage_bbox)
         features.append({"type": "Feature", "geometry": _geojson_geometry(zones.geometry[i]),
                          "properties": rec})
+    return features
+
+
+def _site_features(sites: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each site (with its seabed regime), and the uncertainty area of an approximate one."""
+    features: list[dict[str, Any]] = []
     for s in sites:
         props = s.as_dict()
         props.update({"kind": "site", "layer": s.layer.id if s.layer else "user",
@@ -175,7 +209,16 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
                                "uncertainty_km": s.uncertainty_km, "derivation": s.derivation,
                                "layer": s.layer.id if s.layer else "user"},
             })
+    return features
+
+
+def _distance_lines(sites: Sequence[Any]) -> list[dict[str, Any]]:
+    """The geodesic from the home island to every other site, with its length and the 200 NM margin."""
+    from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_line
+    from .sites import home_site
+
     home = home_site()
+    features: list[dict[str, Any]] = []
     for s in sites:
         if s.id == home.id:
             continue
@@ -192,25 +235,7 @@ def feature_collection(country: str = "JPN", layer_id: str = "mr-v12-eez-nw-paci
                 "to_certainty": s.certainty, "method": "geodesic, WGS84 (pyproj)",
             },
         })
-    isa = contract_areas_near(sites)
-    for geom, c in isa:
-        features.append({"type": "Feature", "geometry": _geojson_geometry(geom),
-                         "properties": {"kind": "isa_area", **c.as_dict(), "layer": c.layer["id"],
-                                        "layer_version": c.layer["version"], "citation": isa_citation(c.as_of)}})
-    from .seabed import BATHYMETRY_LAYER, ISA_LAYER
-
-    used = {zones.layer.id, "sites", ISA_LAYER, BATHYMETRY_LAYER}
-    notes = coverage_notes(country, layer_id)
-    return _round({
-        "type": "FeatureCollection",
-        "name": f"eezmap export: {country} zones and sites",
-        "complete": not notes,
-        "notes": notes,
-        "layers": [{k: v for k, v in i.as_dict().items() if k in
-                    ("id", "title", "version", "doi", "citation", "licence", "sha256")}
-                   for i in manifest() if i.id in used],
-        "features": features,
-    })
+    return features
 
 
 #: ISA areas "near" a site: those meeting its bounds grown by this many degrees (about 550 km),
@@ -242,7 +267,8 @@ def _seabed_of(site: Any) -> dict[str, Any]:
             "depth_band_m": a.depth.as_dict() if a.depth is not None else None}
 
 
-def write_geojson(path: str | os.PathLike[str] | None, fc: dict[str, Any], indent: int | None = None) -> Path | None:
+def write_geojson(path: str | os.PathLike[str] | None, fc: dict[str, Any],
+                  indent: int | None = None) -> Path | None:
     """Write a FeatureCollection atomically (or to stdout when *path* is None or '-')."""
     import sys
 

@@ -113,13 +113,13 @@ def geodesic_buffer(geom: BaseGeometry, distance_m: float, *, tolerance_m: float
     dense = shapely.segmentize(geom, deg)
     pts = np.unique(shapely.get_coordinates(shapely.boundary(dense)), axis=0)
     if near is not None and len(pts):
-        d, _ = inverse(np.full(len(pts), near[0]), np.full(len(pts), near[1]), pts[:, 0], pts[:, 1])
+        d, _ = inverse(np.full(len(pts), near[1]), np.full(len(pts), near[0]), pts[:, 1], pts[:, 0])
         pts = pts[d <= near[2]]
     if not len(pts):
         return shapely.Polygon()
     n = _circle_points(distance_m, tolerance_m)
     az = np.linspace(0.0, 360.0, n, endpoint=False)[::-1]  # counter-clockwise rings
-    lon, lat = forward(np.repeat(pts[:, 0], n), np.repeat(pts[:, 1], n),
+    lat, lon = forward(np.repeat(pts[:, 1], n), np.repeat(pts[:, 0], n),
                        np.tile(az, len(pts)), np.full(len(pts) * n, distance_m))
     rings = np.stack([lon, lat], axis=1).reshape(len(pts), n, 2)
     circles = shapely.polygons(rings)
@@ -391,7 +391,7 @@ def _island_value(site_id: str, zone_layer: str, sha256: str) -> IslandValue:
         land = shapely.union_all(np.asarray(others, dtype=object))
         other_buffer = geodesic_buffer(land, radius, spacing_m=1000.0, near=(rep.x, rep.y, reach))
         pts = shapely.get_coordinates(shapely.boundary(land))
-        d, _ = inverse(np.full(len(pts), rep.x), np.full(len(pts), rep.y), pts[:, 0], pts[:, 1])
+        d, _ = inverse(np.full(len(pts), rep.y), np.full(len(pts), rep.x), pts[:, 1], pts[:, 0])
         nearest = float(d.min()) / 1000.0 if len(d) else math.inf
     value = shapely.difference(shapely.difference(within, other_buffer), outline.geometry)
     area = geodesic_area_m2(value) / 1e6

@@ -13,7 +13,7 @@ and check that the shipped file equals :func:`where_schema`.
 Every model allows extra keys: a key added to an answer (a new note, a depth)
 is passed through, never dropped or refused; the schema states the keys that
 are always there.  The closed sets (answers, statuses) come from
-:mod:`geo.zones`, so a new status changes the schema, and the test of the
+:mod:`geo.enums`, so a new status changes the schema, and the test of the
 shipped file says so.
 
 Needs pydantic (the ``serve`` extra); the CLI never imports this module.
@@ -22,22 +22,29 @@ Example
 -------
 >>> import geo
 >>> from geo.models import WhereAnswer
->>> WhereAnswer.model_validate(geo.where(22.0, 153.8).to_json()).answer
-'yes'
+>>> WhereAnswer.model_validate(geo.where(22.0, 153.8).to_json()).answer   # a StrEnum: equal to 'yes'
+<Answer.YES: 'yes'>
 """
 
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from .enums import Answer as _Answer, Status as _Status
+from .enums import Answer, Status
 
-Answer = Literal[tuple(a.value for a in _Answer)]  # type: ignore[valid-type]
-Status = Literal[tuple(s.value for s in _Status)]  # type: ignore[valid-type]
+
+def _closed(values: type[StrEnum], title: str) -> WithJsonSchema:
+    """A string from a closed set, in the schema inline (``enum``) as it always was, not a ``$ref``."""
+    return WithJsonSchema({"enum": [str(v) for v in values], "title": title, "type": "string"})
+
+
+AnswerValue = Annotated[Answer, _closed(Answer, "Answer")]
+StatusValue = Annotated[Status, _closed(Status, "Status")]
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
 WHERE_SCHEMA_PATH = SCHEMA_DIR / "where.schema.json"
@@ -57,23 +64,23 @@ class Query(_Open):
 class Zone(_Open):
     """A zone of a Marine Regions layer."""
 
-    mrgid: Optional[int] = Field(description="Marine Regions Gazetteer id of the zone.")
+    mrgid: int | None = Field(description="Marine Regions Gazetteer id of the zone.")
     name: str
     pol_type: str = Field(description="Marine Regions type: 200NM, Overlapping claim, Joint regime …")
     sovereigns: list[str] = Field(description="Every sovereign of the zone; none is picked in a shared area.")
-    territory: Optional[str] = None
+    territory: str | None = None
 
 
 class AcrossZone(Zone):
     """The zone across the nearest boundary, with its status."""
 
-    status: Optional[str] = None
+    status: str | None = None
 
 
 class NearestBoundary(_Open):
     lat: float
     lon: float
-    across: Union[AcrossZone, str, None] = Field(
+    across: AcrossZone | str | None = Field(
         description="What lies across the boundary: a zone, 'high_seas', 'land' or 'outside_coverage' "
                     "(null where it cannot be told, on the boundary itself).")
 
@@ -81,8 +88,8 @@ class NearestBoundary(_Open):
 class LayerRef(_Open):
     id: str
     version: str
-    coarse: Optional[bool] = None
-    citation: Optional[str] = None
+    coarse: bool | None = None
+    citation: str | None = None
 
 
 class Contract(_Open):
@@ -91,7 +98,7 @@ class Contract(_Open):
     contractor: str
     resource: Literal["polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts"]
     status: Literal["exploration", "reserved"]
-    since: Optional[str] = Field(description="Date the contract was signed (ISO 8601), null if unknown.")
+    since: str | None = Field(description="Date the contract was signed (ISO 8601), null if unknown.")
     as_of: str = Field(description="Date of the ISA layer: '2019-07'; areas were partly relinquished since.")
     layer: LayerRef
 
@@ -99,7 +106,7 @@ class Contract(_Open):
 class Seabed(_Open):
     """Who holds the seabed at the point (UNCLOS Part VI shelf, or the Area of Part XI)."""
 
-    regime: Optional[Literal["continental_shelf", "the_area", "beyond_200nm", "land"]] = Field(
+    regime: Literal["continental_shelf", "the_area", "beyond_200nm", "land"] | None = Field(
         description="continental_shelf inside a 200 NM zone; the_area inside an ISA contract or reserved "
                     "area; beyond_200nm outside both; land; null where the loaded layers cannot tell.")
     states: list[str] = Field(description="The coastal state(s) of the shelf: every party of a shared zone.")
@@ -111,7 +118,7 @@ class DepthBand(_Open):
     """The Natural Earth 1:10m depth band holding the point: a band, never a measured depth."""
 
     from_: int = Field(alias="from", description="Upper bound of the band, metres below sea level.")
-    to: Optional[int] = Field(description="Lower bound of the band, metres below sea level.")
+    to: int | None = Field(description="Lower bound of the band, metres below sea level.")
     layer: LayerRef
 
 
@@ -120,24 +127,24 @@ class WhereAnswer(_Open):
 
     query: Query
     country: str = Field(description="ISO 3166 alpha-3 code of the sovereign asked about.")
-    answer: Answer = Field(description="What the status means for the country.")  # type: ignore[valid-type]
-    status: Status = Field(description="What the place is.")  # type: ignore[valid-type]
-    zone: Optional[Zone]
-    distance_to_boundary_km: Optional[float] = Field(
+    answer: AnswerValue = Field(description="What the status means for the country.")
+    status: StatusValue = Field(description="What the place is.")
+    zone: Zone | None
+    distance_to_boundary_km: float | None = Field(
         description="Geodesic (WGS84) distance to the nearest boundary, km; null without it.")
-    nearest_boundary: Optional[NearestBoundary]
-    layer: Optional[LayerRef] = Field(description="The layer that answered, and its citation.")
-    enclosing_zone: Optional[Zone] = Field(
+    nearest_boundary: NearestBoundary | None
+    layer: LayerRef | None = Field(description="The layer that answered, and its citation.")
+    enclosing_zone: Zone | None = Field(
         default=None, description="For land in a hole of a zone polygon: the zone around the hole.")
-    zones: Optional[list[dict[str, Any]]] = Field(
+    zones: list[dict[str, Any]] | None = Field(
         default=None, description="With nested layers: every zone at the point, innermost first.")
-    seabed: Optional[Seabed] = Field(default=None, description="Who holds the seabed here.")
-    depth_m: Optional[DepthBand] = Field(
+    seabed: Seabed | None = Field(default=None, description="Who holds the seabed here.")
+    depth_m: DepthBand | None = Field(
         default=None, description="The 1:10m depth band (null on land or outside the bathymetry's coverage).")
 
 
 class End(_Open):
-    id: Optional[str]
+    id: str | None
     name: str
     lat: float
     lon: float
@@ -154,13 +161,13 @@ class DistanceAnswer(_Open):
     distance_km: float
     distance_nm: float
     initial_bearing_deg: float
-    distance_uncertainty_km: Optional[float] = None
+    distance_uncertainty_km: float | None = None
     ellipsoid: str
-    limit_200nm: Optional[dict[str, Any]] = None
+    limit_200nm: dict[str, Any] | None = None
 
 
 class Share(_Open):
-    zone: Optional[Zone]
+    zone: Zone | None
     status: str
     area_km2: float
     percent: float
@@ -170,8 +177,8 @@ class Area(_Open):
     name: str
     area_km2: float
     shares: list[Share]
-    nearest_boundary_km: Optional[float] = None
-    nearest_boundary_point: Optional[dict[str, Any]] = None
+    nearest_boundary_km: float | None = None
+    nearest_boundary_point: dict[str, Any] | None = None
 
 
 class AreaAnswer(_Open):

@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .coords import normalize_longitude
+from .coords import wrap_lon
 from .enums import LayerKind, Status
 from .layers import NESTED_KINDS, LayerInfo, load_zones, manifest
 
@@ -76,7 +76,7 @@ def zones_at(lat: float, lon: float, layer_ids: Sequence[str] | None = None, *,
         record, status and answering layer; they give the last item.
     """
     nested = nested_layers(layer_ids)
-    x = float(normalize_longitude(lon))
+    x = float(wrap_lon(lon))
     sovereigns = list(zone["sovereigns"]) if zone is not None and status == Status.EEZ else []
     # official nested layers in use replace the computed zones (never a mix of the two)
     computed = [] if nested else computed_zones_at(lat, x, sovereigns)

@@ -41,12 +41,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Optional
+from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,6 +69,9 @@ DEFAULT_MAX_BODY = 64 << 20
 #: The environment variable that carries --max-body to every worker process.
 MAX_BODY_ENV = _config.MAX_BODY_ENV
 
+# query parameters with a list default, made once (a call in a signature would build it per import)
+_LAYERS = Query([])
+_LAYERS_DESCRIBED = Query([], description="Zone layers in precedence (repeat).")
 _GEOJSON_TYPES = ("application/geo+json", "application/json")
 _CSV_TYPES = ("text/csv",)
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -94,7 +99,7 @@ def _error(status: int, line: str) -> Response:
     return _json({"error": " ".join(str(line).split("\n"))}, status)  # as the CLI folds it
 
 
-def _geo_error(exc: GeoError, scrub: Optional[str] = None) -> Response:
+def _geo_error(exc: GeoError, scrub: str | None = None) -> Response:
     from .cli._common import error_line
 
     line = error_line(exc)
@@ -102,6 +107,35 @@ def _geo_error(exc: GeoError, scrub: Optional[str] = None) -> Response:
         line = line.replace(scrub + os.sep, "").replace(scrub, "")
     # exit status 2 is bad input; 5 (a broken layer) and 6 are the server's own trouble
     return _error(400 if exc.exit_code == 2 else 500, line)
+
+
+_DRIVER_HINT = re.compile(r";?\s*It might help to specify the correct driver.*$")
+_UNREADABLE = "not recognized as being in a supported file format"
+
+
+def _body_error(exc: GeoError, directory: str, body: Path) -> Response:
+    """A library error about a spooled request body, told of the body, never of the file it was
+    spooled to (nor of the GDAL driver syntax the message may suggest)."""
+    from .cli._common import error_line
+
+    if exc.exit_code != 2:
+        return _geo_error(exc, scrub=directory)
+    what = "GeoJSON" if body.suffix == ".geojson" else "CSV"
+    if what == "GeoJSON":
+        try:
+            with open(body, "rb") as f:
+                json.load(f)
+        except ValueError as bad:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+            return _error(400, f"eezmap: error: the request body is not valid JSON: {bad}")
+        except OSError:
+            pass  # the library's own message, below
+    line = error_line(exc).replace(directory + os.sep, "").replace(directory, "")
+    if _UNREADABLE in line:
+        return _error(400, f"eezmap: error: the request body cannot be read as {what}")
+    line = _DRIVER_HINT.sub("", line)
+    for name in (f"'{body.name}'", f"input {body.name}", body.name):
+        line = line.replace(name, "the request body")
+    return _error(400, line)
 
 
 # --- warm-up ------------------------------------------------------------------------
@@ -142,8 +176,8 @@ async def _spool(request: Request, directory: str, name: str, limit: int) -> Pat
             if int(declared) > limit:
                 raise _BodyError(413, f"eezmap: error: the request body ({int(declared):,} bytes) is larger "
                                       f"than this server's limit of {limit:,} bytes (--max-body)")
-        except ValueError:
-            raise _BodyError(400, "eezmap: error: the Content-Length header is not a number") from None
+        except ValueError as exc:
+            raise _BodyError(400, "eezmap: error: the Content-Length header is not a number") from exc
     path = Path(directory) / name
     size = 0
     with open(path, "wb") as f:
@@ -194,11 +228,19 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
         description="Is a point in Japan's (or any country's) EEZ? Marine Regions layers; geodesic "
                     "distances and areas. The objects are those of the eezmap CLI's --json output. "
                     "Not for legal or navigational use.",
-        responses=_ERRORS,  # type: ignore[arg-type]
+        responses=_ERRORS,
         docs_url=None, redoc_url=None,  # Swagger UI and ReDoc load from a CDN: /openapi.json only
     )
+    _add_error_handlers(app)
+    _add_queries(app, state)
+    _add_where_post(app, limit)
+    _add_area_post(app, limit)
+    return app
 
-    # --- errors: always one JSON line ---------------------------------------------
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error is one JSON line: bad input 400, a bug 500 (logged, no internals)."""
+
     @app.exception_handler(GeoError)
     async def _on_geo_error(request: Request, exc: GeoError) -> Response:
         return _geo_error(exc)
@@ -219,7 +261,8 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else "error"
-        return _error(exc.status_code, f"eezmap: error: {detail.lower()}: {request.method} {request.url.path}")
+        where = f"{request.method} {request.url.path}"
+        return _error(exc.status_code, f"eezmap: error: {detail.lower()}: {where}")
 
     @app.exception_handler(ClientDisconnect)
     async def _on_disconnect(request: Request, exc: ClientDisconnect) -> Response:
@@ -231,7 +274,10 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
         log.exception("eezmap serve: unexpected error on %s %s", request.method, request.url.path)
         return _error(500, "eezmap: internal error; it was logged on the server")
 
-    # --- endpoints ------------------------------------------------------------------
+
+def _add_queries(app: FastAPI, state: dict[str, Any]) -> None:
+    """The GET endpoints: one per CLI question, answering its ``--json`` object."""
+
     @app.get("/healthz", response_model=Health, tags=["service"])
     def healthz() -> Response:
         """Ready: the default layers and indexes are loaded."""
@@ -241,7 +287,7 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
     def where_get(lat: str = Query(..., description="Latitude as people type it (22.0, 24°17′12″N)."),
                   lon: str = Query(..., description="Longitude (153.8, 206 = 154°W, 153°58′50″E)."),
                   country: str = Query("JPN", description="ISO 3166 alpha-3 code or sovereign name."),
-                  layer: list[str] = Query([], description="Zone layers in precedence (repeat)."),
+                  layer: list[str] = _LAYERS_DESCRIBED,
                   distance: bool = Query(True, description="Also the distance to the nearest boundary.")
                   ) -> Response:
         """``eezmap where LAT LON --json``: zone, status, answer and boundary distance of one point."""
@@ -251,15 +297,54 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
         la, lo = parse_pair(lat, lon)
         return _json(where(la, lo, country=country, layers=layer or None, distance=distance).to_json())
 
+    @app.get("/distance", response_model=DistanceAnswer, tags=["distance"])
+    def distance_get(from_: str = Query(..., alias="from", description="A site id or LAT,LON."),
+                     to: str = Query(..., description="A site id or LAT,LON.")) -> Response:
+        """``eezmap distance A B --json``: geodesic distance, bearing, the 200 NM margin."""
+        from .cli.distance import json_object
+
+        return _json(json_object(from_, to))
+
+    @app.get("/area", response_model=AreaAnswer, tags=["area"])
+    def area_get(site: str = Query(..., description="An area site id, e.g. rey-mud-area."),
+                 layer: list[str] = _LAYERS) -> Response:
+        """``eezmap area SITE --json``: geodesic area and the share in each zone."""
+        from .cli.area import json_object, site_area
+
+        return _json(json_object(site_area(site, file_hint=False), layer))
+
+    @app.get("/map", response_class=HTMLResponse, tags=["map"])
+    def map_get() -> Response:
+        """The standalone offline map (``eezmap map``), built once per worker."""
+        return HTMLResponse(_map_html())
+
+    @app.get("/layers", response_model=LayersList, tags=["data"])
+    def layers_get() -> Response:
+        """``eezmap layers --json``: every layer with its source, licence and checksum."""
+        from .cli.layers import json_object
+
+        return _json(json_object())
+
+    @app.get("/sites", response_model=SitesList, tags=["data"])
+    def sites_get() -> Response:
+        """``eezmap sites --json``: the built-in sites with their sources and certainty."""
+        from .cli.sites import json_object
+
+        return _json(json_object())
+
+
+def _add_where_post(app: FastAPI, limit: int) -> None:
+    """``POST /where``: a CSV or GeoJSON body classified row for row (``where --input``)."""
+
     @app.post("/where", tags=["where"], responses={
         200: {"description": "The rows with the eez_* properties (GeoJSON) or columns (CSV) added.",
               "content": {"application/geo+json": {}, "text/csv": {}}}},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/geo+json": {"schema": {"type": "object"}},
             "text/csv": {"schema": {"type": "string"}}}}})
-    async def where_post(request: Request, country: str = Query("JPN"), layer: list[str] = Query([]),
-                         lat_col: Optional[str] = Query(None, description="CSV: the latitude column."),
-                         lon_col: Optional[str] = Query(None, description="CSV: the longitude column."),
+    async def where_post(request: Request, country: str = Query("JPN"), layer: list[str] = _LAYERS,
+                         lat_col: str | None = Query(None, description="CSV: the latitude column."),
+                         lon_col: str | None = Query(None, description="CSV: the longitude column."),
                          distance: bool = Query(False, description="Also eez_boundary_* (slow).")
                          ) -> Response:
         """``eezmap where --input FILE --output FILE``: every row classified, row for row."""
@@ -282,32 +367,22 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
                     classify_file, str(src), str(dst), country=country, layers=layer or None,
                     lat_col=lat_col, lon_col=lon_col, with_distance=distance, progress=False)
             except GeoError as exc:
+                answer = _body_error(exc, tmp, src)
                 shutil.rmtree(tmp, ignore_errors=True)
-                return _geo_error(exc, scrub=tmp)
+                return answer
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return FileResponse(dst, media_type=media, background=_cleanup(tmp))
 
-    @app.get("/distance", response_model=DistanceAnswer, tags=["distance"])
-    def distance_get(from_: str = Query(..., alias="from", description="A site id or LAT,LON."),
-                     to: str = Query(..., description="A site id or LAT,LON.")) -> Response:
-        """``eezmap distance A B --json``: geodesic distance, bearing, the 200 NM margin."""
-        from .cli.distance import json_object
 
-        return _json(json_object(from_, to))
-
-    @app.get("/area", response_model=AreaAnswer, tags=["area"])
-    def area_get(site: str = Query(..., description="An area site id, e.g. rey-mud-area."),
-                 layer: list[str] = Query([])) -> Response:
-        """``eezmap area SITE --json``: geodesic area and the share in each zone."""
-        from .cli.area import json_object, site_area
-
-        return _json(json_object(site_area(site, file_hint=False), layer))
+def _add_area_post(app: FastAPI, limit: int) -> None:
+    """``POST /area``: a GeoJSON body of polygons measured (``area FILE``)."""
 
     @app.post("/area", response_model=AreaAnswer, tags=["area"], openapi_extra={
-        "requestBody": {"required": True, "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
-    async def area_post(request: Request, layer: list[str] = Query([])) -> Response:
+        "requestBody": {"required": True,
+                        "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
+    async def area_post(request: Request, layer: list[str] = _LAYERS) -> Response:
         """``eezmap area FILE --json`` for a GeoJSON FeatureCollection of polygons."""
         kind = _media_type(request)
         if kind not in _GEOJSON_TYPES:
@@ -326,30 +401,9 @@ def create_app(max_body: int | None = None, warm_up: bool = True) -> FastAPI:
             try:
                 return _json(await run_in_threadpool(measure))
             except GeoError as exc:
-                return _geo_error(exc, scrub=tmp)
+                return _body_error(exc, tmp, src)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-
-    @app.get("/map", response_class=HTMLResponse, tags=["map"])
-    def map_get() -> Response:
-        """The standalone offline map (``eezmap map``), built once per worker."""
-        return HTMLResponse(_map_html())
-
-    @app.get("/layers", response_model=LayersList, tags=["data"])
-    def layers_get() -> Response:
-        """``eezmap layers --json``: every layer with its source, licence and checksum."""
-        from .cli.layers import json_object
-
-        return _json(json_object())
-
-    @app.get("/sites", response_model=SitesList, tags=["data"])
-    def sites_get() -> Response:
-        """``eezmap sites --json``: the built-in sites with their sources and certainty."""
-        from .cli.sites import json_object
-
-        return _json(json_object())
-
-    return app
 
 
 _map_lock = threading.Lock()

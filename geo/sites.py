@@ -177,12 +177,12 @@ def home_site() -> Site:
 
 def resolve_point(value: Any) -> Site:
     """A site id, a 'LAT,LON' string, a (lat, lon) pair or a :class:`Site` -> Site."""
-    from .coords import parse_pair, parse_point
+    from .coords import parse_pair, parse_point, wrap_lon
 
     if isinstance(value, Site):
         return value
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        lat, lon = parse_pair(value[0], value[1])
+        lat, given = parse_pair(value[0], value[1], wrap=False)
     elif isinstance(value, str):
         text = value.strip()
         ids = {s.id for s in load_sites()}
@@ -191,14 +191,15 @@ def resolve_point(value: Any) -> Site:
         if not any(ch.isdigit() for ch in text):
             raise SiteError(f"unknown site '{value}': give a site id ({', '.join(sorted(ids))}) or LAT,LON")
         try:
-            lat, lon = parse_point(text)
+            lat, given = parse_point(text, wrap=False)
         except CoordinateError as exc:
             raise CoordinateError(f"{exc} (or give a site id: {', '.join(sorted(ids))})") from exc
     else:
         raise SiteError(f"cannot use {value!r} as a point: give a site id or LAT,LON")
     import shapely
 
-    return Site(id=f"{lat:.5f},{lon:.5f}", name=f"{lat:.5f}, {lon:.5f}", kind="point", lat=lat, lon=lon,
+    lon = wrap_lon(given)  # the name echoes the longitude as typed (180, not -180)
+    return Site(id=f"{lat:.5f},{lon:.5f}", name=f"{lat:.5f}, {given:.5f}", kind="point", lat=lat, lon=lon,
                 geometry=shapely.Point(lon, lat), certainty="user-supplied", user=True)
 
 

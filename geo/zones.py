@@ -39,9 +39,9 @@ import numpy as np
 
 from ._locator import _Locator
 from ._threads import once
-from .coords import normalize_longitude
+from .coords import wrap_lon
 from .enums import Answer, Status
-from .errors import CoordinateError
+from .errors import CoordinateError, CountryError
 from .layers import land_for, load_land, load_zones, manifest, resolve_layers
 
 #: integer code of each status and answer in :class:`Classification` (the enums' order)
@@ -189,7 +189,7 @@ def _model_of(layer_id: str, sha256: str) -> _LayerModel:
 def resolve_country(country: str, layer_ids: Sequence[str] | None = None) -> str:
     """An ISO alpha-3 code for *country* (a code or a sovereign's name, any case).
 
-    Raises :class:`CoordinateError`-like ``ValueError`` (``CountryError``) when the
+    Raises :class:`~geo.errors.CountryError` (a ``ValueError``, bad input) when the
     loaded layers know no such sovereign.
     """
     text = country.strip()
@@ -222,10 +222,6 @@ def country_name(code: str, layer_ids: Sequence[str] | None = None) -> str:
         if name:
             return name
     return code
-
-
-class CountryError(CoordinateError):
-    """A country code or name no loaded layer knows."""
 
 
 # --- classification -----------------------------------------------------------------
@@ -400,7 +396,7 @@ def _points(lat: Any, lon: Any, invalid: Invalid
     if s >= -90.0 and n <= 90.0 and w >= -180.0 and e <= 360.0:   # all valid (NaN fails)
         if e < 180.0:   # already in [-180, 180): the common case, no pass over the points
             return lat, lon, None, bounds
-        lon = normalize_longitude(lon)
+        lon = wrap_lon(lon)
         return lat, lon, None, (float(lon.min()), s, float(lon.max()), n)
     with np.errstate(invalid="ignore"):
         good_lat = np.isfinite(lat) & (np.abs(lat) <= 90)
@@ -414,7 +410,7 @@ def _points(lat: Any, lon: Any, invalid: Invalid
         raise CoordinateError(f"{name}[{i}] = {value!r}: not a number in {allowed}; pass invalid='mark' "
                               f"to mark such points not classified instead")
     valid = good_lat & good_lon
-    lon = np.where(valid, normalize_longitude(np.where(valid, lon, 0.0)), np.nan)
+    lon = np.where(valid, wrap_lon(np.where(valid, lon, 0.0)), np.nan)
     return lat, lon, valid, (np.nan,) * 4
 
 

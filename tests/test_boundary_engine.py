@@ -55,7 +55,7 @@ def test_batch_distances_equal_the_single_point_method_to_a_millimetre():
     g = Geodesic.WGS84
     for i in range(len(lat)):
         x = (lon[i] + 180.0) % 360.0 - 180.0
-        ref = nearest_segment_point(x, lat[i], segs)
+        ref = nearest_segment_point(lat[i], x, segs)
         assert r.km[i] * 1000 == pytest.approx(ref.metres, abs=1e-3), (lat[i], lon[i])
         # the point given is on the boundary at that distance (geographiclib)
         s = g.Inverse(lat[i], lon[i], r.lat[i], r.lon[i])["s12"]

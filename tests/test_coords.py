@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from geo import coords
-from geo.coords import normalize_longitude, parse_latitude, parse_longitude, parse_pair, parse_point
+from geo.coords import parse_latitude, parse_longitude, parse_pair, parse_point, wrap_lon
 from geo.errors import CoordinateError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,7 +286,7 @@ def test_pair_hemisphere_letters_swap_silently():
     assert "both longitudes" in assert_coordinate_error(parse_pair, "24E", "25W")
 
 
-# ------------------------------------------------------------------ normalize_longitude
+# ------------------------------------------------------------------ wrap_lon
 
 
 @pytest.mark.parametrize("lon, expected", [
@@ -294,34 +294,34 @@ def test_pair_hemisphere_letters_swap_silently():
     (360.0, 0.0), (359.5, -0.5), (540.0, -180.0), (-190.0, 170.0), (-540.0, -180.0), (720.25, 0.25),
     (190, -170.0),
 ])
-def test_normalize_longitude_scalar(lon, expected):
-    got = normalize_longitude(lon)
+def test_wrap_lon_scalar(lon, expected):
+    got = wrap_lon(lon)
     assert isinstance(got, float)
     assert got == pytest.approx(expected, abs=1e-12)
 
 
-def test_normalize_longitude_array():
+def test_wrap_lon_array():
     lon = np.array([[0.0, 180.0, 200.0], [360.0, -190.0, np.nan]])
-    out = normalize_longitude(lon)
+    out = wrap_lon(lon)
     assert isinstance(out, np.ndarray) and out.shape == (2, 3)
     np.testing.assert_allclose(out, [[0.0, -180.0, -160.0], [0.0, 170.0, np.nan]], atol=1e-12)
-    np.testing.assert_allclose(normalize_longitude([10, 190]), [10.0, -170.0])
-    assert math.isnan(normalize_longitude(math.nan))
-    assert math.isnan(normalize_longitude(math.inf))
+    np.testing.assert_allclose(wrap_lon([10, 190]), [10.0, -170.0])
+    assert math.isnan(wrap_lon(math.nan))
+    assert math.isnan(wrap_lon(math.inf))
     # an already-normalised value is returned exactly
-    assert normalize_longitude(-1e-20) == -1e-20
+    assert wrap_lon(-1e-20) == -1e-20
     for bad in ("200", None, True, ["a"]):
-        assert_coordinate_error(normalize_longitude, bad)
+        assert_coordinate_error(wrap_lon, bad)
 
 
 @SETTINGS
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
-def test_normalize_longitude_property(lon):
-    got = normalize_longitude(lon)
+def test_wrap_lon_property(lon):
+    got = wrap_lon(lon)
     assert -180.0 <= got < 180.0
     turns = (lon - got) / 360.0
     assert abs(turns - round(turns)) < 1e-9
-    assert normalize_longitude(np.array([lon]))[0] == pytest.approx(got, abs=1e-9)
+    assert wrap_lon(np.array([lon]))[0] == pytest.approx(got, abs=1e-9)
 
 
 # ------------------------------------------------------------------ property tests: valid input
@@ -574,3 +574,19 @@ def test_scientific_notation_in_points():
     assert parse_point("1e1, 1.5e2") == (10.0, 150.0)
     assert parse_point("1e1 1.5e2") == (10.0, 150.0)
     assert parse_pair("153.98056E", "2.428667e1N") == (24.28667, 153.98056)
+
+
+def test_wrap_false_keeps_the_longitude_as_typed():
+    # 180 and -180 are one meridian; wrap=False returns what was typed, still range-checked
+    assert parse_point("0,180", wrap=False) == (0.0, 180.0)
+    assert parse_point("0,180") == (0.0, -180.0)
+    assert parse_pair("24.3", "206", wrap=False) == (24.3, 206.0)
+    assert parse_pair("153.5E", "24.5N", wrap=False) == (24.5, 153.5)
+    assert "out of range" in assert_coordinate_error(lambda: parse_point("0,361", wrap=False))
+
+
+def test_one_longitude_wrapper():
+    import geo.coords
+
+    assert not hasattr(geo.coords, "wrap_lon")
+    assert wrap_lon(-180.0) == -180.0 and wrap_lon(540.0) == -180.0 and wrap_lon(-190.0) == 170.0

@@ -110,3 +110,18 @@ def test_the_same_point_has_no_bearing_and_one_inside_line():
     assert "initial bearing undefined" in r.out and "180.00°" not in r.out
     j = run("distance", "0,0", "0,0", "--json").json()
     assert j["distance_km"] == 0 and j["initial_bearing_deg"] is None
+
+
+@pytest.mark.parametrize("typed,shown", [("0,180", "180.00000"), ("0,-180", "-180.00000"),
+                                         ("0, 179.5", "179.50000")])
+def test_a_typed_point_echoes_its_longitude_as_given(typed, shown):
+    """Review 1: `distance 0,0 0,180` echoed -180.  180 and -180 are one meridian (geographiclib:
+    20,003.93 km from 0,0 either way); the echo is what was typed, the measurement is the same."""
+    from geo.cli.distance import json_object
+
+    j = json_object("0,0", typed)
+    assert j["to"]["name"] == f"0.00000, {shown}"
+    ref = G.Inverse(0.0, 0.0, 0.0, float(typed.split(",")[1]))["s12"]
+    assert j["distance_km"] == pytest.approx(ref / 1000, abs=1e-6)
+    r = run("distance", "0,0", typed)
+    assert r.code == 0 and f"→ 0.00000, {shown}:" in r.out, r.out

@@ -173,7 +173,7 @@ def test_boundary_distance_within_1m_of_reference():
     assert len(pts) >= 200
     for x, y, mrgid in pts:
         geom = zones.geometry[zones.index_of(mrgid)]
-        got = nearest_boundary_point(x, y, geom)
+        got = nearest_boundary_point(y, x, geom)
         # the returned point lies on the boundary and is as far as reported
         assert shapely.distance(geom.boundary, shapely.Point(got.lon, got.lat)) < 1e-9
         assert _inv(y, x, got.lat, got.lon) == pytest.approx(got.metres, abs=1e-3)
@@ -200,3 +200,65 @@ def test_area_of_a_band_round_the_globe_and_of_a_line():
     assert geodesic_area_m2(shapely.box(-180, -80, 180, 80)) == pytest.approx(2 * cap(80), rel=1e-7)
     assert geodesic_area_m2(shapely.box(-180, 10, 180, 20)) == pytest.approx(cap(20) - cap(10), rel=1e-7)
     assert geodesic_area_m2(shapely.LineString([(150, 20), (151, 20), (151, 21)])) == 0.0
+
+
+# --- one axis order (lat, lon); scalar or array, as pyproj's Geod.inv ------------------
+
+def test_inverse_takes_latitude_first_and_gives_floats_for_scalars():
+    from geo.geodesy import inverse
+
+    for a, b in PAIRS:
+        ref = G.Inverse(a[0], a[1], b[0], b[1])
+        m, az = inverse(a[0], a[1], b[0], b[1])
+        assert type(m) is float and type(az) is float
+        assert m == pytest.approx(ref["s12"], abs=1e-3)
+        assert (az - ref["azi1"] + 180) % 360 - 180 == pytest.approx(0, abs=1e-6)
+
+
+def test_inverse_broadcasts_scalars_against_arrays():
+    from geo.geodesy import inverse
+
+    lats2 = np.array([[22.025, 23.3255], [-33.9, 0.5]])
+    lons2 = np.array([153.808335, 155.0176])      # broadcast along the rows
+    m, az = inverse(24.28667, 153.98056, lats2, lons2)
+    assert m.shape == az.shape == (2, 2) and m.dtype == float
+    for (i, j), lat2 in np.ndenumerate(lats2):
+        ref = G.Inverse(24.28667, 153.98056, lat2, lons2[j])
+        assert m[i, j] == pytest.approx(ref["s12"], abs=1e-3)
+        assert az[i, j] == pytest.approx(ref["azi1"], abs=1e-6)
+
+
+def test_forward_takes_and_returns_latitude_first():
+    from geo.geodesy import forward
+
+    ref = G.Direct(24.28667, 153.98056, 129.0, 370400.0)
+    lat, lon = forward(24.28667, 153.98056, 129.0, 370400.0)
+    assert type(lat) is float and type(lon) is float
+    assert (lat, lon) == (pytest.approx(ref["lat2"], abs=1e-9), pytest.approx(ref["lon2"], abs=1e-9))
+    az = np.array([0.0, 90.0, 200.0])
+    lats, lons = forward(-33.9, 18.4, az, 1.0e6)
+    for k, a in enumerate(az):
+        r = G.Direct(-33.9, 18.4, a, 1.0e6)
+        assert lats[k] == pytest.approx(r["lat2"], abs=1e-9)
+        assert lons[k] == pytest.approx(r["lon2"], abs=1e-9)
+
+
+def test_geodesic_line_is_latitude_first_and_on_the_geodesic():
+    from geo.geodesy import geodesic_line
+
+    a, b = (35.6895, 139.6917), (24.28667, 153.98056)
+    line = geodesic_line(a, b, n=8)
+    assert line[0] == a and line[-1] == b and len(line) == 10
+    ref = G.InverseLine(a[0], a[1], b[0], b[1])
+    for k, (lat, lon) in enumerate(line[1:-1], start=1):
+        p = ref.Position(ref.s13 * k / 9)
+        assert (lat, lon) == (pytest.approx(p["lat2"], abs=1e-7), pytest.approx(p["lon2"], abs=1e-7))
+
+
+def test_nearest_boundary_point_takes_latitude_first():
+    # a 1°x1° box; from a point due north of its top edge the nearest point is straight below
+    box = shapely.box(150.0, 20.0, 151.0, 21.0)
+    bp = nearest_boundary_point(21.5, 150.5, box)
+    ref = G.Inverse(21.5, 150.5, 21.0, 150.5)["s12"]
+    assert (bp.lat, bp.lon) == (pytest.approx(21.0, abs=1e-6), pytest.approx(150.5, abs=1e-6))
+    assert bp.metres == pytest.approx(ref, abs=0.01)

@@ -214,7 +214,7 @@ def test_a_file_changed_just_now_is_never_stamped(stamped, monkeypatch):
 # --- a layer of the wrong kind is bad input (exit 2) on every path --------------------------------
 
 def test_a_wrong_kind_layer_is_the_same_error_on_every_path():
-    from geo.errors import LayerKindError
+    from geo.errors import ArgumentError
     from geo.layers import load_attributes, load_land, resolve_layers
     from geo.layers.polygons import load_polygons
 
@@ -225,7 +225,7 @@ def test_a_wrong_kind_layer_is_the_same_error_on_every_path():
              lambda: load_polygons("mr-v12-eez-nw-pacific"),
              lambda: load_polygons("ne-10m-bathymetry-nw-pacific", "isa_areas")]
     for call in calls:
-        with pytest.raises(LayerKindError) as e:
+        with pytest.raises(ArgumentError) as e:
             call()
         assert e.value.exit_code == 2 and "layer, not " in str(e.value)
 

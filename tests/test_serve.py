@@ -99,6 +99,7 @@ def assert_error(r, status: int) -> str:
     assert isinstance(line, str) and line and "\n" not in line
     assert "Traceback" not in line and "File \"" not in line
     assert "eezmap-serve-" not in line and "/tmp" not in line  # no internals, no temp paths
+    assert "request.geojson" not in line and "request.csv" not in line  # nor the spooled file's name
     return line
 
 
@@ -289,7 +290,25 @@ def test_garbage_bodies_answer_as_the_cli(service, ctype, k, tmp_path):
             assert r.text == (tmp_path / "out.csv").read_text(encoding="utf-8")
         return
     assert cli.code == 2, cli.err
-    assert assert_error(r, 400) == cli.err.strip()
+    line = assert_error(r, 400)
+    # the same refusal, told of the request body: never the file it was spooled to, nor GDAL's
+    # advice to prefix a path with a driver name (a client has no path)
+    assert name not in line and "DRIVER" not in line and "It might help" not in line, line
+    if name not in cli.err and "It might help" not in cli.err:
+        assert line == cli.err.strip()
+    else:
+        assert "the request body" in line, line
+
+
+def test_unreadable_json_bodies_say_so_of_the_body(service):
+    """An unreadable GeoJSON body is described as the request body (json's own reading of it)."""
+    for path in ("/where", "/area"):
+        line = assert_error(service.post(path, content=b"{not json", headers={"content-type": "application/geo+json"}),
+                            400)
+        assert line == ("eezmap: error: the request body is not valid JSON: Expecting property name enclosed "
+                        "in double quotes: line 1 column 2 (char 1)")
+        line = assert_error(service.post(path, content=b"[]", headers={"content-type": "application/geo+json"}), 400)
+        assert line == "eezmap: error: the request body cannot be read as GeoJSON"
 
 
 def test_garbage_area_bodies_are_4xx(service):

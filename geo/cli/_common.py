@@ -9,6 +9,8 @@ from typing import Any, Callable
 
 import click
 
+from ..coords import wrap_lon
+
 #: Negative numbers are ordinary input (``eezmap where -33.9 18.4``), not options.
 CONTEXT = {"help_option_names": ["-h", "--help"], "ignore_unknown_options": True}
 
@@ -109,5 +111,5 @@ def fmt_lat(lat: float) -> str:
 
 
 def fmt_lon(lon: float) -> str:
-    lon = (lon + 180.0) % 360.0 - 180.0
+    lon = wrap_lon(lon)
     return f"{abs(lon):.5f}°{'E' if lon >= 0 else 'W'}"

@@ -41,6 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from .coords import wrap_lon
+
 __all__ = ["close_ring_jumps", "needs_normalising", "normalise"]
 
 
@@ -194,7 +196,7 @@ def _shifter(dx: float) -> Callable[[np.ndarray], np.ndarray]:
 def _unwrap_ring(coords: np.ndarray) -> np.ndarray:
     x = coords[:, 0].copy()
     step = np.diff(x)
-    step = (step + 180.0) % 360.0 - 180.0     # every step the short way round
+    step = wrap_lon(step)     # every step the short way round
     x[1:] = x[0] + np.cumsum(step)
     out: np.ndarray = np.c_[x, coords[:, 1]]
     return out

@@ -27,7 +27,7 @@ from typing import Any
 from .. import _config
 from .._threads import once
 from ..enums import LayerKind
-from ..errors import ArgumentError, LayerError, LayerKindError, UnknownLayerError
+from ..errors import ArgumentError, LayerError, UnknownLayerError
 
 #: Layer kinds that answer ``where`` (their zones name the point's zone).
 ZONE_KINDS: tuple[str, ...] = (LayerKind.EEZ,)
@@ -288,13 +288,13 @@ def _bbox_area(b: Sequence[float]) -> float:
 
 
 def require_kind(info: LayerInfo, kinds: Sequence[str], what: str, hint: str = "") -> LayerInfo:
-    """*info* if its kind is one of *kinds*; else :class:`~geo.errors.LayerKindError` (bad input, exit 2).
+    """*info* if its kind is one of *kinds*; else :class:`~geo.errors.ArgumentError` (bad input, exit 2).
 
     Every loader refuses a layer of the wrong kind with this one error, so the
     same wrong ``layers=`` gives the same exit status on every path.
     """
     if info.kind not in kinds:
-        raise LayerKindError(f"layer '{info.id}' is {_a(info.kind)} layer, not {what}"
+        raise ArgumentError(f"layer '{info.id}' is {_a(info.kind)} layer, not {what}"
                              + (f": {hint}" if hint else ""))
     return info
 

@@ -63,7 +63,7 @@ def load_polygons(layer_id: str, kind: str | None = None) -> PolygonLayer:
     ------
     LayerError
         The file is missing, corrupted, not EPSG:4326 or invalid.
-    LayerKindError
+    ArgumentError
         The layer is not of *kind* (bad input, as for every loader).
     """
     kinds = KINDS if kind is None else tuple(k for k in KINDS if k == kind)

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from .._io import atomic_write_bytes
-from ..errors import ArgumentError, LayerError, LayerKindError, OutputError, UnknownLayerError
+from ..errors import ArgumentError, LayerError, OutputError, UnknownLayerError
 from .catalog import (
     NESTED_KINDS,
     ZONE_KINDS,
@@ -222,7 +222,7 @@ def set_user_defaults(layer_ids: Sequence[str],
                 raise UnknownLayerError(f"unknown layer '{layer_id}': the known layers are "
                                         f"{', '.join(kinds)} (see 'eezmap layers')")
             if kinds[layer_id] not in ZONE_KINDS + NESTED_KINDS:
-                raise LayerKindError(f"layer '{layer_id}' is {_a(kinds[layer_id])} layer; defaults are zone "
+                raise ArgumentError(f"layer '{layer_id}' is {_a(kinds[layer_id])} layer; defaults are zone "
                                     "layers (eez) and nested ones (eez_12nm, eez_24nm, eez_internal_waters)")
         if ids:
             doc["default_zones"] = list(ids)

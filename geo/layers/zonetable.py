@@ -208,7 +208,7 @@ def load_zones(layer_id: str) -> Zones:
     ------
     LayerError
         If the file is missing, corrupted (checksum), not EPSG:4326 or invalid.
-    LayerKindError
+    ArgumentError
         If the layer is not a zone layer (bad input, as in :func:`geo.layers.resolve_layers`).
     """
     info = require_kind(manifest().get(layer_id), ZONE_KINDS + NESTED_KINDS, "a zone layer")

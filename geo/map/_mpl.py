@@ -98,7 +98,7 @@ def scale_bar(ax: Any, lon0: float, lat0: float) -> None:
 
     for i, (metres, label) in enumerate(((100_000.0, "100 km"), (50 * NM, "50 NM"))):
         y = lat0 - 0.22 * i
-        x1 = float(forward(np.array([lon0]), np.array([y]), np.array([90.0]), np.array([metres]))[0][0])
+        x1 = float(forward(np.array([y]), np.array([lon0]), np.array([90.0]), np.array([metres]))[1][0])
         ax.plot([lon0, x1], [y, y], color="#111111", linewidth=3, solid_capstyle="butt", zorder=30)
         figure_text(ax, x1 + 0.08, y, label, va="center", fontsize=8, box=False, zorder=30)
 

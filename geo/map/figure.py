@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._io import atomic_path, check_output
+from ..coords import wrap_lon
 from ..errors import OutputError
 from ._mpl import add_poly, figure_text, handle, scale_bar
 from .legend import Entry, entries
@@ -214,7 +215,8 @@ def _draw_points(view: _View, ctx: Scene, points: Any) -> dict[str, int]:
 
     plat = np.asarray(points[0], dtype=float).ravel()
     plon = np.asarray(points[1], dtype=float).ravel()
-    answers = np.asarray(classify(plat, plon, country=COUNTRY, layers=ctx.layer_ids, invalid="mark").answer, dtype=object)
+    found = classify(plat, plon, country=COUNTRY, layers=ctx.layer_ids, invalid="mark")
+    answers = np.asarray(found.answer, dtype=object)
     counts = {}
     for a, (color, _) in POINT_CLASSES.items():
         sel = answers == a
@@ -305,8 +307,8 @@ def _draw_geodesic(ax: Any, ctx: Scene, site: Any) -> None:
     line = np.asarray(geodesic_line(a, b))
     ax.plot(line[:, 1], line[:, 0], color=STYLES["geodesic"]["color"], linewidth=1.4, zorder=6)
     d = distance(a, b)
-    mx, my = forward(
-        np.array([a[1]]), np.array([a[0]]), np.array([d.initial_bearing_deg]), np.array([d.metres / 2])
+    my, mx = forward(
+        np.array([a[0]]), np.array([a[1]]), np.array([d.initial_bearing_deg]), np.array([d.metres / 2])
     )
     figure_text(
         ax, float(mx[0]) - 0.06, float(my[0]), f"{d.km:,.1f} km · {d.nm:,.1f} NM", ha="right", va="center"
@@ -314,7 +316,7 @@ def _draw_geodesic(ax: Any, ctx: Scene, site: Any) -> None:
 
 
 def _lon_label(v: float, _: Any = None) -> str:
-    lon = (v + 180) % 360 - 180
+    lon = wrap_lon(v)
     return f"{lon:.0f}°E" if lon >= 0 else f"{-lon:.0f}°W"
 
 

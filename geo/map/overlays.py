@@ -366,8 +366,8 @@ def _geodesic_items(site: Any, ctx: Scene) -> list[Item]:
         f"Geodesic (WGS84) from {ctx.home.name} to {target}{site.name}: {d.km:,.1f} km = "
         f"{d.nm:,.1f} NM, initial bearing {d.initial_bearing_deg:.0f}°"
     )
-    mx, my = forward(
-        np.array([a[1]]), np.array([a[0]]), np.array([d.initial_bearing_deg]), np.array([d.metres / 2])
+    my, mx = forward(
+        np.array([a[0]]), np.array([a[1]]), np.array([d.initial_bearing_deg]), np.array([d.metres / 2])
     )
     return [
         item(

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..coords import wrap_lon
 from .style import ISLAND_LINES
 
 #: Title of the default map.
@@ -59,7 +60,7 @@ ISA_CITATION = "International Seabed Authority, exploration areas, July 2019; si
 
 def near(lon: np.ndarray, centre: float) -> np.ndarray:
     """Longitudes in the 360° window around *centre* (no jump across the antimeridian)."""
-    return centre + np.mod(np.asarray(lon, dtype=float) - centre + 180.0, 360.0) - 180.0
+    return centre + wrap_lon(np.asarray(lon, dtype=float) - centre)
 
 
 def display_geometries(
@@ -443,7 +444,7 @@ def key_figures(ctx: Scene) -> list[tuple[str, list[str]]]:
         d = distance((home.lat, home.lon), (site.lat, site.lon))
         text = f"{d.km:,.1f} km = {d.nm:,.1f} NM"
         if site.is_area:
-            edge = nearest_boundary_point(home.lon, home.lat, site.geometry)
+            edge = nearest_boundary_point(home.lat, home.lon, site.geometry)
             text += f" to its centre; {edge.km:,.1f} km = {edge.metres / NM:,.1f} NM to its nearest edge"
         if site.approximate:
             text += f" (approximate, ±{site.uncertainty_km:g} km)"
