@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._threads import once
+from .coords import wrap_lon
 from .enums import Status
 
 _A = 6378137.0
@@ -456,7 +457,7 @@ def _drop_cuts(segs: np.ndarray, box: tuple[float, float, float, float]) -> np.n
     for y in (s, n, -90.0, 90.0):
         cut[flat[np.abs(segs[flat, 1] - y) < _ON_LINE]] = True
     upright = np.flatnonzero(np.abs(segs[:, 0] - segs[:, 2]) < _ON_LINE)
-    from .coords import wrap_lon
+
 
     for x in (w, e):
         cut[upright[np.abs(wrap_lon(segs[upright, 0] - x)) < _ON_LINE]] = True
@@ -551,7 +552,7 @@ def _zone_key(entry: _StackEntry, zi: int) -> Any:
 
 def _frame(entry: _StackEntry, lon: np.ndarray) -> np.ndarray:
     """Longitudes in a layer's frame (as :func:`_east`: -180 -> 180 for an east-edged box)."""
-    from .coords import wrap_lon
+
     from .zones import box_frame
 
     return box_frame(wrap_lon(lon), entry[2])

@@ -588,5 +588,5 @@ def test_wrap_false_keeps_the_longitude_as_typed():
 def test_one_longitude_wrapper():
     import geo.coords
 
-    assert not hasattr(geo.coords, "wrap_lon")
+    assert not hasattr(geo.coords, "normalize_longitude")
     assert wrap_lon(-180.0) == -180.0 and wrap_lon(540.0) == -180.0 and wrap_lon(-190.0) == 170.0

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .coords import wrap_lon
+from ..coords import wrap_lon
 
 __all__ = ["close_ring_jumps", "needs_normalising", "normalise"]
 
