@@ -21,7 +21,7 @@ from .boundary import BoundaryDistances, boundary_distance
 from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
 from .geodesy import Distance
 from .zones import Classification, ZoneAnswer, classify, where
-from .batch import classify_frame
+from .io import classify_frame
 
 if TYPE_CHECKING:
     import folium
