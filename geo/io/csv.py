@@ -83,13 +83,11 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from ..coords import parse_pairs
-
     ours = table.own_columns(names)
     keep = [n for n in names if n not in ours]
     size = os.path.getsize(src)
     total: dict[str, int] = {}
-    block = int(min(max(chunk_rows * 48, 1 << 20), 64 << 20))
+    block = int(min(max(chunk_rows * 48, 1 << 20), 8 << 20))  # ~180,000 rows: read, classify, write overlap
     stream = pa.input_stream(src)
     try:
         reader = pacsv.open_csv(
@@ -110,7 +108,7 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
                 sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
                 rows = 0
                 for batch in reader:
-                    lat, lon, errors = parse_pairs(_texts(batch.column(la)), _texts(batch.column(lo)))
+                    lat, lon, errors = _coordinates(batch.column(la), batch.column(lo))
                     cols = table.classify_arrays(lat, lon, errors=errors, **kw)
                     if pending is not None:
                         pending.result()
@@ -136,9 +134,37 @@ def _added(kw: dict[str, Any]) -> tuple[str, ...]:
     return table.COLUMNS + (table.DISTANCE_COLUMNS if kw.get("with_distance") else ())
 
 
-def _texts(column: Any) -> np.ndarray:
-    """A text column for parse_pairs: an object array of Python strings."""
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+_PLAIN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+
+
+def _coordinates(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lat, lon, errors) of text cells, as :func:`geo.coords.parse_pairs` reads them.
+
+    Cells that are plain decimal numbers within range are converted by Arrow
+    (correctly rounded, as Python's ``float``) and normalised as parse_pairs
+    does; only the other rows (degrees-minutes-seconds, hemisphere letters,
+    bad cells) meet parse_pairs, as text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..coords import normalize_longitude, parse_pairs
+
+    plain = pc.and_(pc.match_substring_regex(lat, _PLAIN), pc.match_substring_regex(lon, _PLAIN))
+    y = np.asarray(pc.cast(pc.if_else(plain, lat, "nan"), pa.float64()))
+    x = np.asarray(pc.cast(pc.if_else(plain, lon, "nan"), pa.float64()))
+    with np.errstate(invalid="ignore"):
+        fast = (y >= -90.0) & (y <= 90.0) & (x >= -180.0) & (x <= 360.0)  # False for NaN
+    out_lat = np.where(fast, y + 0.0, np.nan)  # -0.0 -> 0.0, as parse_pair
+    out_lon = np.full(len(x), np.nan)
+    out_lon[fast] = normalize_longitude(x[fast]) + 0.0
+    errors = np.full(len(x), "", dtype=object)
+    rest = np.flatnonzero(~fast)
+    if len(rest):
+        idx = pa.array(rest)
+        out_lat[rest], out_lon[rest], errors[rest] = parse_pairs(lat.take(idx).to_pylist(),
+                                                                  lon.take(idx).to_pylist())
+    return out_lat, out_lon, errors
 
 
 def _line(cells: Sequence[str], sep: str) -> str:
@@ -180,34 +206,79 @@ def _floats(values: np.ndarray) -> Any:
     return text
 
 
-def _cells(values: Any, sep: str) -> Any:
-    """An added column as CSV cells (quoted where needed)."""
+def _float_text(v: float) -> str:
+    """One float as pandas writes it (NaN: an empty cell)."""
+    return repr(float(v)) if v == v else ""
+
+
+def _labelled(values: Any, sep: str) -> tuple[np.ndarray, list[str]] | None:
+    """(codes, CSV cells) of a column with few distinct values, or None for a per-row column."""
+    if isinstance(values, table.Coded):
+        return values.codes, [_line([label], sep)[:-1] if label else "" for label in values.labels]
+    values = np.asarray(values)
+    if values.dtype == np.dtype(object):
+        return None
+    uniq, codes = np.unique(values, return_inverse=True)
+    if len(uniq) > 4096 or len(uniq) * 8 > len(values) + 64:
+        return None
+    text = [str(int(v)) for v in uniq] if values.dtype.kind in "iu" else [_float_text(v) for v in uniq]
+    return codes.reshape(-1), text
+
+
+def _per_row(values: Any, sep: str) -> Any:
+    """An added column with a value per row as CSV cells."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values, table.Coded):
-        labels = [_line([label], sep)[:-1] if label else "" for label in values.labels]
-        return pc.take(arrow_strings(labels), arrow_from_numpy(values.codes))
     values = np.asarray(values)
-    if values.dtype == object:
+    if values.dtype == np.dtype(object):
         return _quote(arrow_strings(values), sep)
     if values.dtype.kind in "iu":
         return pc.cast(arrow_from_numpy(values.astype(np.int64)), pa.string())
     return _floats(values)
 
 
+def _combined(parts: list[tuple[np.ndarray, list[str]]], sep: str, end: str) -> Any:
+    """Consecutive columns with few distinct values as one column of joined cells: the
+    distinct combinations are formatted once in Python, then taken per row."""
+    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    size = 1
+    for codes, labels in parts:
+        if size * max(len(labels), 1) >= 1 << 62:
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            size = int(key.max()) + 1 if len(key) else 1
+        key = key * max(len(labels), 1) + codes
+        size *= max(len(labels), 1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    texts = [sep.join(labels[codes[i]] for codes, labels in parts) + end for i in first]
+    return arrow_strings(texts).take(arrow_from_numpy(inverse.reshape(-1).astype(np.int64)))
+
+
 def _write_batch(sink: IO[bytes], batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> None:
     """Write one batch's rows: the user's cells as read, then the added columns."""
     import pyarrow.compute as pc
 
-    cells = [_quote(batch.column(n), sep) for n in keep] + [_cells(v, sep) for v in cols.values()]
     if not len(batch):
         return
-    cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
-    lines = pc.binary_join_element_wise(*cells, sep)
+    cells = [_quote(batch.column(n), sep) for n in keep]
+    run: list[tuple[np.ndarray, list[str]]] = []
+    values = list(cols.values())
+    for i, v in enumerate(values):
+        coded = _labelled(v, sep)
+        if coded is not None:
+            run.append(coded)
+            if i + 1 < len(values):
+                continue
+        if run:
+            cells.append(_combined(run, sep, "\n" if coded is not None else ""))
+            run = []
+        if coded is None:
+            last = _per_row(v, sep)
+            cells.append(pc.binary_join_element_wise(last, "\n", "") if i + 1 == len(values) else last)
+    lines = pc.binary_join_element_wise(*cells, sep) if len(cells) > 1 else cells[0]
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1 + lines.offset)
-    start, end = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-    sink.write(memoryview(lines.buffers()[2])[start:end])
+    start, stop = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    sink.write(memoryview(lines.buffers()[2])[start:stop])
 
 
 def _stream_pandas(src: str, dst: str, out_sep: str, lat_col: str | None, lon_col: str | None,
