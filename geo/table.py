@@ -120,13 +120,17 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
 def _errors(errors: np.ndarray | None, status: np.ndarray, n: int,
             invalid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(has_err, status codes with *invalid* for bad rows, error codes, error labels)."""
-    err = np.full(n, "", dtype=object) if errors is None else np.asarray(errors, dtype=object)
-    has_err = err != ""
+    if errors is None:  # no message yet: only the rows classify() could not place are bad
+        err = np.zeros(n, dtype=object)
+        has_err = np.zeros(n, dtype=bool)
+    else:
+        err = np.asarray(errors, dtype=object)
+        has_err = err != ""
     bad = (status < 0) & ~has_err
     if bad.any():
         err = err.copy()
         err[bad] = "invalid coordinates"
-        has_err = err != ""
+        has_err = has_err | bad
     status_code = np.where(has_err, invalid, status)
     err_rows = np.flatnonzero(has_err)
     err_labels = ["", *sorted({str(e) for e in err[err_rows]} - {""})]

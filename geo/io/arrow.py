@@ -14,7 +14,8 @@ import numpy as np
 
 from ..table import Coded
 
-__all__ = ["arrow_column", "arrow_from_numpy", "arrow_strings", "arrow_values", "numpy_from_arrow"]
+__all__ = ["arrow_column", "arrow_from_numpy", "arrow_mask", "arrow_strings", "arrow_values",
+           "numpy_from_arrow"]
 
 _NP_TO_ARROW = {"float64": "float64", "int64": "int64", "int32": "int32", "int8": "int8"}
 _ARROW_TO_NP = {"double": "float64", "float": "float32", "halffloat": "float16", "int64": "int64",
@@ -31,6 +32,15 @@ def arrow_from_numpy(values: np.ndarray) -> Any:
     if name is None:
         return pa.array(values)
     return pa.Array.from_buffers(getattr(pa, name)(), len(values), [None, pa.py_buffer(values)])
+
+
+def arrow_mask(values: np.ndarray) -> Any:
+    """A numpy boolean array as an Arrow boolean array (bits packed, no pandas import)."""
+    import pyarrow as pa
+
+    values = np.asarray(values, dtype=bool)
+    bits = np.packbits(values, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
 
 
 def arrow_strings(labels: Sequence[str]) -> Any:
