@@ -59,7 +59,8 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, str
 def _peak_rss(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall s, peak RSS MiB) of a process, via /usr/bin/time -v or a polling fallback."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
     peak = 0
     status = Path(f"/proc/{p.pid}/status")
     while p.poll() is None:
@@ -82,7 +83,8 @@ USUAL = textwrap.dedent("""
     src, dst, layer = sys.argv[1:4]
     df = pd.read_parquet(src)
     pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
-    zones = gpd.read_file(layer)[["mrgid", "geoname", "pol_type", "sovereign1", "sovereign2", "sovereign3", "geometry"]]
+    zones = gpd.read_file(layer)[["mrgid", "geoname", "pol_type", "sovereign1", "sovereign2", "sovereign3",
+                                  "geometry"]]
     out = gpd.sjoin(pts, zones, how="left", predicate="within")
     out = out[~out.index.duplicated(keep="first")]
     pd.DataFrame(out.drop(columns=["geometry", "index_right"])).to_parquet(dst, index=False)
@@ -94,7 +96,8 @@ DUCKDB = textwrap.dedent("""
     src, dst, zones, ext = sys.argv[1:5]
     con = duckdb.connect()
     con.execute(f"LOAD '{ext}'")
-    con.execute(f"CREATE TABLE z AS SELECT mrgid, geoname, ST_GeomFromWKB(wkb) AS geom FROM read_parquet('{zones}')")
+    con.execute(f"CREATE TABLE z AS SELECT mrgid, geoname, ST_GeomFromWKB(wkb) AS geom "
+                f"FROM read_parquet('{zones}')")
     con.execute(f\"\"\"COPY (SELECT p.*, z.mrgid AS eez_mrgid, z.geoname AS eez_zone
                       FROM read_csv('{src}', all_varchar = true) p LEFT JOIN z
                       ON ST_Contains(z.geom, ST_Point(CAST(p.lon AS DOUBLE), CAST(p.lat AS DOUBLE))))
@@ -193,7 +196,8 @@ def main() -> None:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     eez = [PY, "-m", "geo"]
     layer = str(ROOT / "layers" / "mr_v12_eez_nw_pacific.geojson")
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; cache {env.get('EEZMAP_CACHE', '~/.cache/eezmap')}")
+    cache = env.get("EEZMAP_CACHE", "~/.cache/eezmap")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; cache {cache}")
 
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
@@ -222,7 +226,8 @@ def main() -> None:
         b = usual["mrgid"].fillna(-1).astype(int).to_numpy()
         both_v12 = (ours["eez_layer"] == "mr-v12-eez-nw-pacific").to_numpy()
         print(f"   eezmap where --input/--output    {t_ours:8.2f} s   {args.n / t_ours / 1e6:6.2f} M rows/s")
-        print(f"   geopandas read + sjoin + write   {t_usual:8.2f} s   {args.n / t_usual / 1e6:6.2f} M rows/s")
+        print(f"   geopandas read + sjoin + write   {t_usual:8.2f} s   "
+              f"{args.n / t_usual / 1e6:6.2f} M rows/s")
         print(f"   speed-up                         {t_usual / t_ours:8.1f} x")
         print(f"   disagreements (zone MRGID)       {int((a[both_v12] != b[both_v12]).sum()):8d}")
         bench_csv(src, tmp, layer, env, args.n)
@@ -240,18 +245,24 @@ def main() -> None:
                     m = min(chunk, args.big - start)
                     w.write_table(pa.table({"id": np.arange(start, start + m), "lat": rng.uniform(15, 50, m),
                                             "lon": rng.uniform(120, 160, m)}))
-            wall, peak = _peak_rss(eez + ["where", "--input", str(big), "--output", str(tmp / "bigout.parquet")], env)
-            print(f"   Parquet: {wall:7.1f} s, {args.big / wall / 1e6:5.2f} M rows/s, peak RSS {peak:7.0f} MiB")
+            cmd = eez + ["where", "--input", str(big), "--output", str(tmp / "bigout.parquet")]
+            wall, peak = _peak_rss(cmd, env)
+            print(f"   Parquet: {wall:7.1f} s, {args.big / wall / 1e6:5.2f} M rows/s, "
+                  f"peak RSS {peak:7.0f} MiB")
             csv = tmp / "big.csv"
             pq.read_table(big).to_pandas().to_csv(csv, index=False) if args.big <= 10_000_000 else None
             if csv.exists():
-                wall, peak = _peak_rss(eez + ["where", "--input", str(csv), "--output", str(tmp / "bigout.csv")], env)
-                print(f"   CSV:     {wall:7.1f} s, {args.big / wall / 1e6:5.2f} M rows/s, peak RSS {peak:7.0f} MiB")
+                cmd = eez + ["where", "--input", str(csv), "--output", str(tmp / "bigout.csv")]
+                wall, peak = _peak_rss(cmd, env)
+                print(f"   CSV:     {wall:7.1f} s, {args.big / wall / 1e6:5.2f} M rows/s, "
+                      f"peak RSS {peak:7.0f} MiB")
 
         print(f"\n3. one quick answer (median of {args.runs} fresh processes)")
         cases = [
-            ("eezmap where 24.28667 153.98056 (with boundary distance)", eez + ["where", "24.28667", "153.98056"]),
-            ("eezmap where 24.28667 153.98056 --no-distance", eez + ["where", "24.28667", "153.98056", "--no-distance"]),
+            ("eezmap where 24.28667 153.98056 (with boundary distance)",
+             eez + ["where", "24.28667", "153.98056"]),
+            ("eezmap where 24.28667 153.98056 --no-distance",
+             eez + ["where", "24.28667", "153.98056", "--no-distance"]),
             ("python -c 'import geopandas' (the usual floor)", [PY, "-c", "import geopandas"]),
         ]
         for label, cmd in cases:
