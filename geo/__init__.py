@@ -22,7 +22,7 @@ from .errors import CoordinateError, GeoError, InputFileError, LayerError, Outpu
 from .geodesy import Distance
 from .answer import ZoneAnswer, where
 from .zones import Classification, classify
-from .batch import classify_frame
+from .io import classify_frame
 
 if TYPE_CHECKING:
     import folium

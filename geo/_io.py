@@ -27,8 +27,9 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 from .errors import GeoError, OutputError
 
@@ -98,16 +99,19 @@ def check_output_directory(path: str | os.PathLike[str], *inputs: str | os.PathL
         raise OutputError(f"{what} {out}: --engine dask writes a directory of Parquet files; "
                           f"{_suffix_hint(PARQUET_DIRECTORY_SUFFIXES)}")
     if target.exists() and not target.is_dir():
-        raise OutputError(f"{what} {out}: --engine dask writes a directory of Parquet files, and {out} is a file")
+        raise OutputError(f"{what} {out}: the dask engine writes a directory of Parquet files, "
+                          f"and {out} is a file")
     for i in inputs:
         if i is not None and str(i) != "-" and (_same_file(out, Path(i)) or
                                                  Path(i).resolve().is_relative_to(target.resolve())):
             raise OutputError(f"{what} {out} holds the input files; refusing to overwrite them")
     if target.is_dir():
         foreign = [p.name for p in target.iterdir()
-                   if not (p.is_file() and (p.suffix == ".parquet" or p.name in ("_metadata", "_common_metadata")))]
+                   if not (p.is_file() and (p.suffix == ".parquet"
+                                            or p.name in ("_metadata", "_common_metadata")))]
         if foreign:
-            raise OutputError(f"{what} {out} is a directory holding other files than Parquet ({foreign[0]}, ...); "
+            raise OutputError(f"{what} {out} is a directory holding other files than Parquet "
+                              f"({foreign[0]}, ...); "
                               "give a new directory name")
     _check_directory(out, target.parent)
     return out
@@ -270,7 +274,7 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None, *, mode
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
         os.close(fd)
     except OSError as exc:
-        raise _failed(out, exc) from None
+        raise _failed(out, exc) from exc
     tmp_path = Path(tmp)
     try:
         if not special:
@@ -317,14 +321,17 @@ def _copy_into(src: Path, device: Path) -> None:
 @contextlib.contextmanager
 def atomic_text(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
     """Open a text file for writing that appears at *path* only when complete."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as f:
-            yield f
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        yield f
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None,
                        fsync: bool = False) -> None:
-    """Write *data* to *path* atomically (see :func:`atomic_path` for *mode* and *fsync*)."""
-    with atomic_path(path, mode=mode, fsync=fsync) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
+    """Write *data* to *path* atomically (see :func:`atomic_path` for *mode* and *fsync*).
+
+    The one bytes writer for cache and index files (``layers``' WKB cache,
+    ``GridIndex.save``): a temporary file beside *path*, renamed into place
+    when complete; cache files pass ``mode=0o600`` and ``fsync=True``.
+    """
+    with atomic_path(path, mode=mode, fsync=fsync) as tmp, open(tmp, "wb") as f:
+        f.write(data)

@@ -5,11 +5,11 @@ question and answers with the object the CLI prints with ``--json``:
 
 ====================  ==========================================================
 ``GET /where``        ``?lat=&lon=[&country=][&layer=]…[&distance=false]``: the
-                      ``where --json`` object (:func:`geo.zones.where`)
+                      ``where --json`` object (:func:`geo.answer.where`)
 ``POST /where``       a GeoJSON FeatureCollection of points (``application/geo+json``
                       or ``application/json``) or CSV (``text/csv``): the same rows
                       with the ``eez_*`` properties or columns added, row for row
-                      (:func:`geo.batch.classify_file`, the path of ``where --input``)
+                      (:func:`geo.io.classify_file`, the path of ``where --input``)
 ``GET /distance``     ``?from=&to=``: the ``distance --json`` object
 ``GET /area``         ``?site=``: the ``area --json`` object for an area site
 ``POST /area``        a GeoJSON FeatureCollection of polygons: the ``area --json`` object
@@ -360,7 +360,7 @@ def _add_where_post(app: FastAPI, limit: int) -> None:
         try:
             src = await _spool(request, tmp, "request" + suffix, limit)
             dst = Path(tmp) / ("result" + suffix)
-            from .batch import classify_file
+            from .io.batch import classify_file
 
             try:
                 await run_in_threadpool(
@@ -393,7 +393,7 @@ def _add_area_post(app: FastAPI, limit: int) -> None:
             src = await _spool(request, tmp, "request.geojson", limit)
 
             def measure() -> dict[str, Any]:
-                from .batch import _read_whole
+                from .io.read import read_whole as _read_whole
                 from .cli.area import json_object, polygons
 
                 return json_object(polygons(str(src), _read_whole(str(src))), layer)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from geo import where
-from geo.batch import classify_frame
+from geo.io import classify_frame
 
 from helpers import ROOT, assert_one_line_error, run
 

@@ -25,7 +25,7 @@ import shapely
 from pyproj import Geod
 
 from geo import where
-from geo.batch import classify_frame, read_points
+from geo.io import classify_frame, read_points
 from geo.coords import parse_pair
 from geo.errors import CoordinateError
 from geo.sites import read_user_sites

@@ -77,7 +77,7 @@ def test_dask_local_threads_and_errors(tmp_path):
 def test_dask_can_rerun_into_its_own_output_and_counts_only_statuses_seen(tmp_path):
     """Review of issue 9, item 5: the second run replaces the first run's directory; the summary
     has no empty status and no zero counts (both rows lie within 200 NM of Minami-Torishima)."""
-    from geo.batch import classify_file
+    from geo.io import classify_file
 
     src = tmp_path / "in.csv"
     src.write_text("lat,lon\n24.28667,153.98056\n24.5,154.5\n")  # Minami-Torishima, and 60 km NE of it

@@ -29,13 +29,13 @@ from helpers import ROOT
 DRIVER = textwrap.dedent('''
     import atexit, os, pathlib, signal, sys, time
 
-    import geo.batch
+    import geo.table
     from geo.cli import main
 
     when, first, second = sys.argv.pop(1).split(":")
     FIRST = getattr(signal, first)
     SECOND = getattr(signal, second) if second else None
-    real_classify = geo.batch.classify_frame
+    real_classify = geo.table.classify_arrays
     real_is_dir = pathlib.Path.is_dir
     sent = []
 
@@ -74,7 +74,7 @@ DRIVER = textwrap.dedent('''
 
     import geo.cli
     geo.cli._held_till_teardown = AtTeardown()  # a module's global goes when the modules are torn down
-    geo.batch.classify_frame = classify_frame
+    geo.table.classify_arrays = classify_frame
     pathlib.Path.is_dir = is_dir
     main()
 ''')

@@ -178,7 +178,7 @@ def test_the_coarse_layers_garbled_names_are_repaired_and_recorded():
 def test_reunion_answers_with_its_name_single_and_batch():
     r = run("where", "-21", "55", "--country", "FRA", "--no-distance")
     assert r.code == 0 and "Réunion Exclusive Economic Zone" in r.out and "\ufffd" not in r.out
-    from geo.batch import classify_arrays
+    from geo.table import classify_arrays
 
     cols = classify_arrays([-21.0], [55.0], country="FRA")
     assert list(cols["eez_zone"].to_pandas()) == ["Réunion Exclusive Economic Zone"]

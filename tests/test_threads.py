@@ -45,7 +45,8 @@ import dask
 import pandas as pd
 
 import geo
-from geo import _dask, batch, zones
+from geo import zones
+from geo.io import dask as _dask, frame as batch
 from geo._grid import GridIndex
 from geo.sites import get_site
 

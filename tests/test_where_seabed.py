@@ -165,7 +165,7 @@ def test_batch_seabed_columns_equal_single_answers_row_by_row(tmp_path, sources)
 def test_batch_seabed_columns_python_api_and_many_points_use_the_index():
     """More than 64 points go through the grid index; the answers equal the direct test."""
     from geo import seabed as S
-    from geo.batch import classify_arrays
+    from geo.table import classify_arrays
 
     rng = np.random.default_rng(5)
     lat = rng.uniform(0.0, 60.0, 500)

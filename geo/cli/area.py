@@ -81,7 +81,7 @@ def _targets(target: str) -> list[tuple[str, object]]:
 
     if not Path(target).exists():
         return site_area(target)
-    from ..batch import _read_whole
+    from ..io.read import read_whole as _read_whole
 
     return polygons(target, _read_whole(target))
 

@@ -49,7 +49,7 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
         user_sites = read_user_sites(sites_path)
     points = None
     if points_path:
-        from ..batch import read_points
+        from ..io.read import read_points
 
         points = read_points(points_path)
     kwargs = dict(layers=layers or None, tiles=tiles, user_sites=user_sites, points=points, island=island)

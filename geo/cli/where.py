@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -69,9 +70,9 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     if input_path is not None:
         if coords:
             raise click.UsageError("give either LAT LON or --input FILE, not both")
-        from .. import batch
+        from ..io.batch import classify_file
 
-        summary = batch.classify_file(
+        summary = classify_file(
             input_path, output_path, country=country, layers=layers or None, lat_col=lat_col,
             lon_col=lon_col, with_distance=with_distance, engine=engine, scheduler=scheduler,
             chunk_rows=chunk_rows, progress=progress)
@@ -81,7 +82,7 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
         if as_json:
             print(_json_dumps(summary, indent), file=sys.stderr)
         else:
-            click.echo(batch.summary_text(summary), err=True)
+            click.echo(summary_text(summary), err=True)
         return 0
     if not coords:
         raise click.UsageError("missing the point: give LAT LON (e.g. eezmap where 24.28667 153.98056)")
@@ -231,3 +232,14 @@ def _seabed_sources(a: "object") -> list[dict[str, str]]:
     if depth is not None:
         refs.append(depth.layer)
     return list({r["id"]: r for r in refs}.values())
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """One-paragraph human summary of :func:`geo.io.classify_file`."""
+    parts = ", ".join(f"{k} {v:,}" for k, v in sorted(summary["status"].items(), key=lambda kv: -kv[1]))
+    layers = ", ".join(f"{r['id']} ({r['version']})" for r in summary["layers"])
+    out = "stdout" if summary["output"] == "-" else summary["output"]
+    rate = summary["rows"] / summary["seconds"] if summary["seconds"] > 0 else float("inf")
+    rows = f"{summary['rows']:,} row{'' if summary['rows'] == 1 else 's'}"
+    return (f"classified {rows} for {summary['country']} in {summary['seconds']:.2f} s "
+            f"({rate:,.0f} rows/s) -> {out}\n  by status: {parts or 'none'}\n  layers: {layers}")

@@ -1,10 +1,14 @@
 """``--engine dask``: the same classifier over a Dask DataFrame.
 
 Reads CSV or Parquet (one file, a directory or a glob of many), classifies
-each partition with :func:`geo.batch.classify_frame` — the very function the
-local engine uses, so the answers are identical — and writes partitioned
+each partition with :func:`geo.io.frame.classify_frame` — the same columns
+(:func:`geo.table.classify_arrays`) the local engine writes, so the answers are
+identical — and writes partitioned
 Parquet (a directory).  Locally (threads) by default, or on a Dask cluster
-with ``--scheduler ADDRESS``; the workers need eezmap installed.
+with ``scheduler=ADDRESS``; the workers need eezmap installed.  Importing this
+module registers it as ``classify_file(..., engine="dask")``
+(:func:`geo.io.batch.register_engine`).  Progress (tasks done of the graph's,
+rate and ETA) is reported for the local threads.
 
 The output directory appears only when complete: it is written beside its
 final name and renamed into place.
@@ -14,47 +18,53 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from ._io import atomic_path
-from .errors import InputFileError, OutputError
+from .._io import atomic_path
+from .._progress import Progress
+from ..errors import InputFileError, OutputError
+from .batch import register_engine
+from .formats import CSV_SUFFIXES, PARQUET_SUFFIXES, check_input
+
+__all__ = ["classify_dask"]
 
 
 def _inputs(pattern: str) -> tuple[str, list[str]]:
     if pattern == "-":
-        raise InputFileError("--engine dask reads files, not stdin: give --input FILE or a glob")
+        raise InputFileError("the dask engine reads files, not stdin: give input_path a file, a directory "
+                             "or a glob")
     p = Path(pattern)
     files = sorted(glob.glob(str(p / "*"))) if p.is_dir() else sorted(glob.glob(pattern))
     files = [f for f in files if Path(f).is_file()]
     if not files:
         raise InputFileError(f"no input files match '{pattern}'")
-    from .batch import _check_input
-
     for f in files:
-        _check_input(f)
+        check_input(f)
     kinds = {Path(f).suffix.lower() for f in files}
-    if kinds <= {".csv", ".tsv", ".txt"}:
+    if kinds <= CSV_SUFFIXES:
         return "csv", files
-    if kinds <= {".parquet", ".pq", ".geoparquet"}:
+    if kinds <= PARQUET_SUFFIXES:
         return "parquet", files
-    raise InputFileError(f"--engine dask reads CSV or Parquet files; '{pattern}' holds {', '.join(sorted(kinds))}")
+    raise InputFileError(f"the dask engine reads CSV or Parquet files; '{pattern}' holds "
+                         f"{', '.join(sorted(kinds))}")
 
 
 def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon_col: str | None,
                   scheduler: str | None, country: str, layers: Sequence[str] | None,
-                  with_distance: bool = False) -> dict[str, int]:
+                  with_distance: bool = False, progress: bool | None = None) -> dict[str, int]:
     """Classify with Dask and write partitioned Parquet; returns counts per status."""
     try:
         import dask
         import dask.dataframe as dd
-    except ImportError:
-        raise InputFileError("--engine dask needs Dask: pip install 'eezmap[dask]'") from None
+    except ImportError as exc:
+        raise InputFileError("the dask engine needs Dask: pip install 'eezmap[dask]'") from exc
     if output_path in (None, "-"):
-        raise OutputError("--engine dask writes partitioned Parquet: give --output DIRECTORY")
+        raise OutputError("the dask engine writes partitioned Parquet: give output_path a directory")
     out = Path(output_path)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"--engine dask writes a directory of Parquet files, and {out} is a file")
+        raise OutputError(f"the dask engine writes a directory of Parquet files, and {out} is a file")
     kind, files = _inputs(input_path)
     if any(Path(f).resolve().is_relative_to(out.resolve()) for f in files):
         raise OutputError(f"output {out} holds the input files; refusing to overwrite them")
@@ -73,17 +83,17 @@ def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
         except OSError as exc:
-            raise InputFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            raise InputFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         except (ValueError, TypeError) as exc:  # distributed's parser: no port, unknown protocol...
             raise InputFileError(f"'{scheduler}' is not a Dask scheduler address (e.g. tcp://10.0.0.5:8786): "
-                                 f"{exc}") from None
+                                 f"{exc}") from exc
     try:
         with atomic_path(out, suffix=".parquet.tmp") as tmp:
             os.unlink(tmp)  # dask creates the directory
             ctx = dask.config.set(scheduler="threads") if client is None else _null()
-            with ctx:
+            with ctx, _progress(progress if client is None else False):
                 result.to_parquet(str(tmp), write_index=False)
             import pandas as pd
 
@@ -91,13 +101,13 @@ def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon
             counts = {str(k): int(v) for k, v in status.value_counts().items() if v}  # used categories only
     finally:
         if client is not None:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
     return counts
 
 
 def _classify_partition(df: Any, **kw: Any) -> Any:
     """classify_frame, with text columns typed as strings (Parquet needs a type)."""
-    from .batch import classify_frame
+    from .frame import classify_frame
 
     out = classify_frame(df, **kw)
     for col in out.columns:
@@ -110,5 +120,36 @@ class _null:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *exc: Any) -> bool:
-        return False
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _progress:
+    """Tasks done of the graph's, rate and ETA on stderr (a Dask callback: local schedulers)."""
+
+    def __init__(self, enabled: bool | None) -> None:
+        self.bar: Progress | None = None
+        self.enabled = enabled
+        self.cb: Any = None
+
+    def __enter__(self) -> None:
+        from dask.callbacks import Callback
+
+        def start_state(dsk: Any, state: Any) -> None:
+            n = len(state["ready"]) + len(state["waiting"]) + len(state["running"]) + len(state["finished"])
+            self.bar = Progress("tasks", total=n, enabled=self.enabled)
+
+        def posttask(key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+            if self.bar is not None:
+                self.bar.update(1)
+
+        self.cb = Callback(start_state=start_state, posttask=posttask)  # type: ignore[no-untyped-call]
+        self.cb.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.cb.__exit__(*exc)
+        if self.bar is not None:
+            self.bar.close()
+
+
+register_engine("dask", classify_dask)
