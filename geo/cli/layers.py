@@ -12,8 +12,15 @@ from typing import Any
 
 import click
 
-from ._common import (CONTEXT, indent_option, json_option, print_json, refuse_indent_without_json,
-                      refuse_unless)
+from ._common import (
+    CONTEXT,
+    indent_option,
+    json_option,
+    print_json,
+    progress_choice,
+    refuse_indent_without_json,
+    refuse_unless,
+)
 
 _KINDS = ("eez", "eez_12nm", "eez_24nm", "eez_internal_waters", "eez_boundaries")
 _ADD_KINDS = _KINDS[:4]
@@ -147,7 +154,8 @@ class _Bar:
 @command.command("fetch", context_settings=CONTEXT)
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(_KINDS),
               help="What to fetch (repeat for several; default eez): eez (200 NM), eez_12nm "
-                   "(territorial seas), eez_24nm (contiguous zones), eez_internal_waters, eez_boundaries (lines).")
+                   "(territorial seas), eez_24nm (contiguous zones), eez_internal_waters, "
+                   "eez_boundaries (lines).")
 @click.option("--bbox", callback=_bbox, metavar="W,S,E,N",
               help="Zones intersecting this box (degrees; W<E, no box across 180°).")
 @click.option("--sovereign", metavar="NAME",
@@ -155,7 +163,8 @@ class _Bar:
                    "has), as Marine Regions spells it (Japan, United States).")
 @click.option("--world", is_flag=True, help="No filter: every zone in the world (large).")
 @click.option("--id", "layer_id", metavar="ID",
-              help="Id of the new layer (default mr-wfs-KIND-SOVEREIGN|bbox-...|world); with one --kind only.")
+              help="Id of the new layer (default mr-wfs-KIND-SOVEREIGN|bbox-...|world); "
+                   "with one --kind only.")
 @click.option("--url", default=None, metavar="URL",
               help="WFS endpoint (default https://geo.vliz.be/geoserver/MarineRegions/wfs).")
 @click.option("--page-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
@@ -199,7 +208,8 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
         raise click.UsageError("--world means no filter: give it alone, or --bbox and/or --sovereign")
     if layer_id and len(kinds) > 1:
         raise click.UsageError("--id names one layer: give one --kind with it")
-    show = sys.stderr.isatty() if progress is None else progress
+    choice = progress_choice(progress)
+    show = sys.stderr.isatty() if choice is None else choice
     done = []
     for kind in dict.fromkeys(kinds):
         bar = _Bar(f"fetching {kind}", show)
