@@ -36,8 +36,12 @@ def run(*args: str, env: dict | None = None, cwd: Path | None = None, stdin: str
 
     *env* is set for the run only (``None`` values unset a variable), *cwd* is the working
     directory during the run, *stdin* the standard input's text.  The exit status is the
-    program's (:func:`geo.cli.run` translates errors as :func:`geo.cli.main` does).
+    program's (:func:`geo.cli.run` translates errors as :func:`geo.cli.main` does).  An *env*
+    that sets a ``PYTHON*`` variable (``PYTHONPATH`` with a ``sitecustomize``) is read only by a
+    starting interpreter: such a run is a real process (:func:`run_process`).
     """
+    if any(key.startswith("PYTHON") for key in env or {}):
+        return run_process(*args, env=env, cwd=cwd, stdin=stdin)
     from click.testing import CliRunner
 
     from geo.cli import run as run_cli
