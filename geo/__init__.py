@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .answer import ZoneAnswer, where
 from .boundary import BoundaryDistances, boundary_distance
 from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
 from .geodesy import Distance
-from .answer import ZoneAnswer, where
-from .zones import Classification, classify
 from .io import classify_frame
+from .zones import Classification, classify
 
 if TYPE_CHECKING:
     import folium
@@ -59,7 +59,7 @@ def distance(a: object, b: object) -> Distance:
     return _distance((pa.lat, pa.lon), (pb.lat, pb.lon))
 
 
-def explore(**kwargs: Any) -> "folium.Map":
+def explore(**kwargs: Any) -> folium.Map:
     """The standalone map as a ``folium.Map``: shown inline in Jupyter, offline like the file.
 
     Takes the options of :func:`geo.map.build_map` (``layers``, ``tiles``,

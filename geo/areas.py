@@ -117,8 +117,8 @@ def area_in_zones(geom: Any, layers: Sequence[str] | str | None = None, boundary
     """
     import shapely
 
-    from .layers.antimeridian import normalise
     from .geodesy import geodesic_area_m2
+    from .layers.antimeridian import normalise
     if layer is not None and layers is None:
         layers = layer
     layer_ids = resolve_layers([layers] if isinstance(layers, str) else layers)

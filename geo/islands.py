@@ -223,8 +223,8 @@ class IslandZoneArray:
 
 class _ZoneTable:
     def __init__(self) -> None:
-        from .layers.polygons import layers_of_kind, load_polygons
         from ._locator import _Locator as Locator
+        from .layers.polygons import layers_of_kind, load_polygons
 
         geoms, records, keys = [], [], []
         for info in layers_of_kind("island_zones"):
@@ -411,9 +411,8 @@ def _ref(layer_id: str) -> dict[str, str]:
 
 
 def _other_land(layer_id: str) -> np.ndarray | None:
-    from .layers import manifest
-
     from .errors import UnknownLayerError
+    from .layers import manifest
 
     try:
         info = manifest().get(layer_id)

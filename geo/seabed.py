@@ -38,16 +38,17 @@ Example
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .layers.polygons import PolygonLayer, load_polygons
+from ._locator import _Locator as Locator
 from ._threads import once
 from .layers import LayerInfo, manifest
-from ._locator import _Locator as Locator
+from .layers.polygons import PolygonLayer, load_polygons
 
 #: The ISA resources, as the answers spell them.
 RESOURCES = ("polymetallic nodules", "polymetallic sulphides", "cobalt-rich ferromanganese crusts")

@@ -144,9 +144,9 @@ def warm() -> tuple[str, ...]:
     """Load the default layers, their indexes and the sites once (per worker process)."""
     import numpy as np
 
+    from .answer import where
     from .layers import manifest, resolve_layers
     from .sites import load_sites
-    from .answer import where
     from .zones import classify
 
     ids = resolve_layers(None)
@@ -291,8 +291,8 @@ def _add_queries(app: FastAPI, state: dict[str, Any]) -> None:
                   distance: bool = Query(True, description="Also the distance to the nearest boundary.")
                   ) -> Response:
         """``eezmap where LAT LON --json``: zone, status, answer and boundary distance of one point."""
-        from .coords import parse_pair
         from .answer import where
+        from .coords import parse_pair
 
         la, lo = parse_pair(lat, lon)
         return _json(where(la, lo, country=country, layers=layer or None, distance=distance).to_json())
@@ -393,8 +393,8 @@ def _add_area_post(app: FastAPI, limit: int) -> None:
             src = await _spool(request, tmp, "request.geojson", limit)
 
             def measure() -> dict[str, Any]:
-                from .io.read import read_whole as _read_whole
                 from .cli.area import json_object, polygons
+                from .io.read import read_whole as _read_whole
 
                 return json_object(polygons(str(src), _read_whole(str(src))), layer)
 

@@ -211,9 +211,9 @@ def read_user_sites(path: str) -> tuple[Site, ...]:
     """
     import shapely
 
+    from .errors import InputFileError
     from .io.columns import point_coordinates as _coordinates
     from .io.read import read_whole as _read_whole
-    from .errors import InputFileError
 
     frame = _read_whole(path)
     geoms = None

@@ -78,8 +78,8 @@ class Coded:
 def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequence[str] | None = None,
                     with_distance: bool = False, errors: np.ndarray | None = None) -> dict[str, Any]:
     """The added columns for arrays of coordinates (NaN = a bad row; *errors*: why, per row)."""
-    from .layers import load_zones
     from .enums import Answer, Status
+    from .layers import load_zones
     from .zones import classify
 
     lat = np.asarray(lat, dtype=float)
@@ -145,8 +145,7 @@ def _errors(errors: np.ndarray | None, status: np.ndarray, n: int,
 def _distance_columns(lat: np.ndarray, lon: np.ndarray, layer_code: np.ndarray,
                       layer_ids: Sequence[str]) -> dict[str, Any]:
     """eez_boundary_km/_lat/_lon and eez_across from the batch boundary engine (geo.boundary)."""
-    from .boundary import across_labels, index_for
-    from .boundary import _boundary_stack
+    from .boundary import _boundary_stack, across_labels, index_for
     from .coords import wrap_lon
 
     n = len(lat)

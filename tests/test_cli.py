@@ -8,7 +8,7 @@ import json
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from helpers import ROOT, assert_one_line_error, run
+from helpers import ROOT, assert_one_line_error, run, run_process
 
 G = Geodesic.WGS84
 
@@ -157,7 +157,7 @@ def test_sites_lists_sources_and_marks_approximate():
 
 
 def test_version_and_help():
-    assert run("--version").out.startswith("eezmap")
+    assert run_process("--version").out.startswith("eezmap")  # a real process: the smoke test
     h = run("--help")
     assert h.code == 0 and "where" in h.out and "Exit status" in h.out
     assert "0–360" in run("where", "--help").out
@@ -203,3 +203,19 @@ def test_distance_reports_the_200nm_limit_around_the_island():
     assert j["limit_200nm"]["margin_nm"] == pytest.approx(200 - ref / 1852, abs=1e-5)
     assert "64.4 NM inside the 200 NM limit" in run("distance", "minami-torishima", "rey-mud-area").out
     assert run("distance", "0,150", "1,150", "--json").json()["limit_200nm"] is None
+
+
+@pytest.mark.parametrize("args", [
+    ["--version"],
+    ["where", "24.28667", "153.98056"],           # yes, 0
+    ["where", "35", "-150", "--json"],            # no, 1
+    ["where", "91", "0"],                         # bad input, 2
+    ["-q", "where", "24", "154", "--layer", "no-such-layer"],  # broken layer data, 5
+    ["where", "--nope", "24", "154"],             # usage, 2
+    ["export"],
+])
+def test_the_in_process_run_is_the_program(args):
+    """helpers.run (CliRunner, in-process) gives what the program gives: status, stdout bytes, stderr."""
+    inside, process = run(*args), run_process(*args)
+    assert (inside.code, inside.out_bytes, inside.err) == (process.code, process.out_bytes, process.err)
+    assert inside.code in (0, 1, 2, 5)

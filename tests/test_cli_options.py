@@ -360,3 +360,168 @@ def test_a_semicolon_separated_csv_gets_a_hint(tmp_path):
     r = run("where", "--input", str(src))
     assert_one_line_error(r, 2)
     assert "';'" in r.err and ".tsv" in r.err, r.err
+
+
+# --- -v / -q as levels of the "geo" logger (issue 10) -----------------------------------------------
+
+def _rerun_input(tmp_path, *flags):
+    """`where --input` over its own earlier output: the note about the replaced columns."""
+    src, first = tmp_path / "p.csv", tmp_path / "first.csv"
+    src.write_text("lat,lon\n24.28667,153.98056\n", encoding="utf-8")
+    assert run("where", "--input", str(src), "--output", str(first)).code == 0
+    return run(*flags, "where", "--input", str(first), "--output", str(tmp_path / "second.csv"))
+
+
+def test_a_note_is_shown_by_default_and_silenced_by_q(tmp_path):
+    loud = _rerun_input(tmp_path)
+    assert loud.code == 0, loud.err
+    notes = [line for line in loud.err.splitlines() if line.startswith("eezmap: note: ")]
+    assert len(notes) == 1 and "replaced by the new answers" in notes[0], loud.err
+    for flags in (["-q"], ["--quiet"]):
+        quiet = _rerun_input(tmp_path, *flags)
+        assert quiet.code == 0, quiet.err
+        assert "note:" not in quiet.err, quiet.err
+        assert "rows" in quiet.err  # the summary is the command's result, not a note: it stays
+
+
+def test_q_turns_the_progress_off_unless_asked_for(tmp_path, monkeypatch):
+    import geo.batch
+
+    seen = []
+
+    def classify_file(*args, progress=None, **kw):
+        seen.append(progress)
+        return {"replaced_columns": []}
+
+    monkeypatch.setattr(geo.batch, "classify_file", classify_file)
+    monkeypatch.setattr(geo.batch, "summary_text", lambda summary: "summary")
+    src = tmp_path / "p.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    for flags, args in (([], []), (["-q"], []), (["-q"], ["--progress"]), ([], ["--no-progress"])):
+        assert run(*flags, "where", "--input", str(src), *args).code == 0
+    assert seen == [None, False, True, False]
+
+
+def test_q_sets_the_progress_default_for_the_run_only(monkeypatch):
+    from geo import _progress
+
+    seen = []
+    real = _progress.set_default
+    monkeypatch.setattr(_progress, "set_default", lambda value: (seen.append(value), real(value)))
+    assert run("-q", "sites").code == 0
+    assert seen == [False, None]  # off for the run, given back after it
+
+
+@pytest.mark.parametrize("flags,level", [([], "WARNING"), (["-v"], "INFO"), (["-vv"], "DEBUG"),
+                                         (["-vvv"], "DEBUG"), (["-q"], "ERROR"), (["-qq"], "CRITICAL"),
+                                         (["-v", "-q"], "WARNING"), (["--verbose"], "INFO")])
+def test_the_flags_set_the_geo_loggers_level_for_the_run(monkeypatch, flags, level):
+    """rio's mapping: WARNING by default, 10 lower per -v, 10 higher per -q; a library module's
+    logger (logging.getLogger(__name__)) is shown on stderr at that level, and only during the run."""
+    import logging
+
+    import geo.sites
+
+    seen = []
+    real = geo.sites.load_sites
+
+    def load_sites(*a, **k):
+        log = logging.getLogger("geo.sites")
+        seen.append(logging.getLevelName(log.getEffectiveLevel()))
+        log.info("info from the library")
+        return real(*a, **k)
+
+    monkeypatch.setattr(geo.sites, "load_sites", load_sites)
+    before = logging.getLogger("geo").level
+    r = run(*flags, "sites")
+    assert r.code == 0, r.err
+    assert seen and set(seen) == {level}
+    assert ("eezmap: info from the library" in r.err) == (level in ("INFO", "DEBUG")), r.err
+    assert logging.getLogger("geo").level == before and not logging.getLogger("geo").handlers
+
+
+def _failing_where(monkeypatch):
+    """`where` failing with a library error caused by another (raise ... from exc)."""
+    import geo.zones
+    from geo.errors import InputFileError
+
+    def where(*a, **k):
+        try:
+            raise ValueError("the low-level cause\nover two lines")
+        except ValueError as exc:
+            raise InputFileError("the error the user sees") from exc
+
+    monkeypatch.setattr(geo.zones, "where", where)
+
+
+def test_an_errors_causes_are_one_line_each_with_v_and_a_traceback_with_vv(monkeypatch):
+    _failing_where(monkeypatch)
+    plain = run("where", "24", "154")
+    assert_one_line_error(plain, 2)
+    assert plain.err == "eezmap: error: the error the user sees\n"
+    once = run("-v", "where", "24", "154")
+    assert once.code == 2 and "Traceback" not in once.err
+    assert once.err.splitlines() == ["eezmap: error: the error the user sees",
+                                     "eezmap: cause: ValueError: the low-level cause over two lines"]
+    twice = run("-vv", "where", "24", "154")
+    assert twice.code == 2
+    assert "Traceback" in twice.err and "The above exception was the direct cause" in twice.err
+    assert "ValueError: the low-level cause" in twice.err and "InputFileError: the error" in twice.err
+    assert run("-q", "where", "24", "154").err == plain.err  # -q never hides an error
+
+
+# --- library parameter names said as the CLI's flags -------------------------------------------
+
+@pytest.mark.parametrize("message,param,expected", [
+    ("page_size must be at least 1", None, "--page-size must be at least 1"),
+    ("page_size=0 is not a page size", None, "--page-size 0 is not a page size"),
+    ("`page_size` must be at least 1", None, "--page-size must be at least 1"),
+    ("bbox needs four numbers W,S,E,N", "bbox", "--bbox needs four numbers W,S,E,N"),
+    ("bbox='1,2' needs four numbers", "bbox", "--bbox 1,2 needs four numbers"),
+    ("bbox needs four numbers W,S,E,N", None, "bbox needs four numbers W,S,E,N"),  # one word: only if named
+    ("timeout and page_size", ("timeout",), "--timeout and --page-size"),
+    ("--page-size must be at least 1", None, "--page-size must be at least 1"),  # a flag already
+    ("the page_size_limit", None, "the page_size_limit"),  # not the name of a parameter
+])
+def test_a_library_errors_parameter_names_become_flags(message, param, expected):
+    import geo.cli.layers  # noqa: F401 (the command whose flags are said)
+    from geo.cli._common import translate
+    from geo.errors import ArgumentError
+
+    exc = ArgumentError(message)
+    if param is not None:
+        exc.param = param
+    assert translate(exc) == expected
+
+
+def test_the_cli_says_the_flag_where_the_library_says_the_parameter(monkeypatch, tmp_path):
+    import geo.fetch
+    from geo.errors import ArgumentError
+
+    def fetch_layer(*a, **k):
+        raise ArgumentError("page_size must be at least 1 (a Python caller sees page_size)")
+
+    monkeypatch.setattr(geo.fetch, "fetch_layer", fetch_layer)
+    r = run("layers", "fetch", "--sovereign", "Japan", "--cache-dir", str(tmp_path))
+    assert_one_line_error(r, 2)
+    assert r.err == "eezmap: error: --page-size must be at least 1 (a Python caller sees --page-size)\n"
+
+
+# --- where --distance/--no-distance: one flag pair, its default by mode -------------------------
+
+def test_where_distance_default_is_on_for_one_point_and_off_for_a_file(tmp_path):
+    one = run("where", "24.28667", "153.98056", "--json").json()
+    assert one["distance_to_boundary_km"] is not None
+    assert run("where", "24.28667", "153.98056", "--json", "--no-distance").json()[
+        "distance_to_boundary_km"] is None
+    assert run("where", "24.28667", "153.98056", "--json", "--distance", "--distance").code == 0
+    src = tmp_path / "p.csv"
+    src.write_text("lat,lon\n24.28667,153.98056\n", encoding="utf-8")
+    header = {}
+    for args in ([], ["--no-distance"], ["--distance"]):
+        out = tmp_path / f"out{len(header)}.csv"
+        assert run("where", "--input", str(src), "--output", str(out), *args).code == 0
+        header[tuple(args)] = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert "eez_boundary_km" not in header[()] and header[()] == header[("--no-distance",)]
+    assert "eez_boundary_km" in header[("--distance",)]
+    assert "--distance / --no-distance" in run("where", "--help").out

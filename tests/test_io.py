@@ -27,7 +27,7 @@ import pytest
 from geo import _io
 from geo.errors import OutputError
 from geo.export import write_geojson
-from helpers import ROOT, assert_one_line_error, run
+from helpers import ROOT, assert_one_line_error, run_process as run  # real processes: fds, devices
 
 FC = {"type": "FeatureCollection", "features": []}
 IS_ROOT = os.geteuid() == 0

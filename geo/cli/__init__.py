@@ -30,13 +30,14 @@ import io
 import os
 import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from ..errors import GeoError, OutputError
 from .. import __version__
-from ._common import CONTEXT, error_line, fail_line
+from ..errors import GeoError, OutputError
+from . import _log
+from ._common import CONTEXT, error_line, fail_line, translate
 
 _COMMANDS = {
     "where": ("where", "Is a point in a country's EEZ? (one point, or a file of points)"),
@@ -88,9 +89,11 @@ class _LazyGroup(click.Group):
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the bundled layers' versions, and exit.")
 @click.option("-v", "--verbose", count=True,
-              help="Twice (-vv): show the traceback of an error, for a bug report.")
+              help="More on stderr: once, what the run did and an error's causes; twice (-vv), "
+                   "debugging messages and an error's traceback, for a bug report.")
+@click.option("-q", "--quiet", count=True, help="Less on stderr: no notes, no progress; errors only.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int) -> None:
+def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     """EEZ membership, geodesic distances, offline maps and GeoJSON for
     Japan's Minami-Torishima rare-earth mud (Marine Regions EEZ layers).
 
@@ -100,8 +103,14 @@ def cli(ctx: click.Context, verbose: int) -> None:
     6 download failed (layers fetch), 70 internal error (a bug), 129 hung up, 130 interrupted,
     141 stdout pipe closed, 143 terminated.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["verbose"] = verbose
+    state = ctx.ensure_object(dict)
+    state["verbose"] = verbose - quiet
+    state["undo"].append(_log.configure(verbose, quiet))
+    if _log.quiet():
+        from .. import _progress
+
+        _progress.set_default(False)
+        state["undo"].append(lambda: _progress.set_default(None))
 
 
 class Terminated(BaseException):
@@ -159,23 +168,35 @@ def _install_handlers() -> None:
             signal.signal(sig, _on_signal)
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point: run the group, turn errors into one line and a status."""
-    args = sys.argv[1:] if argv is None else argv
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Console-script entry point: run the group, turn errors into one line and a status, exit."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv, restore_signals=argv is not None))
+
+
+def run(args: list[str], *, restore_signals: bool = True) -> int:
+    """Run ``eezmap ARGS`` in this process and return the exit status :func:`main` exits with.
+
+    Errors become one line on stderr and their status, as for the program; tests run it
+    inside click's ``CliRunner`` isolation.  Signal handlers and logging are set for the
+    run and given back after it (*restore_signals* false: the program, which is ending).
+    """
     saved = {sig: signal.getsignal(sig) for sig in _SIGNALS}
     _install_handlers()
-    state: dict[str, Any] = {"verbose": 0}  # the group's -v count, once click has parsed it
+    state: dict[str, Any] = {"verbose": 0, "undo": []}  # the group's -v minus -q, once click has parsed it
     guarded = _guard_stdout()
     try:
         return _run(args, state, guarded)
     finally:
-        if argv is not None:  # called in-process (tests), not as the program: give the caller its handlers back
+        for undo in reversed(state["undo"]):
+            undo()
+        if restore_signals:  # in-process (tests): give the caller its handlers back
             for sig, handler in saved.items():
-                with contextlib.suppress(ValueError, TypeError):  # TypeError: None, a handler not set from Python
+                # TypeError: None, a handler not set from Python
+                with contextlib.suppress(ValueError, TypeError):
                     signal.signal(sig, handler)
 
 
-def _run(args: list[str], state: dict[str, Any], guarded: bool) -> Any:
+def _run(args: list[str], state: dict[str, Any], guarded: bool) -> int:
     from .._io import check_stop, request_stop
 
     request_stop(None)
@@ -184,52 +205,57 @@ def _run(args: list[str], state: dict[str, Any], guarded: bool) -> Any:
         check_stop()  # a stop whose exception was swallowed on its way up still ends the run as one
         sys.stdout.flush()  # a write that fails must fail here, not at exit
     except click.exceptions.Exit as exc:
-        return sys.exit(exc.exit_code)
+        return exc.exit_code
     except _NoArgsIsHelp as exc:  # plain `eezmap` (click >= 8.2): the help, as help
         click.echo(exc.ctx.get_help(), err=True)
-        return sys.exit(2)
+        return 2
     except click.ClickException as exc:  # usage errors: one line, exit 2
-        name = exc.ctx.command_path if getattr(exc, "ctx", None) else "eezmap"
+        ctx: click.Context | None = getattr(exc, "ctx", None)
+        name = ctx.command_path if ctx is not None else "eezmap"
         hint = f" (see '{name} --help')" if isinstance(exc, click.UsageError) else ""
         fail_line(f"{name}: {exc.format_message()}{hint}")
-        return sys.exit(2)
+        return 2
     except click.exceptions.Abort:
         _ignore_signals()  # the exit is under way: a second Ctrl-C must not turn it into a traceback
         fail_line("eezmap: interrupted")
-        return sys.exit(130)
+        return 130
     except KeyboardInterrupt:
         _ignore_signals()
         fail_line("eezmap: interrupted; no partial output was left")
-        return sys.exit(130)
+        return 130
     except Terminated as exc:
         _ignore_signals()
         _discard_stdout(guarded)
         what = "hung up (SIGHUP)" if exc.signum == signal.SIGHUP else "terminated"
         fail_line(f"eezmap: {what}; no partial output was left")
-        return sys.exit(128 + exc.signum)  # 143 for SIGTERM, 129 for SIGHUP, as a shell reports them
+        return 128 + exc.signum  # 143 for SIGTERM, 129 for SIGHUP, as a shell reports them
     except (_ReaderGone, BrokenPipeError):  # the reader went away (`| head`): stop quietly, as on SIGPIPE
         _discard_stdout(guarded)
-        return sys.exit(141)
+        return 141
     except GeoError as exc:  # LayerError carries exit_code 5, FetchError 6, the others 2
         _discard_stdout(guarded)
-        _traceback_or_line(state, exc, error_line(exc))
-        return sys.exit(exc.exit_code)
+        _traceback_or_line(state, exc, error_line(translate(exc)))
+        return exc.exit_code
     except Exception as exc:  # a bug: its own status, never 1 ("no")
         _discard_stdout(guarded)
         _traceback_or_line(state, exc, f"eezmap: internal error: {type(exc).__name__}: {exc} "
                                         "(a bug in eezmap; run with -vv for the traceback)")
-        return sys.exit(70)
-    return sys.exit(rv if isinstance(rv, int) else 0)
+        return 70
+    return rv if isinstance(rv, int) else 0
 
 
 def _traceback_or_line(state: dict[str, Any], exc: BaseException, line: str) -> None:
-    """-vv: the traceback on stderr; otherwise the one line."""
+    """-vv: the traceback on stderr, with the causes; otherwise the one line (-v: and the causes)."""
     if state["verbose"] >= 2:
         import traceback
 
         traceback.print_exception(exc)
-    else:
-        fail_line(line)
+        return
+    fail_line(line)
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    while cause is not None:
+        _log.log.info("cause: %s: %s", type(cause).__name__, " ".join(str(cause).split("\n")))
+        cause = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
 
 
 #: click 8.2 raises this for a group run without arguments; 8.1 prints the help and exits 0
@@ -280,7 +306,7 @@ def _guard_stdout() -> bool:
         return False
     old = sys.stdout
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Stdout(1)), encoding=old.encoding,
-                                  errors=old.errors, line_buffering=old.line_buffering,
+                                  errors=old.errors, line_buffering=bool(old.line_buffering),
                                   write_through=False)
     return True
 

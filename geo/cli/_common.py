@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -20,7 +21,7 @@ def fail_line(message: str) -> None:
     click.echo(" ".join(str(message).split("\n")), err=True)
 
 
-def error_line(exc: BaseException) -> str:
+def error_line(exc: BaseException | str) -> str:
     """The one line the CLI prints for a library error (the service's ``{"error": ...}`` too)."""
     return " ".join(f"eezmap: error: {_flags(str(exc))}".split("\n"))
 
@@ -59,6 +60,13 @@ def reject_unknown_options(values: tuple[str, ...] | list[str]) -> None:
     for v in values:
         if v.startswith("--") or (v.startswith("-") and len(v) > 1 and v[1].isalpha()):
             raise click.UsageError(f"no such option: {v}")
+
+
+def progress_choice(flag: bool | None) -> bool | None:
+    """``--progress/--no-progress`` as given; not given: none under ``-q``, else the default (None)."""
+    from ._log import quiet
+
+    return flag if flag is not None else (False if quiet() else None)
 
 
 def given(ctx: click.Context, name: str) -> bool:
@@ -113,3 +121,49 @@ def fmt_lat(lat: float) -> str:
 def fmt_lon(lon: float) -> str:
     lon = wrap_lon(lon)
     return f"{abs(lon):.5f}°{'E' if lon >= 0 else 'W'}"
+
+
+# --- library parameter names -> this command line's flags ----------------------------------------
+
+def translate(exc: BaseException) -> str:
+    """The message of a library error with its parameter names said as this CLI's flags.
+
+    Library messages name Python parameters (``page_size must be at least 1``); the command
+    line says ``--page-size must be at least 1``.  Translated: the names in the error's
+    ``param`` attribute (a name or a tuple of names; set it for one-word names such as
+    ``bbox``), and every name with an underscore that is a parameter of a loaded command.
+    ``name=value`` and ``name='value'`` become ``--flag value``.
+    """
+    text = str(exc)
+    flags = param_flags()
+    named = getattr(exc, "param", None)
+    wanted = set((named,) if isinstance(named, str) else (named or ()))
+    for name, flag in sorted(flags.items(), key=lambda kv: -len(kv[0])):
+        if name in wanted or "_" in name:
+            text = _say_flag(text, name, flag)
+    return text
+
+
+def _say_flag(text: str, name: str, flag: str) -> str:
+    word = rf"(?<![\w-]){re.escape(name)}(?![\w-])"
+    text = re.sub(word + r"\s*=\s*'([^']*)'", lambda m: f"{flag} {m.group(1)}", text)
+    text = re.sub(word + r"\s*=\s*(?=\S)", f"{flag} ", text)
+    return re.sub(r"`?" + word + r"`?", flag, text)
+
+
+def param_flags() -> dict[str, str]:
+    """Parameter name -> its long flag, over the subcommands imported so far (the one that ran)."""
+    flags: dict[str, str] = {}
+    todo: list[click.Command] = []
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith(f"{__package__}.") and isinstance(getattr(module, "command", None),
+                                                                      click.Command):
+            todo.append(module.command)
+    while todo:
+        cmd = todo.pop()
+        if isinstance(cmd, click.Group):
+            todo.extend(cmd.commands.values())
+        for p in cmd.params:
+            if isinstance(p, click.Option) and p.name and p.opts:
+                flags.setdefault(p.name, max(p.opts, key=len))
+    return flags

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import (CONTEXT, indent_option, json_option, layer_option, print_json,
-                      refuse_indent_without_json)
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+from ._common import CONTEXT, indent_option, json_option, layer_option, print_json, refuse_indent_without_json
 
 
 @click.command("area", context_settings=CONTEXT)
@@ -34,15 +36,18 @@ def command(target: str, as_json: bool, indent: int | None, layers: tuple[str, .
         several = len(r.layers) > 1
         click.echo(f"{name}: {r.area_km2:,.1f} km² (geodesic, WGS84)")
         for s in r.shares:
-            where = f"{s.zone['name']} (MRGID {s.zone['mrgid']}, {s.status})" if s.zone else _NO_ZONE[s.status]
+            where = (f"{s.zone['name']} (MRGID {s.zone['mrgid']}, {s.status})" if s.zone
+                     else _NO_ZONE[s.status])
             tag = f"  [{s.layer}]" if several and s.layer else ""
             click.echo(f"  {s.percent:6.2f} %  {s.area_km2:>12,.1f} km²  {where}{tag}")
         if r.nearest_boundary_km is not None and r.nearest_boundary_point:
             p = r.nearest_boundary_point
-            click.echo(f"  nearest point of the outline to the zone boundary: {r.nearest_boundary_km:,.1f} km "
+            click.echo("  nearest point of the outline to the zone boundary: "
+                       f"{r.nearest_boundary_km:,.1f} km "
                        f"({r.nearest_boundary_km / 1.852:,.1f} NM), at {p['outline_lat']:.4f}°, "
                        f"{p['outline_lon']:.4f}°")
-        names = [f"{i.id} (version {i.version}{', coarse' if i.coarse else ''})" for i in r.layers or (r.layer,)]
+        names = [f"{i.id} (version {i.version}{', coarse' if i.coarse else ''})"
+                 for i in r.layers or (r.layer,)]
         click.echo(f"  {'layers' if several else 'layer'}: {'; '.join(names)}")
     return 0
 
@@ -54,14 +59,15 @@ _NO_ZONE = {
 }
 
 
-def json_object(items: list[tuple[str, object]], layers: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+def json_object(items: list[tuple[str, BaseGeometry]],
+                layers: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
     """The ``eezmap area --json`` object for named polygons (the service's ``/area`` too)."""
     from ..areas import area_in_zones
 
     return {"areas": [dict(name=n, **area_in_zones(g, layers=layers or None).to_json()) for n, g in items]}
 
 
-def site_area(target: str, file_hint: bool = True) -> list[tuple[str, object]]:
+def site_area(target: str, file_hint: bool = True) -> list[tuple[str, BaseGeometry]]:
     """The named polygon of an area site; SiteError for a point site or an unknown id."""
     from ..errors import SiteError
     from ..sites import get_site, load_sites
@@ -76,7 +82,7 @@ def site_area(target: str, file_hint: bool = True) -> list[tuple[str, object]]:
     return [(site.name, site.geometry)]
 
 
-def _targets(target: str) -> list[tuple[str, object]]:
+def _targets(target: str) -> list[tuple[str, BaseGeometry]]:
     from pathlib import Path
 
     if not Path(target).exists():
@@ -86,7 +92,7 @@ def _targets(target: str) -> list[tuple[str, object]]:
     return polygons(target, _read_whole(target))
 
 
-def polygons(target: str, frame: Any) -> list[tuple[str, object]]:
+def polygons(target: str, frame: Any) -> list[tuple[str, BaseGeometry]]:
     """The named, checked polygons of a frame read from *target* (a file, or a request body)."""
     from ..errors import InputFileError
 
@@ -97,13 +103,13 @@ def polygons(target: str, frame: Any) -> list[tuple[str, object]]:
     names = frame["name"].astype(str).tolist() if "name" in frame.columns else [
         f"feature {i + 1}" for i in range(len(frame))]
     out = []
-    for name, g in zip(names, frame.geometry):
+    for name, g in zip(names, frame.geometry, strict=True):
         if g is None or g.geom_type not in ("Polygon", "MultiPolygon"):
             raise InputFileError(f"{target}: '{name}' is not a polygon")
         if not g.is_valid:
             raise InputFileError(f"{target}: '{name}' is an invalid polygon")
         x0, y0, x1, y1 = g.bounds
-        if not (-90 <= y0 and y1 <= 90 and -180 <= x0 and x1 <= 360):
+        if not (y0 >= -90 and y1 <= 90 and x0 >= -180 and x1 <= 360):
             raise InputFileError(f"{target}: '{name}' is out of range: latitude -90..90, "
                                  "longitude -180..360 (is it in longitude/latitude?)")
         out.append((name, g))

@@ -7,12 +7,23 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json,
-                      refuse_indent_without_json, reject_unknown_options)
+from ._common import (
+    CONTEXT,
+    fmt_lat,
+    fmt_lon,
+    indent_option,
+    json_option,
+    print_json,
+    refuse_indent_without_json,
+    reject_unknown_options,
+)
 
 if TYPE_CHECKING:
-    from ..geodesy import EdgePoint
+    from ..geodesy import Distance, EdgePoint
     from ..sites import Site
+
+#: each end, the other end, and the end's nearest edge seen from the other (for an area)
+_Ends = tuple[tuple["Site", "Site", "EdgePoint | None"], tuple["Site", "Site", "EdgePoint | None"]]
 
 
 @click.command("distance", context_settings=CONTEXT)
@@ -44,7 +55,8 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
     bearing = f"{d.initial_bearing_deg:.2f}°" if unc is None else f"≈ {d.initial_bearing_deg:.0f}°"
     if d.metres == 0:
         bearing = "undefined (the same point)"
-    click.echo(f"{_label(pa)} → {_label(pb)}: {_measure(d.km, unc, 'km', 3)} = {_measure(d.nm, unc_nm, 'NM', 3)}, "
+    click.echo(f"{_label(pa)} → {_label(pb)}: {_measure(d.km, unc, 'km', 3)} = "
+               f"{_measure(d.nm, unc_nm, 'NM', 3)}, "
                f"initial bearing {bearing} (geodesic, WGS84)")
     for s, other, e in ends:
         if e is None:
@@ -61,7 +73,8 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
         what = f"the centre of {pb.name}" if pb.is_area else pb.name
         margin = abs(lim["margin_nm"])
         if unc_nm is not None and margin <= unc_nm:
-            click.echo(f"  {what} lies {_measure(d.nm, unc_nm, 'NM', 1)} from {pa.name}: within its uncertainty "
+            click.echo(f"  {what} lies {_measure(d.nm, unc_nm, 'NM', 1)} from {pa.name}: "
+                       "within its uncertainty "
                        f"of the 200 NM limit around it, so inside or outside cannot be told")
         else:
             side = "inside" if lim["inside"] else "outside"
@@ -69,11 +82,12 @@ def command(a: str, b: str, as_json: bool, indent: int | None) -> int:
                        f"{_measure(margin, unc_nm, 'NM', 1)} {side} the 200 NM limit around it")
     for s in (pa, pb):
         if s.approximate:
-            click.echo(f"  note: {s.name} is approximate (±{s.uncertainty_km:g} km): {s.derivation or s.note}")
+            click.echo(f"  note: {s.name} is approximate (±{s.uncertainty_km:g} km): "
+                       f"{s.derivation or s.note}")
     return 0
 
 
-def _measured(a: str, b: str) -> tuple[Site, Site, Any, tuple[Any, Any], float | None]:
+def _measured(a: str, b: str) -> tuple[Site, Site, Distance, _Ends, float | None]:
     """Both ends, the geodesic between them, each area end's nearest edge and the uncertainty."""
     from ..geodesy import distance
     from ..sites import resolve_point
@@ -82,7 +96,7 @@ def _measured(a: str, b: str) -> tuple[Site, Site, Any, tuple[Any, Any], float |
     d = distance((pa.lat, pa.lon), (pb.lat, pb.lon))
     # the nearest edge of an area end, seen from the other end's measured point
     same = pa.id == pb.id and (pa.lat, pa.lon) == (pb.lat, pb.lon)  # an area to itself: described once
-    ends = ((pa, pb, _nearest_edge(pa, pb)), (pb, pa, None if same else _nearest_edge(pb, pa)))
+    ends: _Ends = ((pa, pb, _nearest_edge(pa, pb)), (pb, pa, None if same else _nearest_edge(pb, pa)))
     unc = sum(s.uncertainty_km or 0.0 for s in (pa, pb) if s.approximate) or None
     return pa, pb, d, ends, unc
 
@@ -127,12 +141,10 @@ def _nearest_edge(area: Site, other: Site) -> EdgePoint | None:
     return nearest_edge(other.lat, other.lon, area.geometry)
 
 
-def _limit(origin: object, d: object) -> dict | None:
+def _limit(origin: Site, d: Distance) -> dict[str, Any] | None:
     """Where B lies relative to the 200 NM limit around A, when A is an island."""
-    from ..geodesy import EEZ_LIMIT_M, NM, Distance
-    from ..sites import Site
+    from ..geodesy import EEZ_LIMIT_M, NM
 
-    assert isinstance(origin, Site) and isinstance(d, Distance)
     if origin.kind != "island":
         return None
     margin = (EEZ_LIMIT_M - d.metres) / NM

@@ -45,6 +45,7 @@ def command(site_id: str, as_json: bool, indent: int | None) -> int:
     click.echo(f"  method: {v.method}")
     click.echo(f"  approximations: {v.note}")
     for ref in v.layers:
-        click.echo(f"  layer: {ref['id']} (version {ref['version']}) — {manifest().get(ref['id']).attribution}")
+        click.echo(f"  layer: {ref['id']} (version {ref['version']}) — "
+                   f"{manifest().get(ref['id']).attribution}")
     click.echo("  Not an official figure: not for legal use.")
     return 0

@@ -7,13 +7,19 @@ and the user's, with provenance.  The subcommands are thin shells over
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from ._common import (CONTEXT, indent_option, json_option, print_json, refuse_indent_without_json,
-                      refuse_unless)
+from ._common import (
+    CONTEXT,
+    indent_option,
+    json_option,
+    print_json,
+    progress_choice,
+    refuse_indent_without_json,
+    refuse_unless,
+)
 
 _KINDS = ("eez", "eez_12nm", "eez_24nm", "eez_internal_waters", "eez_boundaries")
 _ADD_KINDS = _KINDS[:4]
@@ -117,37 +123,11 @@ def _bbox(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     return nums
 
 
-class _Bar:
-    """A one-line progress counter on stderr (only when stderr is a terminal)."""
-
-    def __init__(self, label: str, enabled: bool) -> None:
-        self.label = label
-        self.enabled = enabled
-        self.shown = False
-
-    def __call__(self, done: int, total: int | None) -> None:
-        if not self.enabled:
-            return
-        if total:
-            width = 30
-            filled = min(width, int(width * done / total))
-            text = f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} features"
-        else:
-            text = f"\r{self.label} {done} features"
-        sys.stderr.write(text)
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 @command.command("fetch", context_settings=CONTEXT)
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(_KINDS),
               help="What to fetch (repeat for several; default eez): eez (200 NM), eez_12nm "
-                   "(territorial seas), eez_24nm (contiguous zones), eez_internal_waters, eez_boundaries (lines).")
+                   "(territorial seas), eez_24nm (contiguous zones), eez_internal_waters, "
+                   "eez_boundaries (lines).")
 @click.option("--bbox", callback=_bbox, metavar="W,S,E,N",
               help="Zones intersecting this box (degrees; W<E, no box across 180°).")
 @click.option("--sovereign", metavar="NAME",
@@ -155,7 +135,8 @@ class _Bar:
                    "has), as Marine Regions spells it (Japan, United States).")
 @click.option("--world", is_flag=True, help="No filter: every zone in the world (large).")
 @click.option("--id", "layer_id", metavar="ID",
-              help="Id of the new layer (default mr-wfs-KIND-SOVEREIGN|bbox-...|world); with one --kind only.")
+              help="Id of the new layer (default mr-wfs-KIND-SOVEREIGN|bbox-...|world); "
+                   "with one --kind only.")
 @click.option("--url", default=None, metavar="URL",
               help="WFS endpoint (default https://geo.vliz.be/geoserver/MarineRegions/wfs).")
 @click.option("--page-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
@@ -200,9 +181,10 @@ def fetch_command(kinds: tuple[str, ...], bbox: tuple[float, ...] | None, sovere
         raise click.UsageError("--world means no filter: give it alone, or --bbox and/or --sovereign")
     if layer_id and len(kinds) > 1:
         raise click.UsageError("--id names one layer: give one --kind with it")
+    choice = progress_choice(progress)
     done = []
     for kind in dict.fromkeys(kinds):
-        bar = Progress("features", enabled=progress)
+        bar = Progress("features", enabled=choice)
         try:
             info = fetch_layer(kind, bbox=bbox, sovereign=sovereign, world=world, layer_id=layer_id,
                                url=url or WFS_URL, page_size=page_size, timeout=timeout, retries=retries,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..sites import Site
 
 from ._common import CONTEXT, layer_option
 
@@ -19,7 +23,8 @@ DEFAULT_MAP = Path("maps") / "minami_torishima.html"
 @click.option("--sites", "sites_path", metavar="FILE",
               help="Your own sites to overlay (CSV with name/lat/lon columns, or GeoJSON).")
 @click.option("--points", "points_path", metavar="FILE",
-              help="Many points to overlay, coloured by their zone answer (CSV, GeoJSON, GeoPackage, Parquet).")
+              help="Many points to overlay, coloured by their zone answer "
+                   "(CSV, GeoJSON, GeoPackage, Parquet).")
 @click.option("--png", "png_path", metavar="PATH", help="Also write a static PNG figure.")
 @click.option("--svg", "svg_path", metavar="PATH", help="Also write a static SVG figure.")
 @click.option("--island", "island", metavar="ID",
@@ -40,9 +45,10 @@ def command(output: str, tiles: tuple[str, ...], sites_path: str | None, points_
     # every output is checked before anything is computed or written
     # the default maps/ is the program's own choice: made when missing (a named path's directory never is)
     make_default_dir = output == str(DEFAULT_MAP) and not DEFAULT_MAP.parent.exists()
-    check_outputs([("output", None if make_default_dir else output, HTML_SUFFIXES), ("--png", png_path, (".png",)),
+    check_outputs([("output", None if make_default_dir else output, HTML_SUFFIXES),
+                   ("--png", png_path, (".png",)),
                    ("--svg", svg_path, (".svg",))], sites_path, points_path)
-    user_sites = ()
+    user_sites: tuple[Site, ...] = ()
     if sites_path:
         from ..sites import read_user_sites
 

@@ -6,8 +6,15 @@ from typing import Any
 
 import click
 
-from ._common import (CONTEXT, fmt_lat, fmt_lon, indent_option, json_option, print_json,
-                      refuse_indent_without_json)
+from ._common import (
+    CONTEXT,
+    fmt_lat,
+    fmt_lon,
+    indent_option,
+    json_option,
+    print_json,
+    refuse_indent_without_json,
+)
 
 
 @click.command("sites", context_settings=CONTEXT)

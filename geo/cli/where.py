@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import (CONTEXT, fmt_lat, fmt_lon, given, indent_option, json_option,
-                      layer_option, possessive, print_json, refuse_indent_without_json, refuse_unless,
-                      reject_unknown_options, with_article)
+if TYPE_CHECKING:
+    from ..answer import ZoneAnswer
+
+from ._common import (
+    CONTEXT,
+    fmt_lat,
+    fmt_lon,
+    indent_option,
+    json_option,
+    layer_option,
+    possessive,
+    print_json,
+    progress_choice,
+    refuse_indent_without_json,
+    refuse_unless,
+    reject_unknown_options,
+    with_article,
+)
+from ._log import note
 
 EXIT = {"yes": 0, "no": 1, "shared": 3, "unknown": 4}
 
@@ -21,6 +37,13 @@ _STATUS_TEXT = {
     "high_seas": "the high seas (in no zone of the layer)",
     "outside_coverage": "outside the coverage of every loaded layer",
 }
+
+
+def _one_choice(ctx: click.Context, param: click.Parameter, values: tuple[bool, ...]) -> bool | None:
+    """A flag pair given once (or the same way again): its value; not given: None (the default)."""
+    if len(set(values)) > 1:
+        raise click.UsageError("give --distance or --no-distance, not both", ctx)
+    return values[-1] if values else None
 
 
 @click.command("where", context_settings=CONTEXT)
@@ -36,9 +59,9 @@ _STATUS_TEXT = {
               help="Where to write the rows with the answer columns (default: stdout as CSV).")
 @click.option("--lat-col", metavar="NAME", help="Latitude column of --input (default: detected).")
 @click.option("--lon-col", metavar="NAME", help="Longitude column of --input (default: detected).")
-@click.option("--distance", "with_distance", is_flag=True,
-              help="With --input: also compute the distance to the nearest boundary (slow).")
-@click.option("--no-distance", is_flag=True, help="One point: skip the boundary distance.")
+@click.option("--distance/--no-distance", "with_distance", multiple=True, callback=_one_choice,
+              help="The distance to the nearest boundary (default: with one point, yes; with --input, "
+                   "no: it is slow over many rows).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="With --input: run in this process, or on Dask (partitioned Parquet output).")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a Dask scheduler address.")
@@ -48,7 +71,7 @@ _STATUS_TEXT = {
               help="Progress bar on stderr (default: when stderr is a terminal).")
 def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | None,
             layers: tuple[str, ...], input_path: str | None, output_path: str | None,
-            lat_col: str | None, lon_col: str | None, with_distance: bool, no_distance: bool,
+            lat_col: str | None, lon_col: str | None, with_distance: bool | None,
             engine: str, scheduler: str | None, chunk_rows: int, progress: bool | None) -> int:
     """Is the point LAT LON in COUNTRY's EEZ (default Japan)?
 
@@ -74,11 +97,11 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
 
         summary = classify_file(
             input_path, output_path, country=country, layers=layers or None, lat_col=lat_col,
-            lon_col=lon_col, with_distance=with_distance, engine=engine, scheduler=scheduler,
-            chunk_rows=chunk_rows, progress=progress)
+            lon_col=lon_col, with_distance=bool(with_distance), engine=engine, scheduler=scheduler,
+            chunk_rows=chunk_rows, progress=progress_choice(progress))
         if summary["replaced_columns"]:
-            click.echo(f"eezmap: note: the input already had {', '.join(summary['replaced_columns'])} "
-                       f"(an earlier output?); replaced by the new answers", err=True)
+            note(f"the input already had {', '.join(summary['replaced_columns'])} "
+                 f"(an earlier output?); replaced by the new answers")
         if as_json:
             print(_json_dumps(summary, indent), file=sys.stderr)
         else:
@@ -91,7 +114,7 @@ def command(coords: tuple[str, ...], country: str, as_json: bool, indent: int | 
     lat, lon = parse_pair(*coords) if len(coords) == 2 else parse_point(" ".join(coords))
     from ..answer import where
 
-    a = where(lat, lon, country=country, layers=layers or None, distance=not no_distance)
+    a = where(lat, lon, country=country, layers=layers or None, distance=with_distance is not False)
     if as_json:
         print_json(a.to_json(), indent)
     else:
@@ -103,12 +126,11 @@ def _refuse_ignored_options(batch: bool, engine: str, scheduler: str | None) -> 
     """An option that would change nothing here is a mistake to report, not to ignore."""
     ctx = click.get_current_context()
     refuse_indent_without_json(ctx)
-    if given(ctx, "with_distance") and given(ctx, "no_distance"):
-        raise click.UsageError("give --distance or --no-distance, not both", ctx)
     refuse_unless(ctx, batch, "needs --input FILE (one point's answer goes to stdout)", "output_path")
     refuse_unless(ctx, batch, "needs --input FILE", "lat_col", "lon_col", "engine", "chunk_rows", "progress")
     refuse_unless(ctx, engine == "dask", "needs --engine dask", "scheduler")
-    refuse_unless(ctx, engine != "dask", "does not apply with --engine dask (Dask reads in blocks of its own, "
+    refuse_unless(ctx, engine != "dask", "does not apply with --engine dask "
+                  "(Dask reads in blocks of its own, "
                   "without a progress bar)", "chunk_rows", "progress")
     if scheduler is not None and not scheduler.strip():
         raise click.UsageError("--scheduler needs an address, e.g. tcp://10.0.0.5:8786", ctx)
@@ -120,11 +142,8 @@ def _json_dumps(obj: object, indent: int | None) -> str:
     return json.dumps(obj, indent=indent, ensure_ascii=False)
 
 
-def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
+def _text(a: ZoneAnswer, layers: tuple[str, ...] | None = None) -> str:
     from ..geodesy import NM
-    from ..answer import ZoneAnswer
-
-    assert isinstance(a, ZoneAnswer)
     point = f"{fmt_lat(a.lat)}, {fmt_lon(a.lon)}"
     from ..zones import country_name
 
@@ -153,7 +172,8 @@ def _text(a: "object", layers: tuple[str, ...] | None = None) -> str:
             label = "Zones:" if k == 0 else ""
             what = KIND_LABELS.get(z["kind"], "the island itself" if z["kind"] == "island" else z["kind"])
             if z.get("computed"):
-                lines.append(f"  {label:<11} {what}: {z['name']} — {z['computed']} — layer {z['layer']['id']}")
+                lines.append(f"  {label:<11} {what}: {z['name']} — {z['computed']} — "
+                             f"layer {z['layer']['id']}")
             elif z["mrgid"] is None:
                 lines.append(f"  {label:<11} {what} — layer {z['layer']['id']}")
             else:
@@ -207,11 +227,11 @@ _REGIME_TEXT = {
 }
 
 
-def _seabed_lines(a: "object") -> list[str]:
+def _seabed_lines(a: ZoneAnswer) -> list[str]:
     """The Seabed: and Depth: lines (with the ISA contract, cited and dated)."""
     from ..seabed import contract_text
 
-    sb, depth = getattr(a, "seabed", None), getattr(a, "depth", None)
+    sb, depth = a.seabed, a.depth
     lines = []
     if sb is not None:
         what = (_REGIME_TEXT[sb.regime].format(states=" / ".join(sb.states) or "—")
@@ -220,14 +240,16 @@ def _seabed_lines(a: "object") -> list[str]:
         for c in sb.contracts:
             lines.append(f"              {contract_text(c)}")
     if depth is not None:
-        lines.append(f"  Depth:      {depth.label()} — layer {depth.layer['id']} (version {depth.layer['version']})")
+        lines.append(f"  Depth:      {depth.label()} — layer {depth.layer['id']} "
+                     f"(version {depth.layer['version']})")
     elif sb is not None and sb.regime != "land":
-        lines.append("  Depth:      no 1:10m depth band here (land at that scale, or outside the layer's coverage)")
+        lines.append("  Depth:      no 1:10m depth band here "
+                     "(land at that scale, or outside the layer's coverage)")
     return lines
 
 
-def _seabed_sources(a: "object") -> list[dict[str, str]]:
-    sb, depth = getattr(a, "seabed", None), getattr(a, "depth", None)
+def _seabed_sources(a: ZoneAnswer) -> list[dict[str, str]]:
+    sb, depth = a.seabed, a.depth
     refs = [c.layer for c in (sb.contracts if sb is not None else ())]
     if depth is not None:
         refs.append(depth.layer)

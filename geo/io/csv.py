@@ -162,7 +162,7 @@ def _coordinates(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..coords import wrap_lon, parse_pair
+    from ..coords import parse_pair, wrap_lon
 
     plain = pc.and_(pc.match_substring_regex(lat, _PLAIN), pc.match_substring_regex(lon, _PLAIN))
     y = _float64(pc.cast(pc.if_else(plain, lat, _lit("nan")), pa.float64()))
