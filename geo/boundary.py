@@ -56,6 +56,8 @@ CHUNK = 8
 RUN_M = 8_000.0
 CELL = 0.25    # degrees
 BLOCK = 16     # cells per block side (4°)
+SUB = 4        # cells per sub-block side (1°): a block's lists are narrowed through its sub-blocks
+SUPER = 3      # blocks per super-block side (12°), super-blocks per level-2 side (36°): lists kept in memory
 _NX, _NY = int(360 / CELL), int(180 / CELL)
 _FORMAT = 3
 
@@ -83,6 +85,8 @@ class SegmentIndex:
     def __init__(self, pieces: np.ndarray, derived: dict[str, np.ndarray] | None = None) -> None:
         self.pieces = np.ascontiguousarray(pieces, dtype=float)  # (n, 4) lon0, lat0, lon1, lat1
         self._cells: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # block -> (offsets per cell, runs)
+        self._supers: dict[tuple[int, int], np.ndarray] = {}  # (level, super-block) -> runs
+        self._table: np.ndarray | None = None
         self._lock = threading.Lock()
         #: where each block's candidate lists are kept between runs (None: not kept)
         self.block_dir: Any = None
@@ -129,18 +133,51 @@ class SegmentIndex:
 
     def _candidates(self, centre: np.ndarray, radius: np.ndarray, runs: np.ndarray) -> list[np.ndarray]:
         """For each sphere, the runs among *runs* that may hold the nearest boundary of a point in it."""
-        rc, rr, rv = self.centre[runs], self.radius[runs], self.e0[self.run_start[runs]]
+        table = self._run_table()
+        rc, rr, rv = table[runs, 0:3], table[runs, 3], table[runs, 4:7]
         out: list[np.ndarray] = []
         for lo in range(0, len(centre), 64):
             c, r = centre[lo:lo + 64], radius[lo:lo + 64, None]
             d = np.sqrt(((rc[None, :, :] - c[:, None, :]) ** 2).sum(axis=2))
             # a run's first vertex is a boundary point: no point of the sphere is farther from it
-            # than its distance to the centre plus the radius
+            # than its distance to the centre plus the radius (the bound grows with the chord,
+            # so the smallest chord gives the smallest bound)
             dv = np.sqrt(((rv[None, :, :] - c[:, None, :]) ** 2).sum(axis=2))
-            upper = _geodesic_upper(dv + r).min(axis=1, keepdims=True)
+            upper = _geodesic_upper(dv.min(axis=1, keepdims=True) + r)
             keep = d - r - rr <= upper
             out.extend(runs[k] for k in keep)
         return out
+
+    def _run_table(self) -> np.ndarray:
+        """Per run: centre (3), radius, first vertex (3), in memory (not memory-mapped)."""
+        table = self._table
+        if table is None:
+            table = np.empty((len(self.centre), 7))
+            table[:, 0:3], table[:, 3] = self.centre, self.radius
+            table[:, 4:7] = self.e0[np.asarray(self.run_start)]
+            self._table = table
+        return table
+
+    def _super(self, sb: int, level: int = 1) -> np.ndarray:
+        """The runs that may be nearest for some point of super-block *sb* (held in memory).
+
+        Level 1: SUPER x SUPER blocks, its list narrowed from that of its level-2
+        super-block (SUPER x SUPER of them), whose list comes from every run.
+        """
+        got = self._supers.get((level, sb))
+        if got is None:
+            blocks = SUPER ** level
+            cols = _NX // (BLOCK * blocks)
+            sx, sy = sb % cols, sb // cols
+            size = CELL * BLOCK * blocks
+            c, r = self._box_sphere(np.array([-180.0 + sx * size]), np.array([-90.0 + sy * size]), size)
+            if level == 2:
+                runs = np.arange(len(self.centre))
+            else:
+                runs = self._super((sy // SUPER) * (cols // SUPER) + sx // SUPER, level + 1)
+            got = self._candidates(c, r, runs)[0]
+            self._supers[(level, sb)] = got
+        return got
 
     def _block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
         got = self._cells.get(b)
@@ -151,23 +188,42 @@ class SegmentIndex:
             if got is not None:
                 return got
             got = self._load_block(b)
-            if got is not None:
-                self._cells[b] = got
-                return got
-            bx, by = b % (_NX // BLOCK), b // (_NX // BLOCK)
-            size = CELL * BLOCK
-            w0, s0 = -180.0 + bx * size, -90.0 + by * size
-            c, r = self._box_sphere(np.array([w0]), np.array([s0]), size)
-            runs = self._candidates(c, r, np.arange(len(self.centre)))[0]
-            i, j = np.meshgrid(np.arange(BLOCK), np.arange(BLOCK))   # cell (i east, j north)
-            cw, cs = w0 + i.ravel() * CELL, s0 + j.ravel() * CELL
-            cc, cr = self._box_sphere(cw, cs, CELL)
-            lists = self._candidates(cc, cr, runs)
-            offsets = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
-            got = (offsets, np.concatenate(lists).astype(np.int64))
+            if got is None:
+                got = self._build_block(b)
+                self._save_block(b, got)
             self._cells[b] = got
-            self._save_block(b, got)
             return got
+
+    def _build_block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """The candidate runs of each cell of block *b*, narrowed level by level.
+
+        Super-block (all runs) -> block -> sub-block of SUB x SUB cells -> cell: each
+        level tests only its parent's list, which holds every run that can be
+        nearest for a point of the parent (so of the child); the lists are the
+        same sound supersets as when every cell is tested against every run.
+        """
+        bx, by = b % (_NX // BLOCK), b // (_NX // BLOCK)
+        size = CELL * BLOCK
+        w0, s0 = -180.0 + bx * size, -90.0 + by * size
+        sb = (by // SUPER) * (_NX // (BLOCK * SUPER)) + bx // SUPER
+        c, r = self._box_sphere(np.array([w0]), np.array([s0]), size)
+        runs = self._candidates(c, r, self._super(sb))[0]
+        n_sub = BLOCK // SUB
+        si, sj = np.meshgrid(np.arange(n_sub), np.arange(n_sub))  # sub-block (i east, j north)
+        sc, sr = self._box_sphere(w0 + si.ravel() * CELL * SUB, s0 + sj.ravel() * CELL * SUB, CELL * SUB)
+        sub_lists = self._candidates(sc, sr, runs)
+        lists: list[np.ndarray] = [np.zeros(0, np.int64)] * (BLOCK * BLOCK)
+        ci, cj = np.meshgrid(np.arange(SUB), np.arange(SUB))
+        i = (si.reshape(-1, 1) * SUB + ci.reshape(1, -1)).ravel()   # cells, sub-block by sub-block
+        j = (sj.reshape(-1, 1) * SUB + cj.reshape(1, -1)).ravel()
+        cc, cr = self._box_sphere(w0 + i * CELL, s0 + j * CELL, CELL)
+        cells = (j * BLOCK + i).tolist()
+        for k, sub_runs in enumerate(sub_lists):
+            part = slice(k * SUB * SUB, (k + 1) * SUB * SUB)
+            for cell, found in zip(cells[part], self._candidates(cc[part], cr[part], sub_runs)):
+                lists[cell] = found
+        offsets = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+        return offsets, np.concatenate(lists).astype(np.int64)
 
     def _load_block(self, b: int) -> tuple[np.ndarray, np.ndarray] | None:
         if self.block_dir is None:
@@ -281,7 +337,8 @@ class SegmentIndex:
 
         index = cls.__new__(cls)
         index.pieces = arr("pieces")
-        index._cells, index._lock, index.block_dir = {}, threading.Lock(), None
+        index._cells, index._supers, index._lock, index.block_dir = {}, {}, threading.Lock(), None
+        index._table = None
         for name in cls._DERIVED:
             setattr(index, name, arr(name))
         return index
