@@ -83,7 +83,7 @@ def distance(a: object, b: object) -> Distance:
     return _distance((pa.lat, pa.lon), (pb.lat, pb.lon))
 
 
-def explore(**kwargs: Any) -> "folium.Map":
+def explore(**kwargs: Any) -> folium.Map:
     """The standalone map as a ``folium.Map``: shown inline in Jupyter, offline like the file.
 
     Takes the options of :func:`geo.render.build_map` (``layers``, ``tiles``,

@@ -102,8 +102,8 @@ def boundary_distance(lats: Any, lons: Any, layers: Sequence[str] | None = None,
     Example
     -------
     >>> r = boundary_distance([22.0, 30.0], [153.8, 179.99])
-    >>> [round(k, 1) for k in r.km]
-    [138.9, 86.5]
+    >>> [round(float(k), 1) for k in r.km]
+    [117.4, 135.0]
     """
     from .coords import normalize_longitude
     from .layers import resolve_layers
