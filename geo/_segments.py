@@ -202,22 +202,34 @@ class SegmentIndex:
         return offsets, np.concatenate(lists).astype(np.int64)
 
     def _load_block(self, b: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """A block's lists as saved: little-endian int32 offsets per cell, then the runs.
+
+        Raw, not ``.npz``: a worldwide batch reads thousands of blocks, and a zip
+        archive and ``.npy`` header per block cost more than the lists.  A file that
+        does not form sound lists is ignored (and rebuilt).
+        """
         if self.block_dir is None:
             return None
         try:
-            with np.load(self.block_dir / f"block-{b}.npz", allow_pickle=False) as npz:
-                return npz["offsets"], npz["runs"]
-        except (OSError, ValueError, KeyError):
+            raw = np.fromfile(self.block_dir / f"block-{b}.i32", dtype="<i4")
+        except (OSError, ValueError):
             return None
+        n = BLOCK * BLOCK + 1
+        offsets, runs = raw[:n].astype(np.int64), raw[n:]
+        if (len(offsets) != n or offsets[0] != 0 or offsets[-1] != len(runs) or (np.diff(offsets) < 0).any()
+                or (len(runs) and (runs.min() < 0 or runs.max() >= len(self.centre)))):
+            return None
+        return offsets, runs
 
     def _save_block(self, b: int, got: tuple[np.ndarray, np.ndarray]) -> None:
         if self.block_dir is None:
             return
-        from ._io import atomic_path
+        from ._io import atomic_write_bytes
 
-        with contextlib.suppress(Exception), atomic_path(self.block_dir / f"block-{b}.npz", suffix=".tmp",
-                                                         mode=0o600) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, offsets=got[0], runs=got[1].astype(np.int32))
+        data = np.concatenate([got[0], got[1]]).astype("<i4").tobytes()
+        with contextlib.suppress(Exception):  # a cache that cannot be written only costs speed
+            Path(self.block_dir).mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(self.block_dir / f"block-{b}.i32", data, mode=0o600)
 
     # -- querying ------------------------------------------------------------------------
 
