@@ -15,17 +15,41 @@ Example
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
-
-from .answer import ZoneAnswer, where
-from .boundary import BoundaryDistances, boundary_distance
-from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
-from .geodesy import Distance
-from .io import classify_frame
-from .zones import Classification, classify
 
 if TYPE_CHECKING:
     import folium
+
+    from .batch import classify_frame
+    from .boundary import BoundaryDistances, boundary_distance
+    from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
+    from .geodesy import Distance
+    from .zones import Classification, ZoneAnswer, classify, where
+
+#: public name -> the module defining it, imported on first use (``import geo`` stays cheap)
+_LAZY = {
+    "BoundaryDistances": ".boundary", "boundary_distance": ".boundary",
+    "CoordinateError": ".errors", "GeoError": ".errors", "InputFileError": ".errors",
+    "LayerError": ".errors", "OutputError": ".errors", "SiteError": ".errors",
+    "Distance": ".geodesy",
+    "Classification": ".zones", "ZoneAnswer": ".zones", "classify": ".zones", "where": ".zones",
+    "classify_frame": ".batch",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __version__ = "0.1.0"
 

@@ -168,7 +168,8 @@ def islands() -> tuple[str, ...]:
     """The built-in islands with a bundled outline (those :func:`island_value` answers for)."""
     from .layers.polygons import layers_of_kind
 
-    return tuple(str(i.extra["island_site"]) for i in layers_of_kind("coastline") if i.extra.get("island_site"))
+    return tuple(str(i.extra["island_site"]) for i in layers_of_kind("coastline")
+                 if i.extra.get("island_site"))
 
 
 def island_zones(site_id: str) -> Any:
@@ -243,7 +244,8 @@ class _ZoneTable:
 def _zone_table() -> _ZoneTable:
     from .layers.polygons import layers_of_kind
 
-    return _zone_table_of(tuple(i.sha256 for i in layers_of_kind("island_zones")))
+    table: _ZoneTable = _zone_table_of(tuple(i.sha256 for i in layers_of_kind("island_zones")))
+    return table
 
 
 @once(maxsize=2)
@@ -343,7 +345,8 @@ def island_value(site_id: str, zone_layer: str = DEFAULT_ZONE_LAYER) -> IslandVa
     """
     from .layers import manifest
 
-    return _island_value(site_id, zone_layer, manifest().get(zone_layer).sha256)
+    value: IslandValue = _island_value(site_id, zone_layer, manifest().get(zone_layer).sha256)
+    return value
 
 
 @once(maxsize=8)
@@ -376,7 +379,8 @@ def _island_value(site_id: str, zone_layer: str, sha256: str) -> IslandValue:
     within = shapely.intersection(sovereign_zone, circle)
     # other land: every point of it within 2 x 200 NM (plus the island's size) matters
     reach = 2 * radius + 20_000.0
-    others, refs, nearest = [], [zones.layer.ref(), outline.layer.ref()], math.inf
+    others: list[shapely.Geometry] = []
+    refs, nearest = [zones.layer.ref(), outline.layer.ref()], math.inf
     exclude = outline.geometry.buffer(0.05)  # the island's own polygon in the other layers (~5 km)
     for layer_id in OTHER_LAND_LAYERS:
         geoms = _other_land(layer_id)
@@ -386,9 +390,9 @@ def _island_value(site_id: str, zone_layer: str, sha256: str) -> IslandValue:
         cand = geoms[shapely.intersects(geoms, circle.buffer(2 * radius / 111_320.0 / 0.8))
                      & ~shapely.intersects(geoms, exclude)]
         others.extend(cand)
-    other_buffer = shapely.Polygon()
+    other_buffer: shapely.Geometry = shapely.Polygon()
     if others:
-        land = shapely.union_all(np.asarray(others, dtype=object))
+        land = shapely.union_all(others)
         other_buffer = geodesic_buffer(land, radius, spacing_m=1000.0, near=(rep.x, rep.y, reach))
         pts = shapely.get_coordinates(shapely.boundary(land))
         d, _ = inverse(np.full(len(pts), rep.y), np.full(len(pts), rep.x), pts[:, 1], pts[:, 0])

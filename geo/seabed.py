@@ -47,6 +47,7 @@ import numpy as np
 
 from ._locator import _Locator as Locator
 from ._threads import once
+from .enums import Status
 from .layers import LayerInfo, manifest
 from .layers.polygons import PolygonLayer, load_polygons
 
@@ -57,7 +58,7 @@ CONTRACT_STATUSES = ("exploration", "reserved")
 #: Seabed regimes (``None`` where the zone layers cannot tell: outside their coverage).
 REGIMES = ("continental_shelf", "the_area", "beyond_200nm", "land")
 #: Zone statuses (geo.zones.STATUSES) whose seabed is a coastal state's continental shelf.
-SHELF_STATUSES = ("eez", "overlapping_claim", "joint_regime")
+SHELF_STATUSES = (Status.EEZ, Status.OVERLAPPING_CLAIM, Status.JOINT_REGIME)
 
 ISA_LAYER = "isa-exploration-areas-2019-07"
 BATHYMETRY_LAYER = "ne-10m-bathymetry-nw-pacific"
@@ -65,10 +66,12 @@ BATHYMETRY_LAYER = "ne-10m-bathymetry-nw-pacific"
 NOTES = {
     "continental_shelf": ("Within 200 NM: the seabed and subsoil are the continental shelf of the coastal "
                           "state (UNCLOS Part VI, Art. 76-77), which holds the rights to its minerals."),
-    "continental_shelf_shared": ("Within 200 NM, in a zone with several parties (an overlapping claim or a "
-                                 "joint regime): every party is listed; eezmap gives the shelf to none alone."),
+    "continental_shelf_shared": ("Within 200 NM, in a zone with several parties (an overlapping claim or "
+                                 "a joint regime): every party is listed; eezmap gives the shelf to none "
+                                 "alone."),
     "the_area": ("The Area (UNCLOS Part XI), beyond national jurisdiction: the ISA grants exploration "
-                 "contracts here. Contract areas as of July 2019 (ISA GIS layers), partly relinquished since."),
+                 "contracts here. Contract areas as of July 2019 (ISA GIS layers), partly relinquished "
+                 "since."),
     "beyond_200nm": ("The Area, unless an extended continental shelf has been established here; eezmap has "
                      "no extended-shelf layer."),
     "land": "On land: no seabed.",
@@ -116,7 +119,8 @@ class DepthBand:
 
     def label(self) -> str:
         """``'5,000–6,000 m (1:10m depth band, not a measured depth)'``."""
-        span = f"{self.from_m:,}–{self.to_m:,} m" if self.to_m is not None else f"deeper than {self.from_m:,} m"
+        span = (f"{self.from_m:,}–{self.to_m:,} m" if self.to_m is not None
+                else f"deeper than {self.from_m:,} m")
         return f"{span} (1:10m depth band, not a measured depth)"
 
 
@@ -256,7 +260,8 @@ class _BathymetryModel:
         order = np.argsort(-depth, kind="stable")  # deepest first: the first hit is the deepest band
         self.depth = depth[order]
         bands = np.unique(depth)
-        nxt = {float(b): (float(bands[k + 1]) if k + 1 < len(bands) else math.nan) for k, b in enumerate(bands)}
+        nxt = {float(b): (float(bands[k + 1]) if k + 1 < len(bands) else math.nan)
+               for k, b in enumerate(bands)}
         self.to = np.array([nxt[float(d)] for d in self.depth])
         # long contours: a shallow quadtree (finest cell 1/16°) builds in seconds, not minutes,
         # and still answers a million points in a fraction of a second
@@ -266,11 +271,13 @@ class _BathymetryModel:
 
 
 def _isa() -> _IsaModel:
-    return _isa_of(manifest().get(ISA_LAYER).sha256)
+    model: _IsaModel = _isa_of(manifest().get(ISA_LAYER).sha256)
+    return model
 
 
 def _bathymetry() -> _BathymetryModel:
-    return _bathymetry_of(manifest().get(BATHYMETRY_LAYER).sha256)
+    model: _BathymetryModel = _bathymetry_of(manifest().get(BATHYMETRY_LAYER).sha256)
+    return model
 
 
 @once(maxsize=2)
@@ -346,7 +353,7 @@ def depth_band(lat: Any, lon: Any, *, status: Any = None,
     lo_m[hit] = model.depth[row[hit]]
     hi_m[hit] = model.to[row[hit]]
     if status is not None:
-        land = np.broadcast_to(np.asarray(status, dtype=object) == "land", lo_m.shape)
+        land = np.broadcast_to(np.asarray(status, dtype=object) == Status.LAND, lo_m.shape)
         lo_m[land] = np.nan
         hi_m[land] = np.nan
     result = DepthArray(lo_m, hi_m, dict(model.ref))
@@ -387,7 +394,8 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
     n = len(la)
     if isinstance(sovereigns, str):
         sovereigns = (sovereigns,)
-    st = np.broadcast_to(np.asarray(status, dtype=object), (n,)) if not scalar else np.array([status], dtype=object)
+    st = (np.broadcast_to(np.asarray(status, dtype=object), (n,)) if not scalar
+          else np.array([status], dtype=object))
     broadcast = scalar or (len(sovereigns) and isinstance(next(iter(sovereigns)), str)) or not len(sovereigns)
     if broadcast:  # one set of states for every point (a batch that needs only the regime)
         sov: tuple[tuple[str, ...], ...] = (tuple(sovereigns),) * n
@@ -399,8 +407,8 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
     assert isinstance(found, ContractArray)
     in_area = found.index >= 0
     shelf = np.isin(st, SHELF_STATUSES)
-    land = st == "land"
-    high = st == "high_seas"
+    land = st == Status.LAND
+    high = st == Status.HIGH_SEAS
     code = np.full(n, -1, dtype=np.int8)
     code[shelf] = REGIMES.index("continental_shelf")
     code[land] = REGIMES.index("land")
@@ -413,7 +421,8 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
         shared = np.full(n, len(sovereigns) > 1 if not isinstance(sovereigns, str) else False)
     else:
         shared = np.array([len(s) > 1 for s in sov], dtype=bool) if n else np.zeros(0, bool)
-    keys[shelf] = np.where(shared[shelf] | (st[shelf] != "eez"), "continental_shelf_shared", "continental_shelf")
+    keys[shelf] = np.where(shared[shelf] | (st[shelf] != Status.EEZ), "continental_shelf_shared",
+                           "continental_shelf")
     keys[shelf & in_area] = keys[shelf & in_area] + "+conflict"
     if broadcast:
         states = tuple(sov[0] if x else () for x in shelf.tolist()) if n else ()
@@ -431,7 +440,7 @@ def contract_text(c: Contract) -> str:
     -------
     >>> contract_text(contracts(21.5406, 159.2656)[0])
     'ISA contract: JOGMEC (Japan), cobalt-rich ferromanganese crusts, exploration, since 2014-01-27 (ISA, July 2019; areas since partly relinquished)'
-    """
+    """  # noqa: E501
     since = f", since {c.since.isoformat()}" if c.since else ", date not in the layer"
     kind = "ISA contract" if c.status == "exploration" else "ISA reserved area"
     return f"{kind}: {c.contractor}, {c.resource}, {c.status}{since} ({isa_citation(c.as_of)})"
@@ -459,5 +468,5 @@ def contract_areas(bbox: Sequence[float] | None = None) -> list[tuple[Any, Contr
     if bbox is None:
         rows = np.arange(len(geoms))
     else:
-        rows = np.flatnonzero(shapely.intersects(geoms, shapely.box(*bbox)))
+        rows = np.flatnonzero(shapely.intersects(geoms, shapely.box(bbox[0], bbox[1], bbox[2], bbox[3])))
     return [(geoms[k], model.contract(int(k))) for k in rows]
