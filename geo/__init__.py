@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import folium
 
-    from .batch import classify_frame
+    from .answer import ZoneAnswer, where
     from .boundary import BoundaryDistances, boundary_distance
     from .errors import CoordinateError, GeoError, InputFileError, LayerError, OutputError, SiteError
     from .geodesy import Distance
-    from .zones import Classification, ZoneAnswer, classify, where
+    from .io import classify_frame
+    from .zones import Classification, classify
 
 #: public name -> the module defining it, imported on first use (``import geo`` stays cheap)
 _LAZY = {
@@ -33,8 +34,9 @@ _LAZY = {
     "CoordinateError": ".errors", "GeoError": ".errors", "InputFileError": ".errors",
     "LayerError": ".errors", "OutputError": ".errors", "SiteError": ".errors",
     "Distance": ".geodesy",
-    "Classification": ".zones", "ZoneAnswer": ".zones", "classify": ".zones", "where": ".zones",
-    "classify_frame": ".batch",
+    "Classification": ".zones", "classify": ".zones",
+    "ZoneAnswer": ".answer", "where": ".answer",
+    "classify_frame": ".io",
 }
 
 
