@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import shapely
@@ -85,7 +84,7 @@ def test_area_command(tmp_path):
 
 # --- layer precedence, longitudes and honest shares (issue 9, item 4) ----------------------
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+from _constants import SHARED  # noqa: E402
 
 
 def gl_area_km2(geom) -> float:

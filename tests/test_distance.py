@@ -10,10 +10,10 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from helpers import run
+from _constants import ISLAND, MUD_FRAME
 
 G = Geodesic.WGS84
-ISLAND = (24.28667, 153.98056)                       # Minami-Torishima (SITES_FACTS.md)
-FRAME = (21.8, 22.25, 153.5, 154 + 7 / 60)          # the mud area: 21°48′–22°15′N, 153°30′–154°07′E
+FRAME = MUD_FRAME                                  # the mud area: 21°48′–22°15′N, 153°30′–154°07′E
 
 
 def frame_edge_reference(lat, lon, step=2e-4):
