@@ -14,7 +14,7 @@ import pytest
 
 from _constants import ISLAND, MUD_FRAME, ROOT, SHARED
 
-# modules whose module-scoped fixture is expensive: kept in one worker (``--dist loadgroup``)
+# modules whose module-scoped fixture is expensive: each kept in one worker (see below)
 ONE_WORKER = {"test_serve", "test_threads", "test_map_browser", "test_grid"}
 
 
@@ -64,15 +64,27 @@ def _is_slow(item: pytest.Item) -> bool:
     return item.get_closest_marker("slow") is not None
 
 
-@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist: keep each expensive module in one worker, and start with those
-    modules and the slow tests, so the long ones overlap instead of ending the run one
-    after another.  Without xdist the order is the files' order."""
-    if not (os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "numprocesses", None)):
-        return
-    for item in items:
-        if item.path.stem in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-    # stable: within each class the files' order is kept
-    items.sort(key=lambda it: 0 if (_is_slow(it) or it.path.stem in ONE_WORKER) else 1)
+    """Under pytest-xdist: start with the slow tests, so the long ones overlap instead of
+    ending the run one after another.  Without xdist the order is the files' order."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda it: 0 if _is_slow(it) else 1)   # stable: else the files' order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``-n N`` (``--dist load``): each test goes to the next free worker, except the modules
+    of ONE_WORKER, each sent whole to one worker (their module fixture is set up once).
+    pytest-xdist's own ``--dist loadgroup`` cannot do this under pytest 9 (it renames node
+    ids through an attribute pytest 9 no longer reads), so this is its scheduler with the
+    grouping written here.  Any other ``--dist`` is left to pytest-xdist."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerModules(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.rsplit("/", 1)[-1].removesuffix(".py") in ONE_WORKER else nodeid
+
+    return OneWorkerModules(config, log)   # groups first (largest first), then one test at a time
