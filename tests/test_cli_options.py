@@ -348,7 +348,7 @@ def test_messages_count_and_article_correctly(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("lat,lon\n24.28667,153.98056\n")
     r = run("where", "--input", str(src), "--output", str(tmp_path / "o.csv"))
-    assert r.code == 0 and "classified 1 row " in r.err and "1 rows" not in r.err, r.err
+    assert r.code == 0 and "classified 1 row " in r.err and "classified 1 rows" not in r.err, r.err  # not "(1 rows/s)"
     r = run("where", "24", "154", "--layer", "mr-v12-eez-attributes-world")
     assert_one_line_error(r, 2)
     assert "an attributes layer" in r.err, r.err
