@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import shapely
@@ -13,6 +12,7 @@ from geo.layers import load_zones
 from geo.sites import get_site
 from geo.areas import area_in_zones
 
+from _constants import JAPAN_EEZ, JP_KR_JOINT, KOREA_EEZ, SHARED
 from helpers import assert_one_line_error, run
 
 G = Geodesic.WGS84
@@ -62,13 +62,29 @@ def test_mud_area_is_fully_in_japans_eez():
     assert 80 < r.nearest_boundary_km < 100
 
 
-def test_a_polygon_split_between_zones_sums_to_its_area():
-    r = area_in_zones(shapely.box(127, 31, 129, 33))
-    assert {s.zone["mrgid"] for s in r.shares if s.zone} == {21796, 8487, 8327}
-    # each share is measured on its own piece (none is the remainder), so the sum is only close
-    assert sum(s.area_km2 for s in r.shares) == pytest.approx(r.area_km2, rel=1e-6)
-    assert sum(s.percent for s in r.shares) == pytest.approx(100.0, abs=1e-4)
-    assert r.area_km2 == pytest.approx(gl_area_km2(shapely.box(127, 31, 129, 33)), rel=1e-5)
+def test_a_polygon_split_between_zones_has_each_share_of_the_source_files(source_zones):
+    """Every share against the source files, none against the report's own total: the zones
+    (Marine Regions v12), land (their holes and Natural Earth 1:10m land, as for a point) and
+    the high seas (the rest), each measured with geographiclib."""
+    import geopandas as gpd
+
+    nw, _ = source_zones
+    box = shapely.box(127, 31, 129, 33)
+    r = area_in_zones(box)
+    assert r.area_km2 == pytest.approx(gl_area_km2(box), rel=1e-5)
+    assert {s.zone["mrgid"] for s in r.shares if s.zone} == {JP_KR_JOINT, JAPAN_EEZ, KOREA_EEZ}
+    for m in (JP_KR_JOINT, JAPAN_EEZ, KOREA_EEZ):
+        assert _by(r, mrgid=m)[0].area_km2 == pytest.approx(gl_area_km2(box.intersection(nw[m])), rel=1e-4)
+    zones = shapely.union_all([nw[m] for m in (JP_KR_JOINT, JAPAN_EEZ, KOREA_EEZ)])
+    rest = box.difference(zones)
+    filled = shapely.union_all([shapely.Polygon(p.exterior) for g in nw.values() for p in shapely.get_parts(g)
+                                if p.intersects(box)])
+    ne = gpd.read_file(SHARED / "land" / "ne_10m_land_nw_pacific.geojson")
+    land = rest.intersection(shapely.union_all([*ne.geometry[ne.intersects(box)], filled]))
+    got = {st: sum(s.area_km2 for s in _by(r, status=st)) for st in ("land", "high_seas")}
+    assert got["land"] == pytest.approx(gl_area_km2(land), rel=1e-4)
+    assert got["high_seas"] == pytest.approx(gl_area_km2(rest.difference(land)), abs=0.05)
+    assert {s.status for s in r.shares} <= {"eez", "joint_regime", "land", "high_seas"}
 
 
 def test_area_command(tmp_path):
@@ -85,7 +101,6 @@ def test_area_command(tmp_path):
 
 # --- layer precedence, longitudes and honest shares (issue 9, item 4) ----------------------
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 def gl_area_km2(geom) -> float:

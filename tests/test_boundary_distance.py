@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from _constants import SHARED as SHARED_DATA
 from geographiclib.geodesic import Geodesic
 
 from geo import where
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "eez"
+SHARED = SHARED_DATA / "eez"
 BOX = (90.0, 0.0, 180.0, 60.0)
 
 

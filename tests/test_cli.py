@@ -9,6 +9,7 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from helpers import ROOT, assert_one_line_error, run, run_process
+from _constants import ISLAND, ISLAND_ARGS
 
 G = Geodesic.WGS84
 
@@ -126,7 +127,7 @@ def test_distance_matches_geographiclib(a, b):
 
 def test_distance_site_coordinates_are_the_published_ones():
     j = run("distance", "minami-torishima", "rey-mud-area", "--json").json()
-    assert (j["from"]["lat"], j["from"]["lon"]) == (24.28667, 153.98056)          # SITES_FACTS.md
+    assert (j["from"]["lat"], j["from"]["lon"]) == ISLAND          # SITES_FACTS.md
     assert (j["to"]["lat"], j["to"]["lon"]) == pytest.approx(((21.8 + 22.25) / 2, (153.5 + 154 + 7 / 60) / 2))
     k = run("distance", "minami-torishima", "chikyu-2026-site", "--json").json()
     assert k["to"]["certainty"] == "approximate" and k["to"]["uncertainty_km"] > 0
@@ -190,15 +191,15 @@ def test_python_m_geo_and_console_script_agree():
         exe = shutil.which("eezmap")
     if not exe:
         pytest.skip("the eezmap console script is not installed in this environment")
-    p = subprocess.run([str(exe), "where", "24.28667", "153.98056", "--json"], capture_output=True, text=True,
+    p = subprocess.run([str(exe), "where", *ISLAND_ARGS, "--json"], capture_output=True, text=True,
                        cwd=ROOT)
-    assert p.returncode == 0 and json.loads(p.stdout) == run("where", "24.28667", "153.98056", "--json").json()
+    assert p.returncode == 0 and json.loads(p.stdout) == run("where", *ISLAND_ARGS, "--json").json()
 
 
 def test_distance_reports_the_200nm_limit_around_the_island():
     # by hand: 251,091.6 m (geographiclib) / 1852 = 135.58 NM; 200 - 135.58 = 64.42 NM inside
     j = run("distance", "minami-torishima", "rey-mud-area", "--json").json()
-    ref = G.Inverse(24.28667, 153.98056, j["to"]["lat"], j["to"]["lon"])["s12"]
+    ref = G.Inverse(*ISLAND, j["to"]["lat"], j["to"]["lon"])["s12"]
     assert j["limit_200nm"]["inside"] is True
     assert j["limit_200nm"]["margin_nm"] == pytest.approx(200 - ref / 1852, abs=1e-5)
     assert "64.4 NM inside the 200 NM limit" in run("distance", "minami-torishima", "rey-mud-area").out

@@ -6,7 +6,6 @@ contract area, and for the distance; SITES_FACTS §7 for "about 600 km south-eas
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from geographiclib.geodesic import Geodesic
@@ -14,8 +13,7 @@ from geographiclib.polygonarea import PolygonArea
 
 from helpers import run
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
+from _constants import ISLAND, SHARED, needs_shared
 
 
 def test_sites_show_the_new_sites_with_certainty_and_dates():
@@ -70,11 +68,11 @@ def test_distance_from_the_island_to_the_jogmec_contract_about_600_km():
     j = run("distance", "minami-torishima", "jogmec-crust-contract", "--json").json()
     # SITES_FACTS §7: "about 600 km south-east of Minami-Torishima"
     assert 550 < j["distance_km"] < 650 and 90 < j["initial_bearing_deg"] < 180
-    g = Geodesic.WGS84.Inverse(24.28667, 153.98056, j["to"]["lat"], j["to"]["lon"])
+    g = Geodesic.WGS84.Inverse(*ISLAND, j["to"]["lat"], j["to"]["lon"])
     assert j["distance_km"] == pytest.approx(g["s12"] / 1000, abs=1e-6)
     assert j["to"]["measured_point"] == "centre" and not j["to"]["nearest_edge"]["inside"]
     assert j["limit_200nm"]["inside"] is False                    # outside the island's 200 NM
     # Okinotorishima works as a site too: about 1,900 km from Minami-Torishima
     k = run("distance", "okinotorishima", "minami-torishima", "--json").json()
-    g = Geodesic.WGS84.Inverse(20.42518, 136.06977, 24.28667, 153.98056)
+    g = Geodesic.WGS84.Inverse(20.42518, 136.06977, *ISLAND)
     assert k["distance_km"] == pytest.approx(g["s12"] / 1000, abs=1e-6)

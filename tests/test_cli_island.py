@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 import shapely
@@ -19,8 +18,7 @@ from geographiclib.polygonarea import PolygonArea
 
 from helpers import assert_one_line_error, run
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
+from _constants import SHARED, needs_shared
 
 JAPAN_EEZ_KM2 = 4_066_513  # Marine Regions v12, MRGID 8487, its own area_km2 (checked below)
 

@@ -10,10 +10,11 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from helpers import run
+from _constants import (CHIKYU_BEARING_DEG, CHIKYU_FROM_ISLAND_KM, CHIKYU_UNCERTAINTY_KM, ISLAND,
+                        MUD_FRAME)
 
 G = Geodesic.WGS84
-ISLAND = (24.28667, 153.98056)                       # Minami-Torishima (SITES_FACTS.md)
-FRAME = (21.8, 22.25, 153.5, 154 + 7 / 60)          # the mud area: 21°48′–22°15′N, 153°30′–154°07′E
+FRAME = MUD_FRAME                                  # the mud area: 21°48′–22°15′N, 153°30′–154°07′E
 
 
 def frame_edge_reference(lat, lon, step=2e-4):
@@ -77,16 +78,22 @@ def test_a_typed_point_is_not_published():
 
 
 def test_an_approximate_site_is_not_measured_to_the_metre():
-    # the site's marker is 150 km at bearing 135° from the island, ±71 km (README, sites.geojson)
+    # the site's marker is 150 km at bearing 135° from the island, ±71 km (the reports it is
+    # derived from; sites.geojson keeps 4 decimals, about 11 m): where it should be, by geographiclib
+    site = G.Direct(*ISLAND, CHIKYU_BEARING_DEG, CHIKYU_FROM_ISLAND_KM * 1000)
     j = run("distance", "minami-torishima", "chikyu-2026-site", "--json").json()
+    assert (j["to"]["lat"], j["to"]["lon"]) == pytest.approx((site["lat2"], site["lon2"]), abs=1e-4)
     ref = G.Inverse(*ISLAND, j["to"]["lat"], j["to"]["lon"])["s12"]
     assert j["distance_km"] == pytest.approx(ref / 1000, abs=1e-5)     # JSON keeps the number
-    assert j["distance_uncertainty_km"] == 71
+    assert j["distance_uncertainty_km"] == CHIKYU_UNCERTAINTY_KM
     assert run("distance", "minami-torishima", "rey-mud-area", "--json").json()["distance_uncertainty_km"] is None
     text = run("distance", "minami-torishima", "chikyu-2026-site").out
     first = text.splitlines()[0]
-    assert re.search(r"≈ ?150 km ± ?71 km", first), first
-    assert "150.000" not in text and not re.search(r"\d\.\d{2,} (km|NM)", text), text
+    # rounded to the uncertainty, by hand: ±71 km and ±71/1.852 = ±38 NM are tens, so whole units
+    km, unc_nm = round(ref / 1000), round(CHIKYU_UNCERTAINTY_KM * 1000 / 1852)
+    assert re.search(rf"≈ ?{km:,} km ± ?{CHIKYU_UNCERTAINTY_KM} km", first), first
+    assert re.search(rf"≈ ?{round(ref / 1852):,} NM ± ?{unc_nm} NM", first), first
+    assert f"{ref / 1000:.3f}" not in text and not re.search(r"\d\.\d{2,} (km|NM)", text), text
 
 
 @pytest.mark.parametrize("value,unc,expected", [

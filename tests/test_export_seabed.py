@@ -8,15 +8,13 @@ zones) read with geopandas and tested with shapely.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import shapely
 
 from helpers import run
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
+from _constants import SHARED, needs_shared
 
 
 @pytest.fixture(scope="module")

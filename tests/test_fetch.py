@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, assert_one_line_error, run
+from _constants import ISLAND_ARGS
 from wfs_replay import WFS, Server
 
 SOURCE = ROOT / "layers" / "mr_v12_eez_nw_pacific.geojson"
@@ -117,7 +118,7 @@ def test_pages_are_requested_in_order_and_assembled(wfs, env):
     assert stray_files(env) == []
 
     # the fetched layer answers, and names itself
-    a = run("where", "24.28667", "153.98056", "--layer", "jp-wfs", "--json", "--no-distance", env=env)
+    a = run("where", *ISLAND_ARGS, "--layer", "jp-wfs", "--json", "--no-distance", env=env)
     assert a.code == 0, a.err
     j = a.json()
     assert j["answer"] == "yes" and j["zone"]["mrgid"] == 8487

@@ -17,13 +17,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from _constants import SHARED
 
 from geo._grid import GridIndex, StaleCacheError
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER = ROOT / "layers" / "mr_v12_eez_nw_pacific.geojson"
 if not LAYER.is_file():  # pragma: no cover - a checkout without bundled layers
-    LAYER = Path("/work/shared/data/eez/mr_v12_eez_nw_pacific.geojson")
+    LAYER = SHARED / "eez" / "mr_v12_eez_nw_pacific.geojson"
 
 OFFSETS = (1e-9, 1e-6)
 

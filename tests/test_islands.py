@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from _constants import SHARED, needs_shared
 from geographiclib.geodesic import Geodesic
 from geographiclib.polygonarea import PolygonArea
 
 from geo import islands as I
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
 G = Geodesic.WGS84
 NM = 1852.0
 

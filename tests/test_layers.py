@@ -11,6 +11,7 @@ from geo.errors import LayerError
 from geo.layers import load_zones, manifest, sha256_file, verify
 
 from helpers import ROOT, assert_one_line_error, run, run_process
+from _constants import SHARED
 
 REQUIRED = {"id", "file", "title", "kind", "source_url", "version", "citation", "licence", "sha256",
             "coverage_bbox", "complete_sovereigns", "crs", "attribution"}
@@ -28,7 +29,7 @@ def test_every_layer_has_provenance_and_a_matching_checksum():
 
 def test_checksums_match_the_shared_delivery_sums():
     # ../shared/data/SHA256SUMS lists the files as delivered (independent of our manifest)
-    sums = ROOT.parent / "shared" / "data" / "SHA256SUMS"
+    sums = SHARED / "SHA256SUMS"
     if not sums.exists():
         pytest.skip("../shared is not beside the checkout")
     delivered = {line.split()[1].split("/")[-1]: line.split()[0] for line in sums.read_text().splitlines()}

@@ -106,6 +106,7 @@ def test_zipped_shapefile_with_0_360_longitudes_answers_on_both_sides_of_180(tmp
     assert t.code == 0 and "Layer:      fiji-v10 (version 10 " in t.out
 
 
+@pytest.mark.slow
 def test_the_library_gives_the_same_answers_for_many_points(tmp_path, monkeypatch):
     from geo.layers.importer import add_layer
     from geo.zones import classify

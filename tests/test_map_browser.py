@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import shapely
+from _constants import ISLAND
 
 from geo import map as render
 from geo.layers import load_land, load_zones
@@ -295,7 +296,7 @@ def test_measure_tool(opened):
 
     ruler = "a[title^='Measure']"
     # the island to the mud area's centre: two clicks where the map shows them
-    a, b = (24.28667, 153.98056), (22.025, 153.80833)
+    a, b = ISLAND, (22.025, 153.80833)
     opened.page.click(ruler)
     assert measuring(opened)
     for lat, lon in (a, b):

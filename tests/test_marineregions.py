@@ -16,8 +16,9 @@ import pytest
 import shapely
 
 from helpers import ROOT, assert_one_line_error, run
+from _constants import ISLAND_ARGS, SHARED as SHARED_DATA
 
-SHARED = ROOT.parent / "shared" / "data" / "eez"
+SHARED = SHARED_DATA / "eez"
 V10_SOURCE = SHARED / "mr_v10_eez_world_simplified.gpkg"
 V12_CSV = SHARED / "mr_v12_eez_attributes_world.csv"
 WORLD = "mr-v10-eez-world"
@@ -231,5 +232,5 @@ def test_an_unchanged_zone_carries_v12_but_no_superseded_note():
     assert a["zone"]["v12"]["name"] == _v12()[8389]["GEONAME"]
     assert "superseded" not in a
     # the regional v12 layer is not checked: it is v12
-    b = run("where", "24.28667", "153.98056", "--json", "--no-distance").json()
+    b = run("where", *ISLAND_ARGS, "--json", "--no-distance").json()
     assert "v12" not in b["zone"] and "superseded" not in b

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _constants import ISLAND
 
 import geo
 from geo.sites import get_site
@@ -72,7 +73,7 @@ def test_values_are_escaped():
     """Zone names and other text are data, never markup."""
     from dataclasses import replace
 
-    a = geo.where(24.28667, 153.98056)
+    a = geo.where(*ISLAND)
     evil = replace(a, zone={**a.zone, "name": XSS, "sovereigns": [XSS]}, country=XSS)
     h = evil._repr_html_()
     assert XSS not in h and "<img" not in h

@@ -10,7 +10,6 @@ import base64
 import html
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -253,8 +252,7 @@ def test_figure_keeps_the_local_scale():
 
 # --- the seabed: depth bands, ISA areas, computed island lines, the inset, island value ------------
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
+from _constants import SHARED, needs_shared  # noqa: E402
 
 
 def groups_of(page: str) -> dict[str, dict]:

@@ -10,6 +10,7 @@ pytest.importorskip("pydantic")
 jsonschema = pytest.importorskip("jsonschema")
 
 from helpers import run  # noqa: E402
+from _constants import ISLAND_ARGS  # noqa: E402
 
 from geo.models import (AreaAnswer, DistanceAnswer, LayersList, SitesList, WhereAnswer,  # noqa: E402
                         WHERE_SCHEMA_PATH, schema_text, shipped_where_schema, where_schema)
@@ -23,7 +24,7 @@ def test_shipped_schema_is_the_models_schema():
 
 
 @pytest.mark.parametrize("args", [
-    ("24.28667", "153.98056"), ("25.8", "123.5"), ("36.0", "150.0"), ("35.68", "139.7"),
+    ISLAND_ARGS, ("25.8", "123.5"), ("36.0", "150.0"), ("35.68", "139.7"),
     ("-33.9", "18.4"), ("10", "-150"), ("24.28667", "153.98056", "--no-distance"),
     ("35", "129.5", "--country", "KOR"), ("0", "0", "--layer", "mr-v12-eez-nw-pacific"),
 ])
@@ -37,7 +38,7 @@ def test_cli_where_json_validates_against_the_shipped_schema(args):
 
 def test_extra_keys_pass_through():
     """A key another change adds to the answer (a note, a depth) is kept, never refused."""
-    obj = json.loads(run("where", "24.28667", "153.98056", "--json").out)
+    obj = json.loads(run("where", *ISLAND_ARGS, "--json").out)
     obj["zone"]["v12"] = {"note": "superseded"}
     obj["seabed"]["measured_depth_m"] = 5600
     jsonschema.validate(obj, shipped_where_schema())
@@ -47,7 +48,7 @@ def test_extra_keys_pass_through():
 
 def test_the_seabed_part_is_checked():
     """The seabed regime is a closed set: a misspelt one is refused by the shipped schema."""
-    obj = json.loads(run("where", "24.28667", "153.98056", "--json").out)
+    obj = json.loads(run("where", *ISLAND_ARGS, "--json").out)
     assert obj["seabed"]["regime"] == "continental_shelf" and obj["seabed"]["states"] == ["Japan"]
     obj["seabed"]["regime"] = "contiental_shelf"
     with pytest.raises(jsonschema.ValidationError):
@@ -55,7 +56,7 @@ def test_the_seabed_part_is_checked():
 
 
 def test_a_wrong_where_object_is_refused():
-    obj = json.loads(run("where", "24.28667", "153.98056", "--json").out)
+    obj = json.loads(run("where", *ISLAND_ARGS, "--json").out)
     for bad in ({**obj, "status": "maybe"}, {**obj, "answer": "perhaps"},
                 {k: v for k, v in obj.items() if k != "query"}):
         with pytest.raises(jsonschema.ValidationError):

@@ -9,15 +9,14 @@ Takaya et al. 2018 frame at 5,600–5,800 m) and from geographiclib.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from _constants import SHARED
 
 from geo import seabed as S
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
 
 

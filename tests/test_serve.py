@@ -25,11 +25,12 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
+from _constants import ISLAND_ARGS  # noqa: E402
 from helpers import ROOT, run  # noqa: E402
 
 MAX_BODY = 200_000
 POINTS = [
-    ("24.28667", "153.98056"),   # Minami-Torishima: yes
+    ISLAND_ARGS,   # Minami-Torishima: yes
     ("25.8", "123.5"),           # Senkaku: shared
     ("36.0", "150.0"),           # high seas
     ("35.68", "139.7"),          # Tokyo: land in a hole of the zone

@@ -8,7 +8,6 @@ and from geographiclib for the point near the island; the batch is compared with
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ import shapely
 
 from helpers import run
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from _constants import ISLAND_ARGS, SHARED
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data (the source files) is not here")
 
 
@@ -231,7 +230,7 @@ def test_where_near_the_island_gives_the_full_nesting_offline(km, kinds):
 
 
 def test_where_on_the_island_lists_the_island_itself():
-    j = run("where", "24.28667", "153.98056", "--json", "--no-distance").json()
+    j = run("where", *ISLAND_ARGS, "--json", "--no-distance").json()
     assert [z["kind"] for z in j["zones"]] == ["island", "eez_12nm", "eez_24nm", "eez"]
     assert j["zones"][0]["computed"] == LABEL
 

@@ -6,11 +6,10 @@ from an independent shapely test written here, never from the code under test.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
+from _constants import ISLAND, SHARED
 
 from geo import where
 from geo.layers import load_zones
@@ -20,7 +19,7 @@ V12 = "mr-v12-eez-nw-pacific"
 
 
 def test_island_and_mud_area_and_chikyu_are_in_japans_eez():
-    for lat, lon in [(24.28667, 153.98056), (22.025, 153.80833), (23.3255, 155.0176)]:
+    for lat, lon in [ISLAND, (22.025, 153.80833), (23.3255, 155.0176)]:
         a = where(lat, lon)
         assert (a.answer, a.status, a.zone["mrgid"]) == ("yes", "eez", 8487)
         assert a.layer.id == V12
@@ -93,7 +92,7 @@ def test_coarse_world_layer_answers_elsewhere_and_says_so():
 
 
 def test_longitudes_0_to_360_give_the_same_answer():
-    for lat, lon in [(24.28667, 153.98056), (21.0, -160.0), (52.0, -175.0), (30.0, -179.9)]:
+    for lat, lon in [ISLAND, (21.0, -160.0), (52.0, -175.0), (30.0, -179.9)]:
         a = where(lat, lon, distance=False)
         b = where(lat, lon % 360, distance=False)
         assert (a.answer, a.status, a.zone) == (b.answer, b.status, b.zone)
@@ -240,8 +239,7 @@ def test_far_ocean_boundary_distance_is_not_fooled_by_edges_across_the_far_merid
 # world-atlas draws Antarctica as a ring round the pole whose lowest vertex is 85.19°S, the
 # pole inside it on the sphere).
 CHUKOTKA_AND_WRANGEL = [(66.0, 170.0), (67.0, 178.0), (68.0, 175.0), (71.2, -179.5)]
-OSM_LAND_AND_WATERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eez" \
-    / "osm_territorial_waters_10km_world.geojson"
+OSM_LAND_AND_WATERS = SHARED / "eez" / "osm_territorial_waters_10km_world.geojson"
 
 
 @pytest.mark.parametrize("lat,lon", CHUKOTKA_AND_WRANGEL)
@@ -274,4 +272,4 @@ def test_layers_as_one_string_and_an_empty_list():
     a = where(-21.0, 55.0, layers="mr-v10-eez-world", distance=False)  # one id, not letters
     assert a.layer.id == "mr-v10-eez-world"
     with pytest.raises(ValueError, match="no layers"):
-        where(24.28667, 153.98056, layers=[], distance=False)
+        where(*ISLAND, layers=[], distance=False)
