@@ -49,13 +49,13 @@ def _points(n: int, world: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fixed_set() -> np.ndarray:
-    from geo import boundary
+    from geo import _stack
     from geo.layers import resolve_layers
 
     ids = resolve_layers(None)
-    stack = boundary._boundary_stack(ids[0], ids)
-    parts = [boundary._effective_edges(stack, j) for j in range(len(stack))]
-    parts += [boundary._seams(stack, j) for j in range(len(stack))]
+    stack = _stack.boundary_stack(ids[0], ids)
+    parts = [_stack.effective_edges(stack, j) for j in range(len(stack))]
+    parts += [_stack.seams(stack, j) for j in range(len(stack))]
     return np.vstack([p for p in parts if len(p)])
 
 
@@ -83,13 +83,14 @@ def _reference_m(lat: float, lon: float, segs: np.ndarray) -> float:
     rough = np.hypot(((xy[:, 0] - lon + 180.0) % 360.0 - 180.0) * c, xy[:, 1] - lat)
     keep = np.flatnonzero(rough <= rough.min() * 1.05 + 0.002)
     # pyproj only to pick the 5 nearest vertices; geographiclib measures every 0.5 m for 30 m around each
-    _, _, s12 = Geod(ellps="WGS84").inv(np.full(len(keep), lon), np.full(len(keep), lat), xy[keep, 0], xy[keep, 1])
+    k = len(keep)
+    _, _, s12 = Geod(ellps="WGS84").inv(np.full(k, lon), np.full(k, lat), xy[keep, 0], xy[keep, 1])
     g = Geodesic.WGS84
     best = np.inf
     for i in keep[np.argsort(s12)[:5]]:
         e, t, m = near[rep[i]], tt[i], length_m[rep[i]]
         u = np.clip(t + np.linspace(-30.0, 30.0, 121) / m, 0.0, 1.0)
-        for x, y in zip(e[0] + u * (e[2] - e[0]), e[1] + u * (e[3] - e[1])):
+        for x, y in zip(e[0] + u * (e[2] - e[0]), e[1] + u * (e[3] - e[1]), strict=False):
             best = min(best, g.Inverse(lat, lon, float(y), float(x), Geodesic.DISTANCE)["s12"])
     return best
 

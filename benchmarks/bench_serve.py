@@ -69,7 +69,7 @@ def _points(n: int, seed: int) -> list[tuple[str, str]]:
     rng = np.random.default_rng(seed)
     lat = rng.uniform(15, 50, n)
     lon = rng.uniform(120, 160, n)
-    return [(f"{a:.5f}", f"{o:.5f}") for a, o in zip(lat, lon)]
+    return [(f"{a:.5f}", f"{o:.5f}") for a, o in zip(lat, lon, strict=False)]
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -99,7 +99,8 @@ class Service:
                 raise SystemExit("eezmap serve did not become ready in 300 s")
             time.sleep(0.25)
 
-    def get(self, conn: http.client.HTTPConnection, lat: str, lon: str, distance: bool = True) -> tuple[int, bytes]:
+    def get(self, conn: http.client.HTTPConnection, lat: str, lon: str,
+            distance: bool = True) -> tuple[int, bytes]:
         q = {"lat": lat, "lon": lon} if distance else {"lat": lat, "lon": lon, "distance": "false"}
         conn.request("GET", "/where?" + urlencode(q))
         r = conn.getresponse()
@@ -225,8 +226,9 @@ def main() -> None:
             disagree += json.loads(got) != obj
         mean = statistics.fmean(walls)
         print(f"3. eezmap where LAT LON --json, one process per point: {len(sample)} sampled, "
-              f"median {statistics.median(walls):.3f} s, mean {mean:.3f} s per point = {1 / mean:.1f} points/s; "
-              f"EXTRAPOLATED from the sample: {conc['requests']:,} points ≈ {mean * conc['requests']:,.0f} s, "
+              f"median {statistics.median(walls):.3f} s, mean {mean:.3f} s per point = "
+              f"{1 / mean:.1f} points/s; EXTRAPOLATED from the sample: "
+              f"{conc['requests']:,} points ≈ {mean * conc['requests']:,.0f} s, "
               f"{args.batch:,} points ≈ {mean * args.batch / 3600:,.1f} h")
         with tempfile.TemporaryDirectory() as tmp:
             src, dst = Path(tmp) / "points.csv", Path(tmp) / "out.csv"
@@ -240,7 +242,7 @@ def main() -> None:
             cli_rows = list(csv.DictReader(io.StringIO(dst.read_text(encoding="utf-8"))))
         print(f"   eezmap where --input points.csv --output out.csv ({args.batch:,} rows, one process): "
               f"{cwall:.2f} s = {args.batch / cwall:,.0f} rows/s")
-        row_diff = sum(a != b for a, b in zip(rows, cli_rows)) + abs(len(rows) - len(cli_rows))
+        row_diff = sum(a != b for a, b in zip(rows, cli_rows, strict=False)) + abs(len(rows) - len(cli_rows))
         print(f"4. disagreements with the CLI: {disagree} of {len(sample)} single points (whole JSON), "
               f"{row_diff} of {args.batch:,} batch rows")
         print(f"   speed-up of the service over one CLI process per point: "

@@ -197,9 +197,10 @@ def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclos
     a million).  *zone_index* and *enclosing_index* are kept for
     compatibility (the set does not depend on them).
     """
-    from .boundary import _boundary_stack, across_answers, nearest_one
+    from ._stack import boundary_stack
+    from .boundary import across_answers, nearest_one
 
-    stack = _boundary_stack(layer_id, layers)
+    stack = boundary_stack(layer_id, layers)
     best = nearest_one(stack, lon, lat)
     if best is None:
         return None

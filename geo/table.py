@@ -145,7 +145,8 @@ def _errors(errors: np.ndarray | None, status: np.ndarray, n: int,
 def _distance_columns(lat: np.ndarray, lon: np.ndarray, layer_code: np.ndarray,
                       layer_ids: Sequence[str]) -> dict[str, Any]:
     """eez_boundary_km/_lat/_lon and eez_across from the batch boundary engine (geo.boundary)."""
-    from .boundary import _boundary_stack, across_labels, index_for
+    from ._stack import boundary_stack
+    from .boundary import across_labels, index_for
     from .coords import wrap_lon
 
     n = len(lat)
@@ -153,7 +154,7 @@ def _distance_columns(lat: np.ndarray, lon: np.ndarray, layer_code: np.ndarray,
     across = np.full(n, "", dtype=object)
     rows = np.flatnonzero(layer_code >= 0)
     if len(rows):
-        stack = _boundary_stack(layer_ids[0], layer_ids)
+        stack = boundary_stack(layer_ids[0], layer_ids)
         x, y = wrap_lon(lon[rows]), lat[rows]
         metres, bx, by = index_for(stack).nearest(x, y)
         km[rows], blat[rows], blon[rows] = np.round(metres / 1000.0, 6), np.round(by, 7), np.round(bx, 7)

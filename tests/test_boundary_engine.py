@@ -18,7 +18,7 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 import geo
-from geo import boundary
+from geo import _stack
 from geo.geodesy import nearest_segment_point
 
 
@@ -41,9 +41,9 @@ def _sample() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fixed_set() -> np.ndarray:
-    stack = boundary._boundary_stack("mr-v12-eez-nw-pacific", None)
-    parts = [boundary._effective_edges(stack, j) for j in range(len(stack))]
-    parts += [boundary._seams(stack, j) for j in range(len(stack))]
+    stack = _stack.boundary_stack("mr-v12-eez-nw-pacific", None)
+    parts = [_stack.effective_edges(stack, j) for j in range(len(stack))]
+    parts += [_stack.seams(stack, j) for j in range(len(stack))]
     return np.vstack([p for p in parts if len(p)])
 
 
