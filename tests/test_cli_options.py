@@ -386,7 +386,8 @@ def test_a_note_is_shown_by_default_and_silenced_by_q(tmp_path):
 
 
 def test_q_turns_the_progress_off_unless_asked_for(tmp_path, monkeypatch):
-    import geo.batch
+    import geo.cli.where
+    import geo.io.batch
 
     seen = []
 
@@ -394,8 +395,8 @@ def test_q_turns_the_progress_off_unless_asked_for(tmp_path, monkeypatch):
         seen.append(progress)
         return {"replaced_columns": []}
 
-    monkeypatch.setattr(geo.batch, "classify_file", classify_file)
-    monkeypatch.setattr(geo.batch, "summary_text", lambda summary: "summary")
+    monkeypatch.setattr(geo.io.batch, "classify_file", classify_file)
+    monkeypatch.setattr(geo.cli.where, "summary_text", lambda summary: "summary")
     src = tmp_path / "p.csv"
     src.write_text("lat,lon\n24,154\n", encoding="utf-8")
     for flags, args in (([], []), (["-q"], []), (["-q"], ["--progress"]), ([], ["--no-progress"])):
@@ -443,7 +444,7 @@ def test_the_flags_set_the_geo_loggers_level_for_the_run(monkeypatch, flags, lev
 
 def _failing_where(monkeypatch):
     """`where` failing with a library error caused by another (raise ... from exc)."""
-    import geo.zones
+    import geo.answer
     from geo.errors import InputFileError
 
     def where(*a, **k):
@@ -452,7 +453,7 @@ def _failing_where(monkeypatch):
         except ValueError as exc:
             raise InputFileError("the error the user sees") from exc
 
-    monkeypatch.setattr(geo.zones, "where", where)
+    monkeypatch.setattr(geo.answer, "where", where)
 
 
 def test_an_errors_causes_are_one_line_each_with_v_and_a_traceback_with_vv(monkeypatch):
@@ -496,13 +497,13 @@ def test_a_library_errors_parameter_names_become_flags(message, param, expected)
 
 
 def test_the_cli_says_the_flag_where_the_library_says_the_parameter(monkeypatch, tmp_path):
-    import geo.fetch
+    import geo.layers.fetch
     from geo.errors import ArgumentError
 
     def fetch_layer(*a, **k):
         raise ArgumentError("page_size must be at least 1 (a Python caller sees page_size)")
 
-    monkeypatch.setattr(geo.fetch, "fetch_layer", fetch_layer)
+    monkeypatch.setattr(geo.layers.fetch, "fetch_layer", fetch_layer)
     r = run("layers", "fetch", "--sovereign", "Japan", "--cache-dir", str(tmp_path))
     assert_one_line_error(r, 2)
     assert r.err == "eezmap: error: --page-size must be at least 1 (a Python caller sees --page-size)\n"

@@ -46,7 +46,7 @@ import dask
 import pandas as pd
 
 import geo
-from geo import zones
+from geo import areas
 from geo.io import dask as _dask, frame as batch
 from geo._grid import GridIndex
 from geo.sites import get_site
@@ -84,7 +84,7 @@ def task_where(k):
     return [geo.where(lat, lon).to_json() for lat, lon in WHERE]
 
 def task_area(k):
-    return [zones.area_in_zones(get_site("rey-mud-area").geometry).to_json(),
+    return [areas.area_in_zones(get_site("rey-mud-area").geometry).to_json(),
             geo.distance("minami-torishima", "rey-mud-area").metres]
 
 def task_dask(k):
