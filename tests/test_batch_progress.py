@@ -70,6 +70,7 @@ def test_a_terminal_gets_the_bar(clock):
     assert "30 rows of 100" in text and "rows/s" in text and "ETA" in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix,distance", [(".csv", False), (".csv", True), (".parquet", True)])
 def test_batch_reports_on_request(tmp_path, capfd, suffix, distance):
     rng = np.random.default_rng(5)

@@ -103,6 +103,7 @@ def _offsets(xy, d):
 
 # --- exactness on the real layer --------------------------------------------------
 
+@pytest.mark.slow
 def test_random_points_over_the_whole_bounds(index, ref_geoms):
     rng = np.random.default_rng(12345)
     lon = rng.uniform(90, 180, 200_000)

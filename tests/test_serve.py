@@ -106,6 +106,7 @@ def assert_error(r, status: int) -> str:
 
 # --- the same answers as the CLI ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_healthz_and_binding(service):
     r = service.get("/healthz")
     assert r.json()["status"] == "ok"
@@ -149,6 +150,7 @@ def test_distance_area_sites_layers_are_the_cli_json(service):
         assert r.json() == cli.json(), path
 
 
+@pytest.mark.slow
 def test_post_area_geojson_is_the_cli_json(service, tmp_path):
     fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "box"}, "geometry": {"type": "Polygon", "coordinates": [
@@ -176,6 +178,7 @@ def _batch_rows() -> list[tuple[str, str, str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_post_where_csv_is_the_cli_row_for_row(service, tmp_path):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
