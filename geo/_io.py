@@ -86,7 +86,7 @@ def check_output(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] |
 
 def check_output_directory(path: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None,
                            what: str = "output") -> Path:
-    """Refuse an output directory of Parquet files (``--engine dask``) before anything is computed.
+    """Refuse an output directory of Parquet files (``engine="dask"``) before anything is computed.
 
     Its name has no suffix or ``.parquet``; its parent must exist.  An existing
     directory is replaced only if it holds nothing but Parquet files (an earlier
@@ -96,8 +96,10 @@ def check_output_directory(path: str | os.PathLike[str], *inputs: str | os.PathL
     out = Path(path)
     target = _target(out)
     if out.suffix.lower() not in PARQUET_DIRECTORY_SUFFIXES:
-        raise OutputError(f"{what} {out}: --engine dask writes a directory of Parquet files; "
+        err = OutputError(f"{what} {out}: engine='dask' writes a directory of Parquet files; "
                           f"{_suffix_hint(PARQUET_DIRECTORY_SUFFIXES)}")
+        err.param = "engine"  # the command line says --engine dask
+        raise err
     if target.exists() and not target.is_dir():
         raise OutputError(f"{what} {out}: the dask engine writes a directory of Parquet files, "
                           f"and {out} is a file")

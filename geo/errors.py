@@ -9,9 +9,14 @@ from __future__ import annotations
 
 
 class GeoError(Exception):
-    """Base class of every deliberate error in :mod:`geo`."""
+    """Base class of every deliberate error in :mod:`geo`.
+
+    ``param`` names the parameter(s) the message is about, when a front end
+    (the command line) should say them in its own words (``--engine``).
+    """
 
     exit_code = 2
+    param: str | tuple[str, ...] | None = None
 
 
 class CoordinateError(GeoError, ValueError):

@@ -475,15 +475,20 @@ def test_an_errors_causes_are_one_line_each_with_v_and_a_traceback_with_vv(monke
 # --- library parameter names said as the CLI's flags -------------------------------------------
 
 @pytest.mark.parametrize("message,param,expected", [
-    ("page_size must be at least 1", None, "--page-size must be at least 1"),
-    ("page_size=0 is not a page size", None, "--page-size 0 is not a page size"),
     ("`page_size` must be at least 1", None, "--page-size must be at least 1"),
+    ("page_size must be at least 1", "page_size", "--page-size must be at least 1"),
+    ("page_size=0 is not a page size", "page_size", "--page-size 0 is not a page size"),
     ("bbox needs four numbers W,S,E,N", "bbox", "--bbox needs four numbers W,S,E,N"),
     ("bbox='1,2' needs four numbers", "bbox", "--bbox 1,2 needs four numbers"),
     ("bbox needs four numbers W,S,E,N", None, "bbox needs four numbers W,S,E,N"),  # one word: only if named
-    ("timeout and page_size", ("timeout",), "--timeout and --page-size"),
+    ("timeout and `page_size`", ("timeout",), "--timeout and --page-size"),
     ("--page-size must be at least 1", None, "--page-size must be at least 1"),  # a flag already
     ("the page_size_limit", None, "the page_size_limit"),  # not the name of a parameter
+    # the user's own words are never rewritten: paths and column names that spell a parameter
+    ("input file /tmp/inp/lat_col.csv does not exist", None, "input file /tmp/inp/lat_col.csv does not exist"),
+    ("no column 'with_distance' for latitude", None, "no column 'with_distance' for latitude"),
+    ("in /data/lat_col.csv: name it with `lat_col`", None, "in /data/lat_col.csv: name it with --lat-col"),
+    ("in /data/lat_col.csv: name it with lat_col.", "lat_col", "in /data/lat_col.csv: name it with --lat-col."),
 ])
 def test_a_library_errors_parameter_names_become_flags(message, param, expected):
     import geo.cli.layers  # noqa: F401 (the command whose flags are said)
@@ -501,7 +506,7 @@ def test_the_cli_says_the_flag_where_the_library_says_the_parameter(monkeypatch,
     from geo.errors import ArgumentError
 
     def fetch_layer(*a, **k):
-        raise ArgumentError("page_size must be at least 1 (a Python caller sees page_size)")
+        raise ArgumentError("`page_size` must be at least 1 (a Python caller sees `page_size`)")
 
     monkeypatch.setattr(geo.layers.fetch, "fetch_layer", fetch_layer)
     r = run("layers", "fetch", "--sovereign", "Japan", "--cache-dir", str(tmp_path))
@@ -527,3 +532,16 @@ def test_where_distance_default_is_on_for_one_point_and_off_for_a_file(tmp_path)
     assert "eez_boundary_km" not in header[()] and header[()] == header[("--no-distance",)]
     assert "eez_boundary_km" in header[("--distance",)]
     assert "--distance / --no-distance" in run("where", "--help").out
+
+
+def test_a_path_or_column_that_spells_a_parameter_is_quoted_as_given(tmp_path):
+    # the reviewer's case: the error line rewrote the user's file name and column name as flags
+    missing = tmp_path / "inp" / "lat_col.csv"
+    r = run("where", "--input", str(missing))
+    assert_one_line_error(r, 2)
+    assert f"{missing} does not exist" in r.err and "--lat-col" not in r.err
+    src = tmp_path / "pts.csv"
+    src.write_text("lat,lon\n24,154\n", encoding="utf-8")
+    r = run("where", "--input", str(src), "--lat-col", "with_distance")
+    assert_one_line_error(r, 2)
+    assert "no column 'with_distance'" in r.err

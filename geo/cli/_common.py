@@ -128,24 +128,27 @@ def fmt_lon(lon: float) -> str:
 def translate(exc: BaseException) -> str:
     """The message of a library error with its parameter names said as this CLI's flags.
 
-    Library messages name Python parameters (``page_size must be at least 1``); the command
-    line says ``--page-size must be at least 1``.  Translated: the names in the error's
-    ``param`` attribute (a name or a tuple of names; set it for one-word names such as
-    ``bbox``), and every name with an underscore that is a parameter of a loaded command.
-    ``name=value`` and ``name='value'`` become ``--flag value``.
+    Library messages name Python parameters (```page_size` must be at least 1``); the command
+    line says ``--page-size must be at least 1``.  Translated: names in backticks that are
+    parameters of a loaded command, and the names in the error's ``param`` attribute (a name
+    or a tuple of names) wherever they stand.  A bare word is never rewritten otherwise: a
+    path or a column name that happens to spell a parameter (``lat_col.csv``) is the user's
+    and is quoted as given.  ``name=value`` and ``name='value'`` become ``--flag value``.
     """
     text = str(exc)
     flags = param_flags()
     named = getattr(exc, "param", None)
     wanted = set((named,) if isinstance(named, str) else (named or ()))
     for name, flag in sorted(flags.items(), key=lambda kv: -len(kv[0])):
-        if name in wanted or "_" in name:
+        if name in wanted:
             text = _say_flag(text, name, flag)
+        else:
+            text = re.sub(rf"`{re.escape(name)}`", flag, text)
     return text
 
 
 def _say_flag(text: str, name: str, flag: str) -> str:
-    word = rf"(?<![\w-]){re.escape(name)}(?![\w-])"
+    word = rf"(?<![\w./-]){re.escape(name)}(?![\w/-]|\.\w)"
     text = re.sub(word + r"\s*=\s*'([^']*)'", lambda m: f"{flag} {m.group(1)}", text)
     text = re.sub(word + r"\s*=\s*(?=\S)", f"{flag} ", text)
     return re.sub(r"`?" + word + r"`?", flag, text)

@@ -28,29 +28,15 @@ from .columns import geometry_column, point_coordinates, refuse_duplicate_header
 from .formats import check_input, input_kind, is_geoparquet, output_kind, separator
 from .frame import classify_frame, status_counts
 
-__all__ = ["classify_file", "register_engine"]
-
-#: Engines other than "local": name -> function(input, output, lat_col=, lon_col=, scheduler=,
-#: country=, layers=, with_distance=, progress=) returning counts per status.  geo.io's own
-#: ``dask`` engine is looked up lazily, so that this module never imports it.
-_ENGINES: dict[str, Callable[..., dict[str, int]]] = {}
-
-
-def register_engine(name: str, run: Callable[..., dict[str, int]]) -> None:
-    """Make *run* the engine called for ``classify_file(..., engine=name)``."""
-    _ENGINES[name] = run
-
+__all__ = ["classify_file"]
 
 def _engine(name: str) -> Callable[..., dict[str, int]]:
-    if name not in _ENGINES and name == "dask":
-        import importlib
+    """The function of an engine other than "local" (imported only when asked for)."""
+    if name == "dask":
+        from .dask import classify_dask
 
-        importlib.import_module(__package__ + ".dask")  # registers itself
-    try:
-        return _ENGINES[name]
-    except KeyError as exc:
-        raise ValueError(f"engine must be 'local' or one of {sorted(_ENGINES) or ['dask']}, "
-                         f"not {name!r}") from exc
+        return classify_dask
+    raise ValueError(f"engine must be 'local' or 'dask', not {name!r}")
 
 
 def classify_file(input_path: str, output_path: str | None, *, country: str = "JPN",

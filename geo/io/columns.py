@@ -41,7 +41,7 @@ def detect_columns(columns: Sequence[str], lat_col: str | None = None,
                 return str(lower[n])
         raise InputFileError(
             f"cannot find a {what} column among: {', '.join(map(str, cols))}; "
-            f"name it with {param} (recognised: {', '.join(names[:4])} …)")
+            f"name it with `{param}` (recognised: {', '.join(names[:4])} …)")
 
     unique_columns(cols)
     if len(cols) == 1 and ";" in str(cols[0]) and lat_col is None:

@@ -6,8 +6,8 @@ each partition with :func:`geo.io.frame.classify_frame` — the same columns
 identical — and writes partitioned
 Parquet (a directory).  Locally (threads) by default, or on a Dask cluster
 with ``scheduler=ADDRESS``; the workers need eezmap installed.  Importing this
-module registers it as ``classify_file(..., engine="dask")``
-(:func:`geo.io.batch.register_engine`).  Progress (tasks done of the graph's,
+module is what ``classify_file(..., engine="dask")`` runs (it imports this
+module only then; this module never imports :mod:`geo.io.batch`).  Progress (tasks done of the graph's,
 rate and ETA) is reported for the local threads.
 
 The output directory appears only when complete: it is written beside its
@@ -25,7 +25,6 @@ from typing import Any
 from .._io import atomic_path
 from .._progress import Progress
 from ..errors import InputFileError, OutputError
-from .batch import register_engine
 from .formats import CSV_SUFFIXES, PARQUET_SUFFIXES, check_input
 
 __all__ = ["classify_dask"]
@@ -61,7 +60,7 @@ def classify_dask(input_path: str, output_path: str, *, lat_col: str | None, lon
     except ImportError as exc:
         raise InputFileError("the dask engine needs Dask: pip install 'eezmap[dask]'") from exc
     if output_path in (None, "-"):
-        raise OutputError("the dask engine writes partitioned Parquet: give output_path a directory")
+        raise OutputError("the dask engine writes partitioned Parquet: give `output_path` a directory")
     out = Path(output_path)
     if out.exists() and not out.is_dir():
         raise OutputError(f"the dask engine writes a directory of Parquet files, and {out} is a file")
@@ -152,4 +151,3 @@ class _progress:
             self.bar.close()
 
 
-register_engine("dask", classify_dask)
