@@ -224,3 +224,9 @@ def _across_record(stack: tuple[Any, ...], layer: np.ndarray, zone: np.ndarray, 
 
     return ACROSS_WORDS.get(k)
 
+
+def across_text(across: Any) -> str:
+    """What lies across the nearest boundary, in words: a zone ``NAME (MRGID n)`` or a status."""
+    if isinstance(across, dict):
+        return f"{across['name']} (MRGID {across['mrgid']})"
+    return str(across or "—").replace("_", " ")

@@ -67,3 +67,8 @@ class InputFileError(GeoError, OSError):
 
 class OutputError(GeoError, OSError):
     """An output that cannot be written (or would overwrite the input)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name if it has none), for one-line errors."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

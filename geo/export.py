@@ -214,8 +214,8 @@ def _site_features(sites: Sequence[Any]) -> list[dict[str, Any]]:
 
 def _distance_lines(sites: Sequence[Any]) -> list[dict[str, Any]]:
     """The geodesic from the home island to every other site, with its length and the 200 NM margin."""
-    from .geodesy import EEZ_LIMIT_M, NM, distance, geodesic_line
-    from .sites import home_site
+    from .geodesy import distance, geodesic_line
+    from .sites import home_site, margin_nm
 
     home = home_site()
     features: list[dict[str, Any]] = []
@@ -231,7 +231,7 @@ def _distance_lines(sites: Sequence[Any]) -> list[dict[str, Any]]:
                 "kind": "distance_line", "from": home.id, "to": s.id,
                 "distance_km": round(d.km, 3), "distance_nm": round(d.nm, 3),
                 "initial_bearing_deg": round(d.initial_bearing_deg, 3),
-                "inside_200nm_by_nm": round((EEZ_LIMIT_M - d.metres) / NM, 3),
+                "inside_200nm_by_nm": round(margin_nm(d.metres), 3),
                 "to_certainty": s.certainty, "method": "geodesic, WGS84 (pyproj)",
             },
         })

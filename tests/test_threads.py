@@ -184,12 +184,13 @@ def workload(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("run", range(2))  # two fresh processes per mode, as before the restructure
 @pytest.mark.parametrize("mode", ["threads", "threads-loaded"])
-def test_many_threads_in_a_fresh_process(workload, mode):
+def test_many_threads_in_a_fresh_process(workload, mode, run):
     """16 threads at once on cold in-memory caches: exit 0, the single-threaded answers, one load per index.
 
     ``threads-loaded``: the layers are loaded first, so every thread shares their geometries.
-    One run per mode (with the empty-cache run below, three fresh processes): shared prepared
+    Two runs per mode (with the empty-cache run below, five fresh processes): shared prepared
     geometries, the bug this guards against, failed every fresh-process run (8 of 8).
     """
     tmp, cache = workload

@@ -140,11 +140,12 @@ def translate(exc: BaseException) -> str:
     named = getattr(exc, "param", None)
     wanted = set((named,) if isinstance(named, str) else (named or ()))
     for name, flag in sorted(flags.items(), key=lambda kv: -len(kv[0])):
-        if name in wanted:
-            text = _say_flag(text, name, flag)
-        else:
-            text = re.sub(rf"`{re.escape(name)}`", flag, text)
+        text = _say_flag(text, name, flag) if name in wanted else _say_quoted(text, name, flag)
     return text
+
+
+def _say_quoted(text: str, name: str, flag: str) -> str:
+    return re.sub(rf"`{re.escape(name)}`", flag, text)
 
 
 def _say_flag(text: str, name: str, flag: str) -> str:

@@ -143,11 +143,12 @@ def _nearest_edge(area: Site, other: Site) -> EdgePoint | None:
 
 def _limit(origin: Site, d: Distance) -> dict[str, Any] | None:
     """Where B lies relative to the 200 NM limit around A, when A is an island."""
-    from ..geodesy import EEZ_LIMIT_M, NM
+    from ..geodesy import NM
+    from ..sites import margin_nm
 
     if origin.kind != "island":
         return None
-    margin = (EEZ_LIMIT_M - d.metres) / NM
+    margin = margin_nm(d.metres)
     return {"around": origin.id, "inside": margin >= 0, "margin_nm": round(margin, 6),
             "margin_km": round(margin * NM / 1000, 6)}
 

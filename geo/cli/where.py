@@ -183,15 +183,12 @@ def _text(a: ZoneAnswer, layers: tuple[str, ...] | None = None) -> str:
     if a.distance_to_boundary_km is not None and a.nearest_boundary:
         nb = a.nearest_boundary
         km = a.distance_to_boundary_km
-        across = nb["across"]
-        if isinstance(across, dict):
-            across_text = f"{across['name']} (MRGID {across['mrgid']})"
-        else:
-            across_text = str(across or "—").replace("_", " ")
+        from ..answer import across_text
+
         what = "the zone's nearest boundary" if a.zone else (
             "the nearest EEZ boundary" if not a.enclosing_zone else "the nearest sea boundary")
         lines.append(f"  Boundary:   {km:,.3f} km ({km * 1000 / NM:,.3f} NM) to {what}, at "
-                     f"{fmt_lat(nb['lat'])}, {fmt_lon(nb['lon'])}; across it: {across_text}")
+                     f"{fmt_lat(nb['lat'])}, {fmt_lon(nb['lon'])}; across it: {across_text(nb['across'])}")
     lines.extend(_seabed_lines(a))
     if a.layer is not None:
         coarse = " — COARSE layer, accuracy of kilometres" if a.layer.coarse else ""

@@ -30,10 +30,10 @@ import numpy as np
 
 from .. import table
 from .._progress import Progress
-from ..errors import CoordinateError, InputFileError, OutputError
+from ..errors import CoordinateError, InputFileError, OutputError, first_line
 from .arrow import arrow_from_numpy, arrow_mask, arrow_strings, numpy_from_arrow
 from .columns import detect_columns, refuse_empty
-from .formats import first_line, separator
+from .formats import separator
 from .frame import classify_frame, merge_counts, status_counts
 
 __all__ = ["stream_csv", "to_stdout"]

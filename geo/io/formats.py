@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputFileError, OutputError
+from ..errors import InputFileError, OutputError, first_line
 
-__all__ = ["CSV_SUFFIXES", "PARQUET_SUFFIXES", "check_input", "first_line", "input_kind",
+__all__ = ["CSV_SUFFIXES", "PARQUET_SUFFIXES", "check_input", "input_kind",
            "is_geoparquet", "output_kind", "separator"]
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
@@ -48,11 +48,6 @@ def output_kind(path: str) -> str:
 def separator(path: str) -> str:
     """The field separator of a CSV path: tab for ``.tsv``, else comma."""
     return "\t" if path.lower().endswith(".tsv") else ","
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type name if it has none)."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def check_input(path: str) -> None:

@@ -11,10 +11,9 @@ from typing import Any
 from .. import table
 from .._io import atomic_path
 from .._progress import Progress
-from ..errors import InputFileError
+from ..errors import InputFileError, first_line
 from .arrow import arrow_column, arrow_values
 from .columns import detect_columns, refuse_empty
-from .formats import first_line
 from .frame import merge_counts, status_counts
 
 __all__ = ["stream_parquet"]

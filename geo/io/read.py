@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputFileError
+from ..errors import InputFileError, first_line
 from .columns import geometry_column, point_coordinates
-from .formats import check_input, first_line, input_kind, separator
+from .formats import check_input, input_kind, separator
 
 __all__ = ["read_points", "read_whole"]
 

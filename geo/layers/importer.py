@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ArgumentError, InputFileError
+from ..errors import ArgumentError, InputFileError, first_line
 from . import marineregions as mr
 from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo
 from .load import polygonal as _polygonal
@@ -216,7 +216,7 @@ def read_source(path: Path, kind: str = "eez", source_layer: str | None = None) 
     try:
         meta, _, wkb, field_data = ogr_read(dataset, layer=layer)
     except Exception as exc:  # GDAL's errors have no common base class
-        raise InputFileError(f"input {label}: cannot read it: {_first_line(exc)}") from exc
+        raise InputFileError(f"input {label}: cannot read it: {first_line(exc)}") from exc
     import shapely
 
     geoms = shapely.from_wkb(wkb)
@@ -230,7 +230,7 @@ def _read_parquet(path: Path, label: str) -> Source:
 
         df = gpd.read_parquet(path)
     except Exception as exc:
-        raise InputFileError(f"input {label}: cannot read it as GeoParquet: {_first_line(exc)}") from exc
+        raise InputFileError(f"input {label}: cannot read it as GeoParquet: {first_line(exc)}") from exc
     crs = df.crs.to_wkt() if df.crs is not None else None
     columns = {c: df[c].to_numpy() for c in df.columns if c != df.geometry.name}
     return Source(label, np.asarray(df.geometry.values, dtype=object), columns, crs)
@@ -262,7 +262,7 @@ def _candidates(path: Path) -> list[tuple[str, str | None, str, str]]:
         try:
             layers = pyogrio.list_layers(dataset)
         except Exception as exc:
-            raise InputFileError(f"input {label}: cannot open it: {_first_line(exc)}") from exc
+            raise InputFileError(f"input {label}: cannot open it: {first_line(exc)}") from exc
         for name, gtype in layers:
             lab = label if len(layers) == 1 else f"{label}:{name}"
             out.append((dataset, str(name), lab, str(gtype or "Unknown")))
@@ -352,7 +352,7 @@ def _to_lonlat(source: Source, geoms: np.ndarray, notes: list[str]) -> np.ndarra
     try:
         crs = CRS.from_user_input(source.crs)
     except Exception as exc:
-        raise InputFileError(f"input {source.label}: unreadable CRS: {_first_line(exc)}") from exc
+        raise InputFileError(f"input {source.label}: unreadable CRS: {first_line(exc)}") from exc
     wgs84 = CRS.from_epsg(4326)
     if crs.equals(wgs84, ignore_axis_order=True):
         return geoms
@@ -455,8 +455,3 @@ def _float_or(v: Any) -> float:
         return float("nan") if _blank(v) else float(v)
     except (TypeError, ValueError):
         return float("nan")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

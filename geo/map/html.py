@@ -25,7 +25,6 @@ from .scene import (
     depth_text,
     key_figures,
     layer_refs,
-    short_name,
 )
 from .style import (
     DEPTH_COLOURS,
@@ -173,7 +172,7 @@ def inset(ctx: Scene) -> tuple[str, dict[str, float]]:
             continue
         x, y = xy(site.lon, site.lat)
         home = site.id == ctx.home.id
-        name = short_name(site)
+        name = site.short_name
         # the home island's name above it, the others' below (they lie farther south)
         ty = y - 6 if home else y + 13
         anchor = "end" if x > width * 0.6 else ("start" if x < width * 0.3 else "middle")
@@ -203,7 +202,8 @@ def inset(ctx: Scene) -> tuple[str, dict[str, float]]:
 
 
 def site_popup(site: Any, ctx: Scene, answer: tuple[str, dict[str, Any] | None]) -> str:
-    from ..geodesy import EEZ_LIMIT_M, NM, distance
+    from ..geodesy import distance
+    from ..sites import margin_nm
 
     cert = site.certainty or "published"
     badge = f'<span class="eezmap-cert eezmap-cert-{esc(cert.replace(" ", "-"))}">{esc(cert)}</span>'
@@ -221,7 +221,7 @@ def site_popup(site: Any, ctx: Scene, answer: tuple[str, dict[str, Any] | None])
         ("Water depth", esc(site.depth_text())),
         ("Depth band", esc(depth_text(site.lat, site.lon)) + (" (at the centre)" if site.is_area else "")),
     ]
-    home_name = short_name(ctx.home)
+    home_name = ctx.home.short_name
     if site is not ctx.home and site.id != ctx.home.id:
         d = distance((ctx.home.lat, ctx.home.lon), (site.lat, site.lon))
         rows.append(
@@ -230,7 +230,7 @@ def site_popup(site: Any, ctx: Scene, answer: tuple[str, dict[str, Any] | None])
                 f"{d.km:,.1f} km = {d.nm:,.1f} NM (geodesic, WGS84), bearing {d.initial_bearing_deg:.0f}°",
             )
         )
-        margin = (EEZ_LIMIT_M - d.metres) / NM
+        margin = margin_nm(d.metres)
         rows.append(
             (
                 "200 NM limit",

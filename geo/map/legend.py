@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .scene import ISA_CITATION, Scene, approx_label, display_isa, island_lines, short_name, zone_class
+from .scene import ISA_CITATION, Scene, approx_label, display_isa, island_lines, zone_class
 from .style import DEPTH_COLOURS, ISLAND_LINES, NESTED_STYLE, POINT_CLASSES, SEA, STYLES, ZONE_CLASSES
 
 #: What a swatch shows: a filled shape, a line, a circle marker, the home island's marker,
@@ -49,7 +49,7 @@ def entries(
     }
     out = [Entry("polygon", label, STYLES[k], k) for k, label in ZONE_CLASSES.items() if k in present]
     out += _nested_entries(ctx)
-    home = short_name(ctx.home)
+    home = ctx.home.short_name
     out += [
         Entry(
             "sea",
@@ -118,7 +118,7 @@ def _site_entries(ctx: Scene, sites: Sequence[Any]) -> list[Entry]:
         if site.id == ctx.home.id:
             continue
         if site.is_area:
-            out.append(Entry("polygon", short_name(site), STYLES["area"], "area"))
+            out.append(Entry("polygon", site.short_name, STYLES["area"], "area"))
         elif site.approximate:
             out.append(Entry("circle", approx_label(site), STYLES["approx"], "approx"))
             out.append(Entry("polygon", "its uncertainty area", STYLES["uncertainty"], "uncertainty"))

@@ -29,7 +29,6 @@ from .scene import (
     island_lines,
     near,
     shifted,
-    short_name,
     zone_class,
 )
 from .style import DEPTH_COLOURS, ISLAND_LINES, NESTED_STYLE, STYLES, ZONE_CLASSES
@@ -137,7 +136,7 @@ def limit_group(ctx: Scene) -> JsLayer:
         item_id="limit-200nm",
     )
     return group(
-        "200 NM limit around " + short_name(ctx.home),
+        "200 NM limit around " + ctx.home.short_name,
         {"id": "limit", "pane": "eezmapLimit", "styles": {"limit": STYLES["limit"]}, "items": [circle]},
     )
 
@@ -220,7 +219,7 @@ def island_lines_group(ctx: Scene) -> JsLayer | None:
     lines = island_lines(ctx)
     if not lines:
         return None
-    home = short_name(ctx.home)
+    home = ctx.home.short_name
     items = [
         item(
             "polygon",

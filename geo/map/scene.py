@@ -173,11 +173,6 @@ def shifted(geom: Any, dx: float) -> Any:
     return shapely.transform(geom, lambda c: c + offset)
 
 
-def short_name(site: Any) -> str:
-    """A site's name without its parenthesis: 'Minami-Torishima' of 'Minami-Torishima (Marcus Island)'."""
-    return str(site.name).split(" (")[0]
-
-
 def _story(sites: Sequence[Any], home: Any) -> tuple[Any, ...]:
     """The sites within :data:`STORY_RADIUS_KM` of the home island (geodesic), the home island first."""
     from ..geodesy import distance
@@ -380,13 +375,11 @@ def boundary_text(site: Any) -> str:
         return ""
     if a.distance_to_boundary_km is None or not a.nearest_boundary:
         return ""
-    across = a.nearest_boundary.get("across")
-    if isinstance(across, dict):
-        across_text = f"{across['name']} (MRGID {across['mrgid']})"
-    else:
-        across_text = str(across or "—").replace("_", " ")
+    from ..answer import across_text
+
     km = a.distance_to_boundary_km
-    return f"{km:,.1f} km = {km / 1.852:,.1f} NM (geodesic, WGS84); across it: {across_text}" + (
+    return f"{km:,.1f} km = {km / 1.852:,.1f} NM (geodesic, WGS84); across it: " + across_text(
+        a.nearest_boundary.get("across")) + (
         " — the marker is approximate" if site.approximate else ""
     )
 
@@ -437,7 +430,7 @@ def key_figures(ctx: Scene) -> list[tuple[str, list[str]]]:
         )
         break
     home = ctx.home
-    short = short_name(home)
+    short = home.short_name
     for site in ctx.sites:
         if site.id == home.id:
             continue
@@ -448,8 +441,8 @@ def key_figures(ctx: Scene) -> list[tuple[str, list[str]]]:
             text += f" to its centre; {edge.km:,.1f} km = {edge.metres / NM:,.1f} NM to its nearest edge"
         if site.approximate:
             text += f" (approximate, ±{site.uncertainty_km:g} km)"
-        rows.append((f"{short} → {short_name(site)}", [text]))
-    depths = [f"{short_name(s)}: {s.depth_text()}" for s in ctx.sites if s.depth_text()]
+        rows.append((f"{short} → {site.short_name}", [text]))
+    depths = [f"{s.short_name}: {s.depth_text()}" for s in ctx.sites if s.depth_text()]
     if depths:
         rows.append(("Water depth", depths))
     return rows
