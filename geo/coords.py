@@ -51,7 +51,7 @@ import math
 from typing import TYPE_CHECKING, Any, overload
 
 from ._dms import _POINT_FORMS, _Bad, _cannot, _parse_tokens, _Raw, _raw, _raw_side, _Tok, _tokenize
-from .errors import CoordinateError
+from .errors import ArgumentError, CoordinateError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; numpy is imported lazily
     from collections.abc import Sequence
@@ -480,3 +480,21 @@ def wrap_lon(lon: Any) -> Any:
     if out.ndim == 0 and not isinstance(lon, np.ndarray):
         return float(out)
     return out
+
+
+def check_bbox(bbox: Sequence[float], param: str = "bbox") -> tuple[float, float, float, float]:
+    """(W, S, E, N): W < E in -180..180, S < N in -90..90; the message names *param*."""
+    try:
+        w, s, e, n = (float(v) for v in bbox)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(f"`{param}` needs four numbers W,S,E,N") from exc
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise ArgumentError(f"`{param}` values must be finite numbers")
+    if not (-90 <= s < n <= 90):
+        raise ArgumentError(f"`{param}` {w:g},{s:g},{e:g},{n:g}: need -90 <= S < N <= 90")
+    if not (-180 <= w <= 180 and -180 <= e <= 180):
+        raise ArgumentError(f"`{param}` {w:g},{s:g},{e:g},{n:g}: longitudes must lie in -180..180")
+    if w >= e:
+        raise ArgumentError(f"`{param}` {w:g},{s:g},{e:g},{n:g}: W must be less than E; a box across "
+                            "180° is two boxes (e.g. 170,-30,180,0 and -180,-30,-170,0)")
+    return w, s, e, n

@@ -55,7 +55,8 @@ from . import marineregions as mr
 from ._http import get_json
 from .catalog import LayerInfo
 from .user import check_new_layer_id, install_user_layer
-from .wfs import WFS_URL, Schema, _num, check_bbox, feature_schema, parse_schema, query_url
+from ..coords import check_bbox
+from .wfs import WFS_URL, Schema, _num, feature_schema, parse_schema, query_url
 
 __all__ = ["KINDS", "MAX_PAGES", "WFS_URL", "PageCallback", "Schema", "check_bbox", "default_id",
            "feature_schema", "fetch_layer", "parse_schema", "query_url"]

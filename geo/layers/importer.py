@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from ..coords import check_bbox
 from ..errors import ArgumentError, InputFileError, first_line
 from . import marineregions as mr
 from .catalog import NESTED_KINDS, ZONE_KINDS, LayerInfo
@@ -114,7 +115,7 @@ def add_layer(path: str | os.PathLike[str], *, layer_id: str | None = None, kind
 
     check_new_layer_id(layer_id)
     if coverage_bbox is not None:
-        coverage_bbox = _check_bbox(coverage_bbox)
+        coverage_bbox = check_bbox(coverage_bbox, "coverage_bbox")
 
     source = read_source(src_path, kind=kind, source_layer=source_layer)
     geoms, table, notes = _prepared(source, kind)
@@ -421,16 +422,6 @@ def _version_number(name: str, version: str | None) -> int | None:
     if m is None and version:
         m = re.match(r"\s*(\d{1,2})(?!\d)", version)
     return int(m.group(1)) if m else None
-
-
-def _check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    try:
-        w, s, e, n = (float(v) for v in bbox)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError("coverage box must be four numbers W,S,E,N") from exc
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise ArgumentError(f"coverage box {w:g},{s:g},{e:g},{n:g} is not W<E in -180..180, S<N in -90..90")
-    return w, s, e, n
 
 
 def _blank(v: Any) -> bool:

@@ -179,21 +179,3 @@ _CQL_WORDS = {"AND", "OR", "NOT", "LIKE", "ILIKE", "IS", "NULL", "BETWEEN", "IN"
               "EXCLUDE", "BEFORE", "AFTER", "DURING", "TRUE", "FALSE", "BBOX"}
 
 
-def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    """(W, S, E, N) in degrees, W < E within -180..180 and S < N within -90..90."""
-    try:
-        w, s, e, n = (float(v) for v in bbox)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError("`bbox` needs four numbers W,S,E,N") from exc
-    if not all(math.isfinite(v) for v in (w, s, e, n)):
-        raise ArgumentError("`bbox` values must be finite numbers")
-    if not (-90 <= s < n <= 90):
-        raise ArgumentError(f"`bbox` {w:g},{s:g},{e:g},{n:g}: need -90 <= S < N <= 90")
-    if not (-180 <= w <= 180 and -180 <= e <= 180):
-        raise ArgumentError(f"`bbox` {w:g},{s:g},{e:g},{n:g}: longitudes must lie in -180..180")
-    if w >= e:
-        raise ArgumentError(f"`bbox` {w:g},{s:g},{e:g},{n:g}: W must be less than E; a box across "
-                            "180° is two fetches (e.g. 170,-30,180,0 and -180,-30,-170,0)")
-    return w, s, e, n
-
-
