@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,8 @@ class SegmentIndex:
         self._lock = threading.Lock()
         #: where each block's candidate lists are kept between runs (None: not kept)
         self.block_dir: Any = None
+        #: a block file's read-only prebuilt copy by name (or None), tried when block_dir has none
+        self.block_source: Callable[[str], Path | None] | None = None
         if derived is not None:   # as saved: no need to compute them again
             for name in self._DERIVED:
                 setattr(self, name, derived[name])
@@ -212,10 +215,17 @@ class SegmentIndex:
         """
         if self.block_dir is None:
             return None
+        name = f"block-{b}.i32"
         try:
-            raw = np.fromfile(self.block_dir / f"block-{b}.i32", dtype="<i4")
+            raw = np.fromfile(self.block_dir / name, dtype="<i4")
         except (OSError, ValueError):
-            return None
+            shipped = self.block_source(name) if self.block_source is not None else None
+            if shipped is None:
+                return None
+            try:
+                raw = np.fromfile(shipped, dtype="<i4")
+            except (OSError, ValueError):
+                return None
         n = BLOCK * BLOCK + 1
         offsets, runs = raw[:n].astype(np.int64), raw[n:]
         if (len(offsets) != n or offsets[0] != 0 or offsets[-1] != len(runs) or (np.diff(offsets) < 0).any()
@@ -329,6 +339,7 @@ class SegmentIndex:
         index = cls.__new__(cls)
         index.pieces = arr("pieces")
         index._cells, index._supers, index._lock, index.block_dir = {}, {}, threading.Lock(), None
+        index.block_source = None
         index._table = None
         for name in cls._DERIVED:
             setattr(index, name, arr(name))

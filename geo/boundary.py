@@ -57,7 +57,7 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
     """The segment index of a layer stack (see :func:`boundary_stack`), cached on disk."""
     import hashlib
 
-    from .layers import cache_dir, prebuilt_folder
+    from .layers import cache_dir, prebuilt_file, prebuilt_folder
 
     key = hashlib.sha256(repr([(e[0], e[1], e[2], e[3]) for e in stack]).encode()).hexdigest()[:32]
     path = cache_dir() / "index" / f"boundary-{key}-v{FORMAT}"
@@ -68,6 +68,7 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
         try:
             index = SegmentIndex.load(saved)
             index.block_dir = blocks
+            index.block_source = lambda name: prebuilt_file(f"index/{blocks.name}/{name}")
             return index
         except (OSError, ValueError):
             pass
@@ -80,6 +81,7 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
 
         shutil.rmtree(blocks, ignore_errors=True)   # lists of an older build of the pieces
     index.block_dir = blocks
+    index.block_source = lambda name: prebuilt_file(f"index/{blocks.name}/{name}")
     return index
 
 

@@ -73,9 +73,9 @@ def test_a_fresh_cache_answers_from_the_prebuilt_caches_as_if_built(prebuilt, bu
     cache = tmp_path / "cache"
     for flags, expected in built_here.items():
         assert _eezmap(["where", *POINT, "--json", *flags], cache, prebuilt) == expected
-    # nothing was built: no layer table and no boundary index in the user's cache
+    # nothing was built: no layer table, no boundary index, no candidate lists in the user's cache
     assert not list(cache.glob("*.npz"))
-    assert not [p for p in (cache / "index").glob("boundary-*") if "-cells-" not in p.name]
+    assert not list(cache.glob("index/boundary-*"))
     assert _snapshot(prebuilt) == before   # never written
 
 
@@ -87,7 +87,9 @@ def test_a_corrupted_prebuilt_file_is_refused(prebuilt, built_here, tmp_path, mo
     shutil.copytree(prebuilt, broken)
     zones = next(p for p in broken.glob("mr-v12-eez-nw-pacific-*.npz"))
     pieces = next(broken.glob("index/boundary-*/pieces.npy"))
-    for path in (zones, pieces):
+    blocks = sorted(broken.glob("index/boundary-*-cells-*/block-*.i32"))
+    assert len(blocks) > 300   # every 4° block of the regional layers' box
+    for path in (zones, pieces, *blocks):
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0x01   # one bit: still a readable file, no longer the one listed
         path.write_bytes(bytes(data))
@@ -105,5 +107,6 @@ def test_a_corrupted_prebuilt_file_is_refused(prebuilt, built_here, tmp_path, mo
     # the refused files were built in the user's cache instead; the prebuilt folder is untouched
     assert (cache / zones.name).is_file()
     assert (cache / "index" / pieces.parent.name / "pieces.npy").is_file()
+    assert list((cache / "index" / blocks[0].parent.name).glob("block-*.i32"))
     assert not (cache / intact.name).exists()
     assert _snapshot(broken) == before
