@@ -10,7 +10,9 @@ with a manifest: each file's SHA-256 and the layer checksums it derives from.
 The readers (:func:`geo.layers.prebuilt_file`) check each file against that
 manifest and fall back to building in the user's cache when one differs.
 
-Also shipped: the boundary index's candidate lists of every 4° block the
+The boundary index is shipped without its per-piece arrays (ECEF ends,
+middles, sags: more than half its size), which a query computes for the few
+pieces it needs.  Also shipped: the boundary index's candidate lists of every 4° block the
 regional layers cover (:data:`BLOCKS`); elsewhere they are built on first use,
 per block, in the user's cache.  Left out: stamps and the user's layers.
 """
@@ -44,6 +46,7 @@ def build(dest: Path, *, batch: bool = False) -> dict[str, str]:
     wheel by default: they would double its size for a first batch's sake).
     """
     from . import _config
+    from ._segments import _PER_PIECE
     from .layers import bundled_manifest
 
     dest = Path(dest)
@@ -75,6 +78,8 @@ def build(dest: Path, *, batch: bool = False) -> dict[str, str]:
             name = path.relative_to(cache).as_posix()
             if not path.is_file() or name.startswith(("verified/", "layers/")):
                 continue
+            if path.parent.name.startswith("boundary-") and path.stem in _PER_PIECE:
+                continue   # computed for the pieces a query needs (geo._segments._OnDemand)
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)

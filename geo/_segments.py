@@ -76,13 +76,9 @@ class SegmentIndex:
                 setattr(self, name, derived[name])
             return
         n = len(self.pieces)
-        e0, e1 = _ecef(self.pieces[:, 0], self.pieces[:, 1]), _ecef(self.pieces[:, 2], self.pieces[:, 3])
-        mid = _ecef((self.pieces[:, 0] + self.pieces[:, 2]) / 2, (self.pieces[:, 1] + self.pieces[:, 3]) / 2)
-        self.e0, self.e1 = e0, e1
-        # how far the lon/lat curve strays from its chord: smooth, nearly parabolic, widest mid-way
-        self.sag = 1.5 * np.linalg.norm(mid - (e0 + e1) / 2, axis=1) + 0.01
-        self.mid = (e0 + e1) / 2
-        self.half = np.linalg.norm(e1 - e0, axis=1) / 2 + self.sag
+        geometry = _piece_geometry(self.pieces)
+        e0, e1 = geometry["e0"], geometry["e1"]
+        self.e0, self.e1, self.sag, self.mid, self.half = (geometry[k] for k in _PER_PIECE)
         # runs: at most CHUNK consecutive pieces and about RUN_M long (a new run at either mark)
         cum = np.cumsum(np.linalg.norm(e1 - e0, axis=1)) // RUN_M
         new_run = np.r_[True, cum[1:] != cum[:-1]] | (np.arange(n) % CHUNK == 0) if n else np.zeros(0, bool)
@@ -342,8 +338,43 @@ class SegmentIndex:
         index.block_source = None
         index._table = None
         for name in cls._DERIVED:
-            setattr(index, name, arr(name))
+            if name in _PER_PIECE and not (path / f"{name}.npy").exists():
+                setattr(index, name, _OnDemand(index.pieces, name))   # saved without it (prebuilt)
+            else:
+                setattr(index, name, arr(name))
         return index
+
+
+#: the per-piece arrays computed from the pieces alone (element by element: any subset gives the same bits)
+_PER_PIECE = ("e0", "e1", "sag", "mid", "half")
+
+
+def _piece_geometry(pieces: np.ndarray) -> dict[str, np.ndarray]:
+    """Per piece: its ends in ECEF, how far its lon/lat curve strays from its chord, the chord's middle
+    and half-length plus that sag (the same expressions for the whole index and for any subset)."""
+    e0, e1 = _ecef(pieces[:, 0], pieces[:, 1]), _ecef(pieces[:, 2], pieces[:, 3])
+    mid = _ecef((pieces[:, 0] + pieces[:, 2]) / 2, (pieces[:, 1] + pieces[:, 3]) / 2)
+    # how far the lon/lat curve strays from its chord: smooth, nearly parabolic, widest mid-way
+    sag = 1.5 * np.linalg.norm(mid - (e0 + e1) / 2, axis=1) + 0.01
+    return {"e0": e0, "e1": e1, "sag": sag, "mid": (e0 + e1) / 2,
+            "half": np.linalg.norm(e1 - e0, axis=1) / 2 + sag}
+
+
+class _OnDemand:
+    """A per-piece array of an index saved without it, computed for the pieces indexed only.
+
+    A prebuilt index ships the pieces and the run arrays, not these (they would
+    double its size, and computing all of them costs 0.2 s): one point needs a few.
+    """
+
+    def __init__(self, pieces: np.ndarray, name: str) -> None:
+        self.pieces, self.name = pieces, name
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def __getitem__(self, idx: Any) -> np.ndarray:
+        return _piece_geometry(np.asarray(self.pieces[np.asarray(idx)]).reshape(-1, 4))[self.name]
 
 
 def _group_min(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
