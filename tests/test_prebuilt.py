@@ -54,6 +54,7 @@ def built_here(tmp_path_factory):
             for flags in [(), ("--country", "KOR")]}
 
 
+@pytest.mark.slow   # the prebuilt fixture runs a first where with an empty cache (5-10 s)
 def test_the_manifest_names_every_file_and_the_layers_it_derives_from(prebuilt):
     from geo.layers import bundled_manifest
 
@@ -110,3 +111,24 @@ def test_a_corrupted_prebuilt_file_is_refused(prebuilt, built_here, tmp_path, mo
     assert list((cache / "index" / blocks[0].parent.name).glob("block-*.i32"))
     assert not (cache / intact.name).exists()
     assert _snapshot(broken) == before
+
+
+@pytest.mark.slow
+def test_the_prebuilt_boundary_index_answers_bit_for_bit_as_the_full_one(prebuilt):
+    # shipped without its per-piece arrays, which are computed for the pieces a query needs
+    import numpy as np
+
+    from geo._segments import SegmentIndex
+
+    folder = next(p for p in prebuilt.glob("index/boundary-*") if "-cells-" not in p.name)
+    assert not (folder / "e0.npy").exists()
+    shipped = SegmentIndex.load(folder)
+    full = SegmentIndex(np.asarray(shipped.pieces))
+    rng = np.random.default_rng(12)
+    lon = np.r_[rng.uniform(120, 160, 400), rng.uniform(-180, 180, 400), rng.uniform(179.5, 180, 50)]
+    lat = np.r_[rng.uniform(15, 50, 400), rng.uniform(-80, 80, 400), rng.uniform(-20, 60, 50)]
+    for a, b in zip(full.nearest(lon, lat), shipped.nearest(lon, lat), strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+    for block in (0, 1234, 2603):
+        x, y = full._build_block(block), shipped._build_block(block)
+        assert np.array_equal(x[0], y[0]) and np.array_equal(x[1], y[1])
