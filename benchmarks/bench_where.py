@@ -7,9 +7,13 @@ as fast as the second.  This runs, interleaved so that the machine's load
 hits every variant alike:
 
 * ``geopandas`` -- ``python -c "import geopandas"`` (the yardstick);
-* ``cold``      -- ``eezmap where 24.28667 153.98056`` with a fresh, empty
-  ``EEZMAP_CACHE`` each time;
-* ``warm``      -- the same with a cache filled by an earlier run;
+* ``fresh install`` -- ``eezmap where 24.28667 153.98056`` with a fresh, empty
+  ``EEZMAP_CACHE`` each time and the prebuilt caches a wheel ships
+  (``geo/_prebuilt``, generated here by the same ``python -m geo._prebuild``
+  the wheel build runs, into a folder named by ``EEZMAP_PREBUILT``);
+* ``cold, nothing prebuilt`` -- an empty cache and no prebuilt caches (an
+  editable install, ``pip install -e .``, has none);
+* ``warm``      -- the installed case again, with the cache an earlier run left;
 * ``warm, --no-distance`` -- the answer without the boundary distance.
 
 and prints the median wall time of each and its ratio to the yardstick.
@@ -36,10 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env(cache: Path) -> dict[str, str]:
+def _env(cache: Path, prebuilt: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)   # an installed package has its bytecode
     env["EEZMAP_CACHE"] = str(cache)
+    env["EEZMAP_PREBUILT"] = str(prebuilt)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     return env
 
@@ -64,16 +69,20 @@ def main() -> None:
     where = [py, "-m", "geo", "where", args.lat, args.lon]
     work = Path(tempfile.mkdtemp(prefix="bench-where-"))
     try:
-        warm_env = _env(work / "warm")
+        shipped, none = work / "_prebuilt", work / "no-prebuilt"
+        _run([py, "-m", "geo._prebuild", str(shipped)], _env(work / "prebuild-cache", none))
+        warm_env = _env(work / "warm", shipped)
         _run(where, warm_env)                             # fills the warm cache, writes bytecode
         _run(where + ["--no-distance"], warm_env)
         _run([py, "-c", "import geopandas"], warm_env)
-        times: dict[str, list[float]] = {"geopandas": [], "cold": [], "warm": [], "warm, --no-distance": []}
+        times: dict[str, list[float]] = {"geopandas": [], "fresh install": [], "cold, nothing prebuilt": [],
+                                         "warm": [], "warm, --no-distance": []}
         for i in range(args.repeat):
             times["geopandas"].append(_run([py, "-c", "import geopandas"], warm_env))
-            cold = work / f"cold-{i}"
-            times["cold"].append(_run(where, _env(cold)))
-            shutil.rmtree(cold, ignore_errors=True)
+            for name, prebuilt in (("fresh install", shipped), ("cold, nothing prebuilt", none)):
+                cold = work / f"cold-{i}"
+                times[name].append(_run(where, _env(cold, prebuilt)))
+                shutil.rmtree(cold, ignore_errors=True)
             times["warm"].append(_run(where, warm_env))
             times["warm, --no-distance"].append(_run(where + ["--no-distance"], warm_env))
         base = statistics.median(times["geopandas"])
@@ -82,9 +91,13 @@ def main() -> None:
         for name, ts in times.items():
             med = statistics.median(ts)
             print(f"{name:<24}{med:>10.3f}{min(ts):>8.3f}{med / base:>13.2f}")
-        print(f"cold / warm: {statistics.median(times['cold']) / statistics.median(times['warm']):.2f}")
+        warm = statistics.median(times["warm"])
+        for name in ("fresh install", "cold, nothing prebuilt"):
+            print(f"{name} / warm: {statistics.median(times[name]) / warm:.2f}")
         size = sum(f.stat().st_size for f in (work / "warm").rglob("*") if f.is_file())
-        print(f"cache after one where: {size / 1e6:.1f} MB")
+        shipped_mb = sum(f.stat().st_size for f in shipped.rglob("*") if f.is_file()) / 1e6
+        print(f"user cache after the first where of an install: {size / 1e6:.1f} MB "
+              f"(prebuilt caches shipped: {shipped_mb:.1f} MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

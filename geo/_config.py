@@ -10,6 +10,8 @@ test (or a long-running process) that changes a variable is heard at once.
 ``EEZMAP_LAYERS_DEFAULT``  the default layers for one shell: ``ID,ID`` (wins over the
                            user's ``eezmap layers default``)
 ``EEZMAP_SERVE_MAX_BODY``  the request body limit ``eezmap serve`` hands its workers
+``EEZMAP_PREBUILT``        the read-only prebuilt caches (default: the package's ``geo/_prebuilt``,
+                           written at wheel-build time by ``python -m geo._prebuild``)
 =========================  ===============================================================
 """
 
@@ -19,8 +21,8 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "CACHE_ENV", "DEFAULT_LAYERS_ENV", "LAYERS_ENV", "MAX_BODY_ENV", "XDG_CACHE_ENV",
-    "cache_dir", "default_layers", "layers_dir_override", "max_body", "set_max_body",
+    "CACHE_ENV", "DEFAULT_LAYERS_ENV", "LAYERS_ENV", "MAX_BODY_ENV", "PREBUILT_ENV", "XDG_CACHE_ENV",
+    "cache_dir", "default_layers", "layers_dir_override", "max_body", "prebuilt_dir", "set_max_body",
 ]
 
 #: The directory of bundled layers (a copy, for tests or a custom install).
@@ -31,6 +33,8 @@ CACHE_ENV = "EEZMAP_CACHE"
 XDG_CACHE_ENV = "XDG_CACHE_HOME"
 #: The default layers for one shell (comma-separated ids).
 DEFAULT_LAYERS_ENV = "EEZMAP_LAYERS_DEFAULT"
+#: The read-only prebuilt caches shipped in the wheel (for tests and benchmarks: another copy).
+PREBUILT_ENV = "EEZMAP_PREBUILT"
 #: The body limit ``eezmap serve`` passes to every worker process.
 MAX_BODY_ENV = "EEZMAP_SERVE_MAX_BODY"
 
@@ -48,6 +52,12 @@ def cache_dir() -> Path:
         return Path(env)
     base = os.environ.get(XDG_CACHE_ENV) or Path.home() / ".cache"
     return Path(base) / "eezmap"
+
+
+def prebuilt_dir() -> Path:
+    """``$EEZMAP_PREBUILT``, else the package's ``_prebuilt`` folder (which may not exist)."""
+    env = os.environ.get(PREBUILT_ENV)
+    return Path(env) if env else Path(__file__).resolve().parent / "_prebuilt"
 
 
 def default_layers() -> tuple[str, ...]:

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -434,7 +434,7 @@ class GridIndex:
 
     @classmethod
     def cached(cls, geoms: Iterable[Any], key: str, cache_dir: str | os.PathLike[str],
-               **build_options: Any) -> GridIndex:
+               prebuilt: Callable[[str], Path | None] | None = None, **build_options: Any) -> GridIndex:
         """Load the index for *key* from *cache_dir*, or build and save it.
 
         Parameters
@@ -449,6 +449,9 @@ class GridIndex:
         cache_dir : path-like
             Created if missing.  When it cannot be written the index is still
             returned, just not saved.
+        prebuilt : callable, optional
+            Given the file name, a read-only copy shipped with the package (or
+            None); tried when *cache_dir* has none, never written.
         **build_options
             Passed to :meth:`build` (they are not part of the key).
 
@@ -472,10 +475,13 @@ class GridIndex:
         full_key = f"{key}|grid-{FORMAT_VERSION}"
         name = "grid-" + hashlib.sha256(full_key.encode()).hexdigest()[:24] + ".npz"
         path = Path(cache_dir) / name
-        try:
-            return cls.load(path, garr, key=full_key)
-        except (OSError, StaleCacheError):
-            pass
+        for saved in (path, None):
+            if saved is None and (prebuilt is None or (saved := prebuilt(name)) is None):
+                break
+            try:
+                return cls.load(saved, garr, key=full_key)
+            except (OSError, StaleCacheError):
+                pass
         index = cls.build(garr, key=full_key, **build_options)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

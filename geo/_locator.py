@@ -54,10 +54,10 @@ class _Locator:
             with self._lock:  # the other threads wait for the first one's index
                 if self._index is None:
                     from ._grid import GridIndex
-                    from .layers import cache_dir
+                    from .layers import cache_dir, prebuilt_file
 
                     self._index = GridIndex.cached(self.geoms, key=self.key, cache_dir=cache_dir(),
-                                                   **self.build_options)
+                                                   prebuilt=prebuilt_file, **self.build_options)
                 index = self._index
         return np.asarray(index.lookup(lon, lat), dtype=np.int32)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +69,16 @@ class SegmentIndex:
         self._lock = threading.Lock()
         #: where each block's candidate lists are kept between runs (None: not kept)
         self.block_dir: Any = None
+        #: a block file's read-only prebuilt copy by name (or None), tried when block_dir has none
+        self.block_source: Callable[[str], Path | None] | None = None
         if derived is not None:   # as saved: no need to compute them again
             for name in self._DERIVED:
                 setattr(self, name, derived[name])
             return
         n = len(self.pieces)
-        e0, e1 = _ecef(self.pieces[:, 0], self.pieces[:, 1]), _ecef(self.pieces[:, 2], self.pieces[:, 3])
-        mid = _ecef((self.pieces[:, 0] + self.pieces[:, 2]) / 2, (self.pieces[:, 1] + self.pieces[:, 3]) / 2)
-        self.e0, self.e1 = e0, e1
-        # how far the lon/lat curve strays from its chord: smooth, nearly parabolic, widest mid-way
-        self.sag = 1.5 * np.linalg.norm(mid - (e0 + e1) / 2, axis=1) + 0.01
-        self.mid = (e0 + e1) / 2
-        self.half = np.linalg.norm(e1 - e0, axis=1) / 2 + self.sag
+        geometry = _piece_geometry(self.pieces)
+        e0, e1 = geometry["e0"], geometry["e1"]
+        self.e0, self.e1, self.sag, self.mid, self.half = (geometry[k] for k in _PER_PIECE)
         # runs: at most CHUNK consecutive pieces and about RUN_M long (a new run at either mark)
         cum = np.cumsum(np.linalg.norm(e1 - e0, axis=1)) // RUN_M
         new_run = np.r_[True, cum[1:] != cum[:-1]] | (np.arange(n) % CHUNK == 0) if n else np.zeros(0, bool)
@@ -212,10 +211,17 @@ class SegmentIndex:
         """
         if self.block_dir is None:
             return None
+        name = f"block-{b}.i32"
         try:
-            raw = np.fromfile(self.block_dir / f"block-{b}.i32", dtype="<i4")
+            raw = np.fromfile(self.block_dir / name, dtype="<i4")
         except (OSError, ValueError):
-            return None
+            shipped = self.block_source(name) if self.block_source is not None else None
+            if shipped is None:
+                return None
+            try:
+                raw = np.fromfile(shipped, dtype="<i4")
+            except (OSError, ValueError):
+                return None
         n = BLOCK * BLOCK + 1
         offsets, runs = raw[:n].astype(np.int64), raw[n:]
         if (len(offsets) != n or offsets[0] != 0 or offsets[-1] != len(runs) or (np.diff(offsets) < 0).any()
@@ -329,10 +335,46 @@ class SegmentIndex:
         index = cls.__new__(cls)
         index.pieces = arr("pieces")
         index._cells, index._supers, index._lock, index.block_dir = {}, {}, threading.Lock(), None
+        index.block_source = None
         index._table = None
         for name in cls._DERIVED:
-            setattr(index, name, arr(name))
+            if name in _PER_PIECE and not (path / f"{name}.npy").exists():
+                setattr(index, name, _OnDemand(index.pieces, name))   # saved without it (prebuilt)
+            else:
+                setattr(index, name, arr(name))
         return index
+
+
+#: the per-piece arrays computed from the pieces alone (element by element: any subset gives the same bits)
+_PER_PIECE = ("e0", "e1", "sag", "mid", "half")
+
+
+def _piece_geometry(pieces: np.ndarray) -> dict[str, np.ndarray]:
+    """Per piece: its ends in ECEF, how far its lon/lat curve strays from its chord, the chord's middle
+    and half-length plus that sag (the same expressions for the whole index and for any subset)."""
+    e0, e1 = _ecef(pieces[:, 0], pieces[:, 1]), _ecef(pieces[:, 2], pieces[:, 3])
+    mid = _ecef((pieces[:, 0] + pieces[:, 2]) / 2, (pieces[:, 1] + pieces[:, 3]) / 2)
+    # how far the lon/lat curve strays from its chord: smooth, nearly parabolic, widest mid-way
+    sag = 1.5 * np.linalg.norm(mid - (e0 + e1) / 2, axis=1) + 0.01
+    return {"e0": e0, "e1": e1, "sag": sag, "mid": (e0 + e1) / 2,
+            "half": np.linalg.norm(e1 - e0, axis=1) / 2 + sag}
+
+
+class _OnDemand:
+    """A per-piece array of an index saved without it, computed for the pieces indexed only.
+
+    A prebuilt index ships the pieces and the run arrays, not these (they would
+    double its size, and computing all of them costs 0.2 s): one point needs a few.
+    """
+
+    def __init__(self, pieces: np.ndarray, name: str) -> None:
+        self.pieces, self.name = pieces, name
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def __getitem__(self, idx: Any) -> np.ndarray:
+        return _piece_geometry(np.asarray(self.pieces[np.asarray(idx)]).reshape(-1, 4))[self.name]
 
 
 def _group_min(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

@@ -12,7 +12,8 @@ Method
   :data:`MAX_PIECE_M`, grouped in runs of :data:`CHUNK` consecutive pieces.
   Every piece and run gets a bounding sphere in Earth-centred (ECEF)
   coordinates.  Built once per layer stack (keyed by the layers' SHA-256)
-  and cached on disk as ``.npz`` under :func:`geo.layers.cache_dir`.
+  and cached on disk as ``.npy`` files under :func:`geo.layers.cache_dir`
+  (or read from the prebuilt caches shipped in the wheel).
 * **Candidates per cell.**  The Earth is cut into 0.25° cells in 4° blocks.
   A run can hold the nearest boundary point of some point of a cell only if
   its lower bound (the chord between the spheres) is at most the smallest
@@ -56,17 +57,21 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
     """The segment index of a layer stack (see :func:`boundary_stack`), cached on disk."""
     import hashlib
 
-    from .layers import cache_dir
+    from .layers import cache_dir, prebuilt_file, prebuilt_folder
 
     key = hashlib.sha256(repr([(e[0], e[1], e[2], e[3]) for e in stack]).encode()).hexdigest()[:32]
     path = cache_dir() / "index" / f"boundary-{key}-v{FORMAT}"
     blocks = cache_dir() / "index" / f"boundary-{key}-v{FORMAT}-cells-{CELL}-{BLOCK}-{CHUNK}-{RUN_M:.0f}"
-    try:
-        index = SegmentIndex.load(path)
-        index.block_dir = blocks
-        return index
-    except (OSError, ValueError):
-        pass
+    for saved in (path, None):   # the user's cache, then the prebuilt one shipped in the package
+        if saved is None and (saved := prebuilt_folder(f"index/{path.name}")) is None:
+            break
+        try:
+            index = SegmentIndex.load(saved)
+            index.block_dir = blocks
+            index.block_source = lambda name: prebuilt_file(f"index/{blocks.name}/{name}")
+            return index
+        except (OSError, ValueError):
+            pass
     parts = [effective_edges(stack, j) for j in range(len(stack))]
     parts += [seams(stack, j) for j in range(len(stack))]
     index = SegmentIndex(cut(np.vstack([p for p in parts if len(p)] or [np.empty((0, 4))])))
@@ -76,6 +81,7 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
 
         shutil.rmtree(blocks, ignore_errors=True)   # lists of an older build of the pieces
     index.block_dir = blocks
+    index.block_source = lambda name: prebuilt_file(f"index/{blocks.name}/{name}")
     return index
 
 

@@ -54,7 +54,15 @@ from .catalog import (
     user_layers_dir,
     user_manifest_path,
 )
-from .load import LAND_CACHE_FORMAT, load_attributes, load_land, sha256_file, verify
+from .load import (
+    LAND_CACHE_FORMAT,
+    load_attributes,
+    load_land,
+    prebuilt_file,
+    prebuilt_folder,
+    sha256_file,
+    verify,
+)
 from .user import check_new_layer_id, install_user_layer, remove_user_layer, set_user_defaults
 from .zonetable import CACHE_FORMAT, Zones, load_zones
 
@@ -64,5 +72,5 @@ __all__ = [
     "bundled_manifest", "cache_dir", "check_new_layer_id", "install_user_layer", "land_for",
     "layer_ids_argument", "layers_dir", "load_attributes", "load_land", "load_zones", "manifest",
     "remove_user_layer", "require_kind", "resolve_layers", "set_user_defaults", "sha256_file",
-    "user_layers", "user_layers_dir", "user_manifest_path", "verify",
+    "user_layers", "user_layers_dir", "user_manifest_path", "verify", "prebuilt_file", "prebuilt_folder",
 ]

@@ -14,11 +14,16 @@ entries).
 The geometries and attributes a loader builds are cached on disk as WKB in
 one ``.npz``, keyed by the file's checksum (:func:`save_cache`,
 :func:`read_cache`): the one encoder and decoder every layer kind uses.
+Every cache reader looks in the user's cache first, then in the read-only
+prebuilt caches shipped in the wheel (:func:`prebuilt_file`,
+:func:`prebuilt_folder`), each file checked against the prebuilt manifest's
+SHA-256 (once per file version, as layers are).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -69,9 +74,8 @@ def verify(info: LayerInfo, *, full: bool = False) -> Path:
         raise LayerError(f"layer '{info.id}': file {path} is missing; {remedy}") from exc
     if not stat.S_ISREG(st.st_mode):
         raise LayerError(f"layer '{info.id}': file {path} is missing; {remedy}")
-    key = (str(path.absolute()), st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns)
-    if not full and (_VERIFIED.get(key) == info.sha256 or _read_stamp(key) == info.sha256):
-        _VERIFIED[key] = info.sha256
+    key = _stamp_key(path, st)
+    if not full and _stamped(key, info.sha256):
         return path
     digest = sha256_file(path)
     if digest != info.sha256:
@@ -80,10 +84,26 @@ def verify(info: LayerInfo, *, full: bool = False) -> Path:
             f"{info.sha256[:12]}…, found {digest[:12]}…): the file is corrupted or was "
             f"modified; {remedy}"
         )
+    _remember(key, st, digest)
+    return path
+
+
+def _stamp_key(path: Path, st: os.stat_result) -> tuple[Any, ...]:
+    return (str(path.absolute()), st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _stamped(key: tuple[Any, ...], sha256: str) -> bool:
+    """This version of the file (its stamp *key*) was found to hash to *sha256* before."""
+    if _VERIFIED.get(key) == sha256 or _read_stamp(key) == sha256:
+        _VERIFIED[key] = sha256
+        return True
+    return False
+
+
+def _remember(key: tuple[Any, ...], st: os.stat_result, digest: str) -> None:
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_SECONDS * 1e9:
         _VERIFIED[key] = digest
         _write_stamp(key, digest)
-    return path
 
 
 def _stamp_path(key: tuple[Any, ...]) -> Path:
@@ -198,11 +218,24 @@ def save_cache(info: LayerInfo, fmt: str, geoms: np.ndarray, meta: dict[str, Any
 
 
 def read_cache(info: LayerInfo, fmt: str) -> tuple[np.ndarray, dict[str, Any], dict[str, np.ndarray]] | None:
-    """(geometries, meta, arrays) saved by :func:`save_cache`; None when missing, stale or broken."""
+    """(geometries, meta, arrays) saved by :func:`save_cache`; None when missing, stale or broken.
+
+    The user's cache first, then the prebuilt caches shipped in the package
+    (:func:`prebuilt_file`: listed in their manifest and intact).
+    """
+    path = cache_path(info, fmt)
+    got = _read_npz(info, fmt, path)
+    if got is None and (shipped := prebuilt_file(path.name)) is not None:
+        got = _read_npz(info, fmt, shipped)
+    return got
+
+
+def _read_npz(info: LayerInfo, fmt: str,
+              path: Path) -> tuple[np.ndarray, dict[str, Any], dict[str, np.ndarray]] | None:
     import shapely
 
     try:
-        with np.load(cache_path(info, fmt)) as z:
+        with np.load(path) as z:
             meta = json.loads(z["meta"].tobytes())
             if meta.get("key") != info.sha256 + fmt:
                 return None
@@ -212,6 +245,68 @@ def read_cache(info: LayerInfo, fmt: str) -> tuple[np.ndarray, dict[str, Any], d
             return geoms, meta, arrays
     except Exception:  # missing, truncated or foreign cache: rebuild it
         return None
+
+
+# --- the prebuilt caches shipped in the package ------------------------------------------
+
+#: The prebuilt caches' manifest: ``{"format", "layers": {id: sha256}, "files": {name: sha256}}``.
+PREBUILT_MANIFEST = "manifest.json"
+
+
+def prebuilt_file(name: str) -> Path | None:
+    """The prebuilt cache file *name* (relative to :func:`geo._config.prebuilt_dir`), or None.
+
+    Only a file listed in the prebuilt manifest whose SHA-256 matches it is
+    returned (hashed once per file version, as :func:`verify` does; the stamps
+    go to the user's cache).  The prebuilt folder is read-only: nothing ever
+    writes there but ``python -m geo._prebuild`` at wheel-build time.
+    """
+    from .. import _config
+
+    root = _config.prebuilt_dir()
+    try:
+        mst = os.stat(root / PREBUILT_MANIFEST)
+    except OSError:
+        return None
+    expected = _prebuilt_files(str(root), mst.st_mtime_ns, mst.st_size).get(name)
+    path = root / name
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if expected is None or not stat.S_ISREG(st.st_mode):
+        return None
+    key = _stamp_key(path, st)
+    if _stamped(key, expected):
+        return path
+    if sha256_file(path) != expected:
+        return None  # corrupted: the caller builds it in the user's cache instead
+    _remember(key, st, expected)
+    return path
+
+
+def prebuilt_folder(name: str) -> Path | None:
+    """A prebuilt folder of cache files (e.g. a boundary index), if every file listed under it is intact."""
+    from .. import _config
+
+    root = _config.prebuilt_dir()
+    try:
+        mst = os.stat(root / PREBUILT_MANIFEST)
+    except OSError:
+        return None
+    inside = [f for f in _prebuilt_files(str(root), mst.st_mtime_ns, mst.st_size) if f.startswith(name + "/")]
+    if not inside or any(prebuilt_file(f) is None for f in inside):
+        return None
+    return root / name
+
+
+@functools.lru_cache(maxsize=4)
+def _prebuilt_files(root: str, mtime_ns: int, size: int) -> dict[str, str]:
+    try:
+        files = json.loads((Path(root) / PREBUILT_MANIFEST).read_bytes())["files"]
+        return {str(k): str(v) for k, v in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 # --- land and attribute tables -----------------------------------------------------------
