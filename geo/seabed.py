@@ -352,12 +352,45 @@ def depth_band(lat: Any, lon: Any, *, status: Any = None,
     hi_m = np.full(len(row), np.nan)
     lo_m[hit] = model.depth[row[hit]]
     hi_m[hit] = model.to[row[hit]]
-    if status is not None:
-        land = np.broadcast_to(np.asarray(status, dtype=object) == Status.LAND, lo_m.shape)
+    if status is not None:  # strings, or the integer codes of geo.zones.Classification
+        given = np.asarray(status)
+        land = np.broadcast_to(given == (_STATUS_CODE[Status.LAND] if given.dtype.kind in "iu"
+                                         else Status.LAND), lo_m.shape)
         lo_m[land] = np.nan
         hi_m[land] = np.nan
     result = DepthArray(lo_m, hi_m, dict(model.ref))
     return result.record(0) if scalar else result
+
+
+#: integer code of each status, as :class:`geo.zones.Classification` holds it (the enum's order)
+_STATUS_CODE = {str(s): i for i, s in enumerate(Status)}
+_SHELF_CODES = np.array([_STATUS_CODE[str(s)] for s in SHELF_STATUSES], dtype=np.int8)
+
+
+def regime_codes(lat: Any, lon: Any, status_code: Any, *,
+                 direct: bool | None = None) -> tuple[np.ndarray, ContractArray]:
+    """The seabed regime (index into :data:`REGIMES`, -1 for None) and the ISA area of each point.
+
+    The vectorised core of :func:`seabed`, on integer status codes (those of
+    :class:`geo.zones.Classification`, -1 for an unclassified point), so a batch
+    of millions never builds strings.  The ISA rows are those holding each
+    point, land included (:func:`seabed` drops them on land).
+    """
+    la, lo, _ = _arrays(lat, lon)
+    n = len(la)
+    sc = np.broadcast_to(np.asarray(status_code, dtype=np.int8), (n,))
+    found = contracts(la, lo, direct=direct)
+    assert isinstance(found, ContractArray)
+    in_area = found.index >= 0
+    shelf = np.isin(sc, _SHELF_CODES)
+    land = sc == _STATUS_CODE[Status.LAND]
+    high = sc == _STATUS_CODE[Status.HIGH_SEAS]
+    code = np.full(n, -1, dtype=np.int8)
+    code[shelf] = REGIMES.index("continental_shelf")
+    code[land] = REGIMES.index("land")
+    code[~shelf & ~land & in_area] = REGIMES.index("the_area")
+    code[high & ~in_area] = REGIMES.index("beyond_200nm")
+    return code, found
 
 
 def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
@@ -403,17 +436,11 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
         sov = tuple(tuple(s) for s in sovereigns)
         if len(sov) != n:
             raise ValueError(f"sovereigns has {len(sov)} rows for {n} points")
-    found = contracts(la, lo, direct=direct)
-    assert isinstance(found, ContractArray)
+    status_code = np.array([_STATUS_CODE.get(str(s), -1) for s in st.tolist()], dtype=np.int8)
+    code, found = regime_codes(la, lo, status_code, direct=direct)
     in_area = found.index >= 0
-    shelf = np.isin(st, SHELF_STATUSES)
-    land = st == Status.LAND
-    high = st == Status.HIGH_SEAS
-    code = np.full(n, -1, dtype=np.int8)
-    code[shelf] = REGIMES.index("continental_shelf")
-    code[land] = REGIMES.index("land")
-    code[~shelf & ~land & in_area] = REGIMES.index("the_area")
-    code[high & ~in_area] = REGIMES.index("beyond_200nm")
+    shelf = code == REGIMES.index("continental_shelf")
+    land = code == REGIMES.index("land")
     keys = np.full(n, "unknown", dtype=object)
     for r in ("the_area", "beyond_200nm", "land"):
         keys[code == REGIMES.index(r)] = r
@@ -428,8 +455,7 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
         states = tuple(sov[0] if x else () for x in shelf.tolist()) if n else ()
     else:
         states = tuple(sov[i] if shelf[i] else () for i in range(n))
-    contracts_kept = ContractArray(np.where(land, -1, found.index).astype(np.int32))
-    result = SeabedArray(code, states, contracts_kept, keys)
+    result = SeabedArray(code, states, ContractArray(np.where(land, -1, found.index).astype(np.int32)), keys)
     return result.record(0) if scalar else result
 
 

@@ -112,7 +112,7 @@ def classify_arrays(lat: Any, lon: Any, *, country: str = "JPN", layers: Sequenc
         "eez_layer": Coded.from_codes(c.layer_code, c.layer_ids),
         "eez_error": Coded.from_codes(err_code, err_labels),
     }
-    out.update(_seabed_columns(lat, lon, c.status))
+    out.update(_seabed_columns(lat, lon, c.status_code))
     if with_distance:
         out.update(_distance_columns(lat, lon, c.layer_code, c.layer_ids))
     return out
@@ -165,7 +165,7 @@ def _distance_columns(lat: np.ndarray, lon: np.ndarray, layer_code: np.ndarray,
 def _seabed_columns(lat: np.ndarray, lon: np.ndarray, status: np.ndarray) -> dict[str, Any]:
     """eez_seabed, eez_contractor, eez_depth_from_m, eez_depth_to_m: the arrays of geo.seabed
     (grid index) on the classification's statuses; what where() gives, row by row."""
-    from .seabed import REGIMES, DepthArray, SeabedArray, depth_band, seabed
+    from .seabed import REGIMES, ContractArray, DepthArray, depth_band, regime_codes
 
     n = len(lat)
     if not n:
@@ -174,12 +174,14 @@ def _seabed_columns(lat: np.ndarray, lon: np.ndarray, status: np.ndarray) -> dic
                 "eez_depth_from_m": np.zeros(0), "eez_depth_to_m": np.zeros(0)}
     ok = np.isfinite(lat) & np.isfinite(lon)
     la, lo = np.where(ok, lat, np.nan), np.where(ok, lon, np.nan)
-    # the regime does not depend on who the states are: no per-row sovereigns needed here
-    sb = cast("SeabedArray", seabed(la, lo, status, ()))  # arrays in, arrays out
+    # the regime does not depend on who the states are: integer status codes, no strings
+    regime, found = regime_codes(la, lo, status)
+    land = regime == REGIMES.index("land")
+    contracts = ContractArray(np.where(land, -1, found.index).astype(np.int32))
     depth = cast("DepthArray", depth_band(la, lo, status=status))
-    codes, labels = sb.contracts.contractor_codes()
+    codes, labels = contracts.contractor_codes()
     return {
-        "eez_seabed": Coded.from_codes(sb.regime_code.astype(np.int32), REGIMES),
+        "eez_seabed": Coded.from_codes(regime.astype(np.int32), REGIMES),
         "eez_contractor": Coded.from_codes(codes, labels),
         "eez_depth_from_m": depth.from_m,
         "eez_depth_to_m": depth.to_m,

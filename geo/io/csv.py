@@ -154,7 +154,9 @@ def _coordinates(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """(lat, lon, errors) of text cells, as :func:`geo.coords.parse_pairs` reads them.
 
     Cells that are plain decimal numbers within range are converted by Arrow
-    (correctly rounded, as Python's ``float``) and normalised as parse_pairs
+    (correctly rounded, as Python's ``float``; every finite number Arrow reads,
+    ``+24``, ``24.``, ``.5``, ``1E1``, parse_pair reads as the same float, and
+    NaN, infinities and numbers out of range go to parse_pair) and normalised as parse_pairs
     does (errors: None when every row is good); only the other rows
     (degrees-minutes-seconds, hemisphere letters, bad cells) meet
     :func:`geo.coords.parse_pair`, as text, one by one.
@@ -164,9 +166,13 @@ def _coordinates(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
     from ..coords import parse_pair, wrap_lon
 
-    plain = pc.and_(pc.match_substring_regex(lat, _PLAIN), pc.match_substring_regex(lon, _PLAIN))
-    y = _float64(pc.cast(pc.if_else(plain, lat, _lit("nan")), pa.float64()))
-    x = _float64(pc.cast(pc.if_else(plain, lon, _lit("nan")), pa.float64()))
+    try:  # a column of numbers only (the usual case): one cast, no pattern matching
+        y = _float64(pc.cast(lat, pa.float64()))
+        x = _float64(pc.cast(lon, pa.float64()))
+    except pa.ArrowInvalid:  # some cell is not a number Arrow reads: convert the plain ones only
+        plain = pc.and_(pc.match_substring_regex(lat, _PLAIN), pc.match_substring_regex(lon, _PLAIN))
+        y = _float64(pc.cast(pc.if_else(plain, lat, _lit("nan")), pa.float64()))
+        x = _float64(pc.cast(pc.if_else(plain, lon, _lit("nan")), pa.float64()))
     with np.errstate(invalid="ignore"):
         fast = (y >= -90.0) & (y <= 90.0) & (x >= -180.0) & (x <= 360.0)  # False for NaN
     out_lat = np.where(fast, y + 0.0, np.nan)  # -0.0 -> 0.0, as parse_pair
