@@ -67,6 +67,12 @@ class _View:
         return self.xw < x < self.xe and self.ys < y < self.yn
 
 
+def _ring_marker(ax: Any, site: Any, size: float, color: str) -> None:
+    """A site's white-filled ring marker (approximate sites and point sites differ in size and colour)."""
+    ax.plot([site.lon], [site.lat], marker="o", markersize=size, markerfacecolor="white",
+            markeredgecolor=color, markeredgewidth=1.8, zorder=8)
+
+
 def draw_figure(
     *,
     layers: Sequence[str] | None = None,
@@ -250,28 +256,10 @@ def _draw_sites(view: _View, ctx: Scene) -> None:
             continue
         _draw_geodesic(ax, ctx, site)
         if site.approximate:
-            ax.plot(
-                [site.lon],
-                [site.lat],
-                marker="o",
-                markersize=7,
-                markerfacecolor="white",
-                markeredgecolor=STYLES["approx"]["color"],
-                markeredgewidth=1.8,
-                zorder=8,
-            )
+            _ring_marker(ax, site, 7, STYLES["approx"]["color"])
             figure_text(ax, site.lon + 0.12, site.lat, approx_label(site), va="center", color=APPROX_TEXT)
         elif not site.is_area:
-            ax.plot(
-                [site.lon],
-                [site.lat],
-                marker="o",
-                markersize=6,
-                markerfacecolor="white",
-                markeredgecolor=STYLES["point-site"]["color"],
-                markeredgewidth=1.8,
-                zorder=8,
-            )
+            _ring_marker(ax, site, 6, STYLES["point-site"]["color"])
             figure_text(ax, site.lon + 0.1, site.lat, site.name, va="center")
     ax.plot(
         [home.lon],
