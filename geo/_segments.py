@@ -18,15 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from ._nearest import ecef as _ecef
+from ._nearest import geodesic_upper as _geodesic_upper
+from ._nearest import nearest_chunk
 from .coords import wrap_lon
 
 __all__ = ["BLOCK", "CELL", "CHUNK", "FORMAT", "MAX_PIECE_M", "RUN_M", "SegmentIndex", "cut"]
 
-_A = 6378137.0
-_F = 1 / 298.257223563
-_E2 = _F * (2 - _F)
-#: the smallest radius of curvature of WGS84 (meridional, at the equator)
-_R_MIN = _A * (1 - _E2)
 #: longest piece an edge is cut into (chord, metres)
 MAX_PIECE_M = 10_000.0
 #: consecutive pieces per run
@@ -39,19 +37,8 @@ SUB = 4        # cells per sub-block side (1°): a block's lists are narrowed th
 SUPER = 3      # blocks per super-block side (12°), super-blocks per level-2 side (36°): lists kept in memory
 _NX, _NY = int(360 / CELL), int(180 / CELL)
 FORMAT = 3
-
-
-def _ecef(lon: Any, lat: Any) -> np.ndarray:
-    lam, phi = np.radians(lon), np.radians(lat)
-    s = np.sin(phi)
-    n = _A / np.sqrt(1 - _E2 * s * s)
-    c = n * np.cos(phi)
-    return np.stack([c * np.cos(lam), c * np.sin(lam), n * (1 - _E2) * s], axis=-1)
-
-
-def _geodesic_upper(chord: np.ndarray) -> np.ndarray:
-    """An upper bound of the geodesic length between two points *chord* metres apart."""
-    return 2 * _R_MIN * np.arcsin(np.minimum(chord / (2 * _R_MIN), 1.0))
+#: points per chunk of a query (each chunk's pair lists stay within a few tens of MB)
+QUERY_CHUNK = 16384
 
 
 # --- the segment index -----------------------------------------------------------------
@@ -66,6 +53,7 @@ class SegmentIndex:
         self._cells: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # block -> (offsets per cell, runs)
         self._supers: dict[tuple[int, int], np.ndarray] = {}  # (level, super-block) -> runs
         self._table: np.ndarray | None = None
+        self._columns: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         #: where each block's candidate lists are kept between runs (None: not kept)
         self.block_dir: Any = None
@@ -241,27 +229,44 @@ class SegmentIndex:
 
     # -- querying ------------------------------------------------------------------------
 
-    def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Geodesic metres to the nearest piece, and that point's lon, lat (NaN for bad input)."""
+    def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per point: geodesic metres to the nearest piece, that point's lon and lat, and the
+        azimuth at the point towards it (NaN for bad input).
+
+        Chunks of :data:`QUERY_CHUNK` points; more than one run on two threads
+        (numpy and pyproj release the GIL).
+        """
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         n = len(lon)
-        dist, blon, blat = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        out = tuple(np.full(n, np.nan) for _ in range(4))
         ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (len(self.pieces) > 0)
-        for lo in range(0, n, 16384):
-            sl = np.flatnonzero(ok[lo:lo + 16384]) + lo
-            if len(sl):
-                dist[sl], blon[sl], blat[sl] = self._nearest(lon[sl], lat[sl])
-        return dist, blon, blat
+        chunks = [c for c in (np.flatnonzero(ok[lo:lo + QUERY_CHUNK]) + lo for lo in range(0, n, QUERY_CHUNK))
+                  if len(c)]
+        columns = self.columns() if len(chunks) > 1 or n > 2048 else None
 
-    def _nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def one(rows: np.ndarray) -> None:
+            for arr, got in zip(out, nearest_chunk(self, lon[rows], lat[rows], columns), strict=True):
+                arr[rows] = got
+
+        if len(chunks) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                list(pool.map(one, chunks))
+        else:
+            for rows in chunks:
+                one(rows)
+        return out
+
+    def cell_lists(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each point's candidate runs: flat[starts[i] : starts[i] + lens[i]] (int32 runs)."""
         n = len(lon)
         x = wrap_lon(lon) + 180.0
         cx = np.minimum((x / CELL).astype(np.int64), _NX - 1)
         cy = np.clip(((lat + 90.0) / CELL).astype(np.int64), 0, _NY - 1)
         block = (cy // BLOCK) * (_NX // BLOCK) + cx // BLOCK
         local = (cy % BLOCK) * BLOCK + cx % BLOCK
-        # candidate runs per point
         starts, lens, flats = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), []
         base = 0
         for b in np.unique(block):
@@ -271,38 +276,38 @@ class SegmentIndex:
             lens[m] = offsets[local[m] + 1] - offsets[local[m]]
             flats.append(runs)
             base += len(runs)
-        flat = np.concatenate(flats)
-        p = _ecef(lon, lat)
-        owner, run = _expand(starts, lens, flat)
-        d = np.linalg.norm(self.centre[run] - p[owner], axis=1)
-        dv = np.linalg.norm(self.e0[self.run_start[run]] - p[owner], axis=1)
-        upper = _group_min(owner, _geodesic_upper(dv), n)
-        keep = d - self.radius[run] <= upper[owner]
-        owner, run = owner[keep], run[keep]
-        # the pieces of the runs kept
-        owner, piece = _expand_ranges(owner, self.run_start[run], self.run_end[run])
-        # each piece within its half-length (and sag) of its chord's middle: a cheap cut first
-        d = np.linalg.norm(self.mid[piece] - p[owner], axis=1)
-        upper = _group_min(owner, _geodesic_upper(d + self.half[piece]), n)
-        keep = d - self.half[piece] <= upper[owner]
-        owner, piece = owner[keep], piece[keep]
-        c, t = _chord_to_segment(p[owner], self.e0[piece], self.e1[piece])
-        sag = self.sag[piece]
-        upper = _group_min(owner, _geodesic_upper(c + sag), n)
-        keep = c - sag <= upper[owner]
-        owner, piece, t = owner[keep], piece[keep], t[keep]
-        metres, t = _refine(lon[owner], lat[owner], self.pieces[piece], t)
-        # the smallest per point (ties: the lower piece, as the order is stable)
-        order = np.lexsort((piece, metres, owner))
-        first = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
-        seg, tt = self.pieces[piece[first]], t[first]
-        out_d = np.full(n, np.nan)
-        out_lon, out_lat = np.full(n, np.nan), np.full(n, np.nan)
-        who = owner[first]
-        out_d[who] = metres[first]
-        out_lon[who] = seg[:, 0] + tt * (seg[:, 2] - seg[:, 0])
-        out_lat[who] = seg[:, 1] + tt * (seg[:, 3] - seg[:, 1])
-        return out_d, out_lon, out_lat
+        return starts, lens, np.concatenate(flats).astype(np.int32)
+
+    def run_columns(self, run: np.ndarray) -> np.ndarray:
+        """(7, m) float32: the runs' sphere centres (3), radii, first vertices (3)."""
+        out = np.empty((7, len(run)), dtype=np.float32)
+        out[0:3] = np.asarray(self.centre[run]).T
+        out[3] = self.radius[run]
+        out[4:7] = np.asarray(self.e0[np.asarray(self.run_start)[run]]).T
+        return out
+
+    def piece_columns(self, piece: np.ndarray) -> np.ndarray:
+        """(4, m) float32: the pieces' chord middles (3) and half-lengths plus sag."""
+        out = np.empty((4, len(piece)), dtype=np.float32)
+        out[0:3] = np.asarray(self.mid[piece]).T
+        out[3] = self.half[piece]
+        return out
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`run_columns` and :meth:`piece_columns` of every run and piece, kept for batches.
+
+        The same float32 values as gathered for a few points, so a point's
+        answer does not depend on the size of its batch.
+        """
+        got = self._columns
+        if got is None:
+            with self._lock:
+                got = self._columns
+                if got is None:
+                    got = (self.run_columns(np.arange(len(self.centre))),
+                           self.piece_columns(np.arange(len(self.pieces))))
+                    self._columns = got
+        return got
 
     # -- storing -------------------------------------------------------------------------
 
@@ -337,6 +342,7 @@ class SegmentIndex:
         index._cells, index._supers, index._lock, index.block_dir = {}, {}, threading.Lock(), None
         index.block_source = None
         index._table = None
+        index._columns = None
         for name in cls._DERIVED:
             if name in _PER_PIECE and not (path / f"{name}.npy").exists():
                 setattr(index, name, _OnDemand(index.pieces, name))   # saved without it (prebuilt)
@@ -375,79 +381,6 @@ class _OnDemand:
 
     def __getitem__(self, idx: Any) -> np.ndarray:
         return _piece_geometry(np.asarray(self.pieces[np.asarray(idx)]).reshape(-1, 4))[self.name]
-
-
-def _group_min(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """The smallest value per owner (owners sorted, as every pair list here is); inf for none."""
-    out = np.full(n, np.inf)
-    if len(owner):
-        first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        out[owner[first]] = np.minimum.reduceat(values, first)
-    return out
-
-
-def _expand(starts: np.ndarray, lens: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(owner, value) pairs: for each owner i, flat[starts[i] : starts[i] + lens[i]]."""
-    return _expand_ranges(np.arange(len(starts)), starts, starts + lens, flat)
-
-
-def _expand_ranges(owner: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                   flat: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    lens = hi - lo
-    rep = np.repeat(np.arange(len(owner)), lens)
-    first = np.cumsum(lens) - lens
-    idx = lo[rep] + (np.arange(len(rep)) - first[rep])
-    return owner[rep], (idx if flat is None else flat[idx])
-
-
-def _chord_to_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Straight-line distance from points to 3-D segments, and the segment parameter of the foot."""
-    ab = b - a
-    len2 = np.einsum("ij,ij->i", ab, ab)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(len2 > 0, np.einsum("ij,ij->i", p - a, ab) / len2, 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    return np.linalg.norm(a + t[:, None] * ab - p, axis=1), t
-
-
-def _refine(lon: np.ndarray, lat: np.ndarray, seg: np.ndarray, t: np.ndarray,
-            steps: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """Geodesic distance from points to lon/lat pieces, minimised over the piece parameter.
-
-    Newton-like: at the piece's point X(t), the geodesic to the query point
-    leaves at azimuth az; the piece runs at azimuth beta, L metres per unit t.
-    The foot of the perpendicular lies ``R atan(tan(d/R) cos(az - beta))`` along
-    (spherical right triangle), so t moves by that over L.  Converges in a few
-    steps; the distance at the minimum is stationary, so an error ds in the
-    foot changes it by ds²/2d only.
-    """
-    from .geodesy import geod
-
-    g = geod()
-    dlon, dlat = seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]
-    t = t.copy()
-    for k in range(steps + 1):
-        x, y = seg[:, 0] + t * dlon, seg[:, 1] + t * dlat
-        az, _, d = g.inv(x, y, lon, lat)
-        d = np.asarray(d, dtype=float)
-        if k == steps:
-            return d, t
-        phi = np.radians(y)
-        s = np.sin(phi)
-        w = np.sqrt(1 - _E2 * s * s)
-        n_rad, m_rad = _A / w, _A * (1 - _E2) / w ** 3
-        east, north = np.radians(dlon) * n_rad * np.cos(phi), np.radians(dlat) * m_rad
-        length = np.hypot(east, north)
-        beta = np.arctan2(east, north)
-        r = np.sqrt(n_rad * m_rad)
-        along = r * np.arctan(np.tan(np.minimum(d / r, 1.5)) * np.cos(np.radians(az) - beta))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(length > 0, along / length, 0.0)
-        step = np.nan_to_num(step)
-        if not np.any(np.abs(step) * length > 1e-4):   # every foot within 0.1 mm: d is at the minimum
-            return d, t
-        t = np.clip(t + step, 0.0, 1.0)
-    return d, t  # pragma: no cover
 
 
 def cut(edges: np.ndarray) -> np.ndarray:

@@ -204,9 +204,9 @@ def boundary_info(lat: float, lon: float, layer_id: str, zone_index: int, enclos
     best = nearest_one(stack, lon, lat)
     if best is None:
         return None
-    metres, blon, blat = best
+    metres, blon, blat, az = best
     across = _across_record(stack, *across_answers(stack, np.array([lon]), np.array([lat]), np.array([blon]),
-                                                   np.array([blat]), np.array([metres])))
+                                                   np.array([blat]), np.array([metres]), np.array([az])))
     return round(metres / 1000.0, 6), {"lat": round(blat, 7), "lon": round(blon, 7), "across": across}
 
 def _across_record(stack: tuple[Any, ...], layer: np.ndarray, zone: np.ndarray, kind: np.ndarray) -> Any:

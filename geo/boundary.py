@@ -125,10 +125,10 @@ def boundary_distance(lats: Any, lons: Any, layers: Sequence[str] | None = None,
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (lon >= -180) & (lon <= 360)
     x = np.where(ok, wrap_lon(np.where(ok, lon, 0.0)), np.nan)
     y = np.where(ok, lat, np.nan)
-    metres, blon, blat = index_for(stack).nearest(x, y)
+    metres, blon, blat, az = index_for(stack).nearest(x, y)
     labels = np.full(len(lat), "", dtype=object)
     if across:
-        labels = across_labels(stack, x, y, blon, blat, metres)
+        labels = across_labels(stack, x, y, blon, blat, metres, az)
     return BoundaryDistances(metres / 1000.0, blat, blon, labels)
 
 
@@ -172,15 +172,17 @@ def _keys(stack: tuple[Any, ...], layer: np.ndarray, zone: np.ndarray) -> np.nda
 
 
 def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blon: np.ndarray,
-                   blat: np.ndarray, metres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   blat: np.ndarray, metres: np.ndarray,
+                   azimuth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What lies across each nearest boundary point: (layer, zone, kind).
 
-    For arrays: step 30, 100, 300 m beyond the
-    boundary point along the bearing from the query point (turning at a
-    corner) until the answer changes.  *kind*: 0 none (on the boundary or
+    For arrays: step 30, 100, 300 m beyond the boundary point along
+    *azimuth*, the bearing from the query point towards it as
+    :meth:`SegmentIndex.nearest` gives it (turning at a corner), until the
+    answer changes.  *kind*: 0 none (on the boundary or
     nothing seen), 1 a zone (layer, zone), 2 land, 3 high seas, 4 no coverage.
     """
-    from .geodesy import forward, inverse
+    from .geodesy import forward
     from .zones import _model
 
     n = len(lon)
@@ -189,7 +191,7 @@ def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blo
     todo = np.flatnonzero(np.isfinite(metres) & (metres >= 1e-3))
     if not len(todo):
         return layer, zone, kind
-    _, az = inverse(lat[todo], lon[todo], blat[todo], blon[todo])
+    az = azimuth[todo]
     here = _keys(stack, *_answer_at(stack, lon[todo], lat[todo]))
     xs, ys = np.full(n, np.nan), np.full(n, np.nan)
     pending = np.ones(len(todo), dtype=bool)
@@ -221,11 +223,11 @@ def across_answers(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blo
 
 
 def across_labels(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blon: np.ndarray,
-                  blat: np.ndarray, metres: np.ndarray) -> np.ndarray:
+                  blat: np.ndarray, metres: np.ndarray, azimuth: np.ndarray) -> np.ndarray:
     """``"MRGID:name"``, ``land``, ``high_seas``, ``outside_coverage`` or ``""`` per point."""
     from .zones import _model
 
-    layer, zone, kind = across_answers(stack, lon, lat, blon, blat, metres)
+    layer, zone, kind = across_answers(stack, lon, lat, blon, blat, metres, azimuth)
     out = np.full(len(lon), "", dtype=object)
     for k, word in ACROSS_WORDS.items():
         out[kind == k] = word
@@ -239,10 +241,11 @@ def across_labels(stack: tuple[Any, ...], lon: np.ndarray, lat: np.ndarray, blon
     return out
 
 
-def nearest_one(stack: tuple[Any, ...], lon: float, lat: float) -> tuple[float, float, float] | None:
-    """(metres, lon, lat) of the nearest boundary point of one point (None if the set is empty)."""
+def nearest_one(stack: tuple[Any, ...], lon: float, lat: float) -> tuple[float, float, float, float] | None:
+    """(metres, lon, lat, azimuth towards it) of the nearest boundary point of one point
+    (None if the set is empty)."""
     index = index_for(stack)
     if not len(index.pieces):
         return None
-    d, x, y = index.nearest(np.array([lon]), np.array([lat]))
-    return (float(d[0]), float(x[0]), float(y[0])) if math.isfinite(d[0]) else None
+    d, x, y, az = index.nearest(np.array([lon]), np.array([lat]))
+    return (float(d[0]), float(x[0]), float(y[0]), float(az[0])) if math.isfinite(d[0]) else None

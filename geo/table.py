@@ -156,9 +156,9 @@ def _distance_columns(lat: np.ndarray, lon: np.ndarray, layer_code: np.ndarray,
     if len(rows):
         stack = boundary_stack(layer_ids[0], layer_ids)
         x, y = wrap_lon(lon[rows]), lat[rows]
-        metres, bx, by = index_for(stack).nearest(x, y)
+        metres, bx, by, az = index_for(stack).nearest(x, y)
         km[rows], blat[rows], blon[rows] = np.round(metres / 1000.0, 6), np.round(by, 7), np.round(bx, 7)
-        across[rows] = across_labels(stack, x, y, bx, by, metres)
+        across[rows] = across_labels(stack, x, y, bx, by, metres, az)
     return {"eez_boundary_km": km, "eez_boundary_lat": blat, "eez_boundary_lon": blon, "eez_across": across}
 
 
