@@ -47,10 +47,25 @@ def _fixed_set() -> np.ndarray:
     return np.vstack([p for p in parts if len(p)])
 
 
+def _in_a_big_batch(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, slice]:
+    """The points in the middle of 40,000 others: several chunks, two threads, the float32 columns."""
+    rng = np.random.default_rng(5)
+    k = 20_000
+    fill_lat, fill_lon = rng.uniform(-80, 80, 2 * k), rng.uniform(-180, 180, 2 * k)
+    return (np.r_[fill_lat[:k], lat, fill_lat[k:]], np.r_[fill_lon[:k], lon, fill_lon[k:]],
+            slice(k, k + len(lat)))
+
+
 @pytest.mark.slow   # the golden-section reference over 160k edges: about 15 s
-def test_batch_distances_equal_the_single_point_method_to_a_millimetre():
+@pytest.mark.parametrize("batch", ["alone", "in a big batch"])
+def test_batch_distances_equal_the_single_point_method_to_a_millimetre(batch):
     lat, lon = _sample()
-    r = geo.boundary_distance(lat, lon, across=False)
+    if batch == "alone":
+        r = geo.boundary_distance(lat, lon, across=False)
+    else:
+        big_lat, big_lon, part = _in_a_big_batch(lat, lon)
+        big = geo.boundary_distance(big_lat, big_lon, across=False)
+        r = type(big)(big.km[part], big.lat[part], big.lon[part], big.across[part])
     segs = _fixed_set()
     g = Geodesic.WGS84
     for i in range(len(lat)):
@@ -72,6 +87,17 @@ def test_batch_distances_equal_where_and_say_the_same_across():
         across = a.nearest_boundary["across"]
         want = f"{across['mrgid']}:{across['name']}" if isinstance(across, dict) else (across or "")
         assert r.across[i] == want
+
+
+def test_an_answer_does_not_depend_on_the_batch_it_is_in():
+    # a few points take the arrays' own values; a big batch, float32 copies of them on two threads
+    lat, lon = _sample()
+    alone = geo.boundary_distance(lat, lon)
+    big_lat, big_lon, part = _in_a_big_batch(lat, lon)
+    big = geo.boundary_distance(big_lat, big_lon)
+    for a, b in ((alone.km, big.km[part]), (alone.lat, big.lat[part]), (alone.lon, big.lon[part])):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert list(alone.across) == list(big.across[part])
 
 
 def test_continuous_across_the_antimeridian_and_the_box_edges():
