@@ -1,11 +1,11 @@
-"""The boundary-segment index behind :mod:`geo.boundary`: pieces, runs, candidate lists, refinement.
+"""The boundary-segment index behind :mod:`geo.boundary`: pieces, runs, candidate lists, queries.
 
 See :mod:`geo.boundary` for the method.  A :class:`SegmentIndex` holds the
 pieces of one boundary set (straight in longitude/latitude, at most
 :data:`MAX_PIECE_M` long), their runs with bounding spheres in ECEF, and the
 per-cell candidate runs, built per 4° block when a point first falls in it
-(narrowed from 36° and 12° super-blocks through 1° sub-blocks).  Imports
-numpy, and pyproj's geodesic (through :mod:`geo.geodesy`) for the refinement.
+(narrowed from 36° and 12° super-blocks through 1° sub-blocks).  The query
+kernel, from candidate runs to refined distances, is :mod:`geo._nearest`.
 """
 
 from __future__ import annotations

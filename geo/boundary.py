@@ -23,11 +23,15 @@ Method
   at most ``2 R asin(c / 2R)`` long, R = a(1 - e²)).  A geodesic is never
   shorter than its chord, so the lower bound is the chord itself.  Lists are
   built per block when a point first falls in it.
-* **Per point**, the same bounds with the point itself prune the runs, then
-  the pieces; the few pieces left are refined exactly: a Newton iteration on
-  the piece's parameter *t* until the geodesic from the piece meets it at a
-  right angle, with pyproj's ``Geod.inv`` on whole arrays.  Agrees with the
-  single-point golden-section search to well under 1 mm (tests).
+* **Per point** (:mod:`geo._nearest`), the same bounds with the point itself
+  prune the runs, then the pieces (float32 columns, bounds padded for their
+  rounding), then the pieces' chords (float64); the two or so pieces left
+  are refined exactly: a Newton iteration on the piece's parameter *t*
+  towards where the geodesic from the piece meets it at a right angle, with
+  pyproj's ``Geod.inv`` on whole arrays, each pair only until its distance
+  is within 1e-7 m of its minimum and its point within 5 mm of the foot.
+  Chunks of 16,384 points run on two threads.  Agrees with the single-point
+  golden-section search to well under 1 mm, in batches of any size (tests).
 """
 
 from __future__ import annotations
