@@ -30,7 +30,7 @@ Method
   towards where the geodesic from the piece meets it at a right angle, with
   pyproj's ``Geod.inv`` on whole arrays, each pair only until its distance
   is within 1e-7 m of its minimum and its point within 5 mm of the foot.
-  Chunks of 16,384 points run on two threads.  Agrees with the single-point
+  Chunks of 8,192 points run on two threads.  Agrees with the single-point
   golden-section search to well under 1 mm, in batches of any size (tests).
 """
 
