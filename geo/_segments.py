@@ -298,13 +298,19 @@ class SegmentIndex:
         """:meth:`run_columns` and :meth:`piece_columns` of every run and piece, kept for batches.
 
         The same float32 values as gathered for a few points, so a point's
-        answer does not depend on the size of its batch.
+        answer does not depend on the size of its batch.  An index loaded
+        without its per-piece arrays (prebuilt) computes them all here, once:
+        the same bits as computed piece by piece.
         """
         got = self._columns
         if got is None:
             with self._lock:
                 got = self._columns
                 if got is None:
+                    if isinstance(self.e0, _OnDemand):   # a batch needs them all: compute them once
+                        geometry = _piece_geometry(np.asarray(self.pieces))
+                        for name in _PER_PIECE:
+                            setattr(self, name, geometry[name])
                     got = (self.run_columns(np.arange(len(self.centre))),
                            self.piece_columns(np.arange(len(self.pieces))))
                     self._columns = got

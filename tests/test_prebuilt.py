@@ -127,8 +127,13 @@ def test_the_prebuilt_boundary_index_answers_bit_for_bit_as_the_full_one(prebuil
     rng = np.random.default_rng(12)
     lon = np.r_[rng.uniform(120, 160, 400), rng.uniform(-180, 180, 400), rng.uniform(179.5, 180, 50)]
     lat = np.r_[rng.uniform(15, 50, 400), rng.uniform(-80, 80, 400), rng.uniform(-20, 60, 50)]
-    for a, b in zip(full.nearest(lon, lat), shipped.nearest(lon, lat), strict=True):
+    small = shipped.nearest(lon, lat)
+    for a, b in zip(full.nearest(lon, lat), small, strict=True):
         assert np.array_equal(a, b, equal_nan=True)
+    # a batch (several chunks, float32 columns of every run and piece): the same again
+    big_lon, big_lat = np.tile(lon, 12), np.tile(lat, 12)
+    for a, b, c in zip(full.nearest(big_lon, big_lat), shipped.nearest(big_lon, big_lat), small, strict=True):
+        assert np.array_equal(a, b, equal_nan=True) and np.array_equal(b[:len(lon)], c, equal_nan=True)
     for block in (0, 1234, 2603):
         x, y = full._build_block(block), shipped._build_block(block)
         assert np.array_equal(x[0], y[0]) and np.array_equal(x[1], y[1])
