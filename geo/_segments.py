@@ -234,21 +234,25 @@ class SegmentIndex:
         """Per point: geodesic metres to the nearest piece, that point's lon and lat, and the
         azimuth at the point towards it (NaN for bad input).
 
-        Chunks of :data:`QUERY_CHUNK` points; more than one run on two threads
-        (numpy and pyproj release the GIL).
+        Chunks of :data:`QUERY_CHUNK` points, cell by cell; more than one run
+        on two threads (numpy and pyproj release the GIL).  Every point's
+        answer is its own: the same whatever else is in its batch.
         """
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         n = len(lon)
         out = tuple(np.full(n, np.nan) for _ in range(4))
         ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (len(self.pieces) > 0)
-        chunks = [c for c in (np.flatnonzero(ok[lo:lo + QUERY_CHUNK]) + lo for lo in range(0, n, QUERY_CHUNK))
-                  if len(c)]
-        columns = self.columns() if len(chunks) > 1 or n > 2048 else None
+        rows = np.flatnonzero(ok)
+        columns = self.columns() if len(rows) > 2048 else None
+        if len(rows) > QUERY_CHUNK:   # cell by cell: a chunk's points share their candidates (cache-friendly)
+            block, local = self._cell_of(lon[rows], lat[rows])
+            rows = rows[np.argsort(block * (BLOCK * BLOCK) + local, kind="stable")]
+        chunks = [rows[lo:lo + QUERY_CHUNK] for lo in range(0, len(rows), QUERY_CHUNK)]
 
-        def one(rows: np.ndarray) -> None:
-            for arr, got in zip(out, nearest_chunk(self, lon[rows], lat[rows], columns), strict=True):
-                arr[rows] = got
+        def one(part: np.ndarray) -> None:
+            for arr, got in zip(out, nearest_chunk(self, lon[part], lat[part], columns), strict=True):
+                arr[part] = got
 
         if len(chunks) > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -256,18 +260,14 @@ class SegmentIndex:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 list(pool.map(one, chunks))
         else:
-            for rows in chunks:
-                one(rows)
+            for part in chunks:
+                one(part)
         return out
 
     def cell_lists(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each point's candidate runs: flat[starts[i] : starts[i] + lens[i]] (int32 runs)."""
         n = len(lon)
-        x = wrap_lon(lon) + 180.0
-        cx = np.minimum((x / CELL).astype(np.int64), _NX - 1)
-        cy = np.clip(((lat + 90.0) / CELL).astype(np.int64), 0, _NY - 1)
-        block = (cy // BLOCK) * (_NX // BLOCK) + cx // BLOCK
-        local = (cy % BLOCK) * BLOCK + cx % BLOCK
+        block, local = self._cell_of(lon, lat)
         starts, lens, flats = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), []
         base = 0
         for b in np.unique(block):
@@ -278,6 +278,14 @@ class SegmentIndex:
             flats.append(runs)
             base += len(runs)
         return starts, lens, np.concatenate(flats).astype(np.int32)
+
+    @staticmethod
+    def _cell_of(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's block and its cell within the block."""
+        x = wrap_lon(lon) + 180.0
+        cx = np.minimum((x / CELL).astype(np.int64), _NX - 1)
+        cy = np.clip(((lat + 90.0) / CELL).astype(np.int64), 0, _NY - 1)
+        return (cy // BLOCK) * (_NX // BLOCK) + cx // BLOCK, (cy % BLOCK) * BLOCK + cx % BLOCK
 
     def run_columns(self, run: np.ndarray) -> np.ndarray:
         """(7, m) float32: the runs' sphere centres (3), radii, first vertices (3)."""
