@@ -127,3 +127,16 @@ def test_within_a_metre_of_the_densified_geographiclib_reference(lat, lon):
     ref = reference_distance_m(lat, lon)
     assert ref < 1e6
     assert geo.boundary_distance([lat], [lon], across=False).km[0] * 1000 == pytest.approx(ref, abs=1.0)
+
+
+@pytest.mark.parametrize("lat,lon", [(-52.0, -144.0), (-49.5, -120.0), (-52.5, -130.0)])
+def test_far_from_a_high_latitude_boundary_the_refinement_reaches_the_minimum(lat, lon):
+    # ~2,000 km north of the Antarctic boundary near 70°S: along an edge straight in
+    # lon/lat that far south, the distance curves about twice as much as along a
+    # geodesic, so a Newton step made for a geodesic overshoots and barely converges
+    # (review of issue 12: was 0.28 m long, its point 0.8 km from the foot)
+    ref = nearest_segment_point(lat, lon, _fixed_set())
+    r = geo.boundary_distance([lat], [lon], across=False)
+    assert r.km[0] * 1000 == pytest.approx(ref.metres, abs=1e-3)
+    off = Geodesic.WGS84.Inverse(ref.lat, ref.lon, float(r.lat[0]), float(r.lon[0]))["s12"]
+    assert off < 1.0
