@@ -18,7 +18,8 @@ the one ``eezmap where`` measures to):
 * **one AEQD**: the same after projecting points and edges to one azimuthal
   equidistant CRS centred on the set (140°E, 32.5°N; 0°, 0° for the world);
 * **prototype**: the quick exact method issue 12 started from -- the edges
-  cut into pieces of at most 1 km, candidates from a shapely ``STRtree``
+  cut into pieces of at most 1 km (each also 360° east or west, so that the
+  planar tree sees across ±180°), candidates from a shapely ``STRtree``
   (every piece within reach of the geodesic distance to the planar-nearest
   piece), those within 1 % of the best on the sphere measured
   with pyproj's ``Geod.inv`` at the foot of the perpendicular, the smallest
@@ -153,6 +154,10 @@ def _prototype(lat: np.ndarray, lon: np.ndarray, segs: np.ndarray) -> tuple[floa
     i = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
     e, f0, f1 = segs[rep], (i / k[rep])[:, None], ((i + 1) / k[rep])[:, None]
     pieces = np.hstack([e[:, :2] + f0 * (e[:, 2:] - e[:, :2]), e[:, :2] + f1 * (e[:, 2:] - e[:, :2])])
+    # a copy of each piece 360° east or west, so the planar tree sees across ±180°
+    east = pieces[:, [0, 2]].max(axis=1) > 0
+    shifted = pieces + np.where(east, -360.0, 360.0)[:, None] * np.array([1.0, 0.0, 1.0, 0.0])
+    pieces = np.vstack([pieces, shifted])
     tree = shapely.STRtree(shapely.linestrings(pieces.reshape(-1, 2, 2)))
     setup = time.perf_counter() - t0
     t0 = time.perf_counter()
