@@ -140,3 +140,18 @@ def test_far_from_a_high_latitude_boundary_the_refinement_reaches_the_minimum(la
     assert r.km[0] * 1000 == pytest.approx(ref.metres, abs=1e-3)
     off = Geodesic.WGS84.Inverse(ref.lat, ref.lon, float(r.lat[0]), float(r.lon[0]))["s12"]
     assert off < 1.0
+
+
+def test_points_on_the_boundary_are_at_zero_distance():
+    # points on boundary edges (straight in lon/lat) and at their vertices: the distance is 0 and
+    # the point given is the point itself (review of issue 12: a refinement stepping by secants of
+    # the slope, which turns over at the foot, stopped up to 8 km off)
+    segs = _fixed_set()
+    rng = np.random.default_rng(3)
+    k = rng.choice(len(segs), 300, replace=False)
+    t = np.r_[rng.uniform(0, 1, 250), np.zeros(50)]
+    lat = segs[k, 1] + t * (segs[k, 3] - segs[k, 1])
+    lon = segs[k, 0] + t * (segs[k, 2] - segs[k, 0])
+    r = geo.boundary_distance(lat, lon, across=False)
+    assert np.nanmax(r.km) * 1000 < 1e-3
+    assert np.max(np.abs(r.lat - lat)) < 1e-7 and np.max(np.abs(r.lon - lon)) < 1e-7
