@@ -26,8 +26,8 @@ Method
 * **Per point** (:mod:`geo._nearest`), the same bounds with the point itself
   prune the runs, then the pieces (float32 columns, bounds padded for their
   rounding), then the pieces' chords (float64); the two or so pieces left
-  are refined exactly: a Newton iteration on the piece's parameter *t*
-  towards where the geodesic from the piece meets it at a right angle, with
+  are refined exactly: a Newton (then secant) iteration on the piece's
+  parameter *t* towards where the geodesic from the piece meets it at a right angle, with
   pyproj's ``Geod.inv`` on whole arrays, each pair only until its distance
   is within 1e-7 m of its minimum and its point within 5 mm of the foot.
   Chunks of 8,192 points run on two threads.  Agrees with the single-point
