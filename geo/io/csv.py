@@ -203,12 +203,26 @@ def _quote(column: Any, sep: str) -> Any:
     """A string array with the cells that need it quoted (separator, quote or newline inside)."""
     import pyarrow.compute as pc
 
-    needs = pc.match_substring_regex(column, '[' + ("\\t" if sep == "\t" else sep) + '"\\n]')
-    if not pc.any(needs).as_py():
+    if not _has_any(column, sep + '"\n'):  # the usual case: one pass over the bytes, no pattern
         return column
+    needs = pc.match_substring_regex(column, '[' + ("\\t" if sep == "\t" else sep) + '"\\n]')
     doubled = pc.replace_substring(column, '"', '""')
     quoted = pc.binary_join_element_wise(_lit('"'), doubled, _lit('"'), _lit(""))
     return pc.if_else(needs, quoted, column)
+
+
+def _has_any(column: Any, chars: str) -> bool:
+    """Whether any cell of a string array holds one of *chars* (ASCII), read from its data buffer."""
+    if len(column) == 0:
+        return False
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32, count=len(column) + 1 + column.offset)
+    start, stop = int(offsets[column.offset]), int(offsets[column.offset + len(column)])
+    data = column.buffers()[2]
+    if data is None or stop <= start:
+        return False
+    wanted = np.zeros(256, dtype=bool)
+    wanted[[ord(c) for c in chars]] = True
+    return bool(wanted[np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)].any())
 
 
 def _floats(values: np.ndarray) -> Any:
@@ -239,17 +253,26 @@ def _float_text(v: float) -> str:
 
 
 def _labelled(values: Any, sep: str) -> tuple[np.ndarray, list[str]] | None:
-    """(codes, CSV cells) of a column with few distinct values, or None for a per-row column."""
+    """(codes, CSV cells) of a column with few distinct values, or None for a per-row column.
+
+    Numbers are told apart by Arrow's hash table (one pass, no sort; -0.0 and 0.0 stay
+    two values, each written as pandas writes it)."""
     if isinstance(values, table.Coded):
         return values.codes, [_line([label], sep)[:-1] if label else "" for label in values.labels]
     values = np.asarray(values)
     if values.dtype == np.dtype(object):
         return None
-    uniq, codes = np.unique(values, return_inverse=True)
-    if len(uniq) > 4096 or len(uniq) * 8 > len(values) + 64:
+    if values.dtype.kind in "iu":
+        values = values.astype(np.int64, copy=False)
+    else:
+        values = values.astype(np.float64, copy=False)
+    encoded = arrow_from_numpy(values).dictionary_encode()
+    uniq = numpy_from_arrow(encoded.dictionary)
+    if uniq is None or len(uniq) > 4096 or len(uniq) * 8 > len(values) + 64:
         return None
     text = [str(int(v)) for v in uniq] if values.dtype.kind in "iu" else [_float_text(v) for v in uniq]
-    return codes.reshape(-1), text
+    codes = numpy_from_arrow(encoded.indices)
+    return (np.zeros(0, np.int32) if codes is None else codes), text
 
 
 def _per_row(values: Any, sep: str) -> Any:
@@ -272,13 +295,24 @@ def _combined(parts: list[tuple[np.ndarray, list[str]]], sep: str, end: str) -> 
     size = 1
     for codes, labels in parts:
         if size * max(len(labels), 1) >= 1 << 62:
-            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            key = _distinct(key)[0].astype(np.int64)
             size = int(key.max()) + 1 if len(key) else 1
         key = key * max(len(labels), 1) + codes
         size *= max(len(labels), 1)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse, first = _distinct(key)
     texts = [sep.join(labels[codes[i]] for codes, labels in parts) + end for i in first]
-    return arrow_strings(texts).take(arrow_from_numpy(inverse.reshape(-1).astype(np.int64)))
+    return arrow_strings(texts).take(arrow_from_numpy(inverse))
+
+
+def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, one row holding each code) of an integer array, by Arrow's hash table."""
+    encoded = arrow_from_numpy(key).dictionary_encode()
+    codes = numpy_from_arrow(encoded.indices)
+    if codes is None:  # never: dictionary indices are integers
+        raise TypeError(f"expected integer codes, got {encoded.indices.type}")
+    rows = np.zeros(len(encoded.dictionary), dtype=np.int64)
+    rows[codes] = np.arange(len(codes))  # any row of each code will do: they all hold the same values
+    return codes, rows
 
 
 def _write_batch(sink: IO[bytes], batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> None:
