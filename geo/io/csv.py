@@ -22,7 +22,8 @@ import csv as _csv
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +38,10 @@ from .formats import separator
 from .frame import classify_frame, merge_counts, status_counts
 
 __all__ = ["stream_csv", "to_stdout"]
+
+#: Batches answered at once, each in its own thread (numpy, shapely and Arrow release the GIL;
+#: the locators lend each thread its own prepared geometries, geo._threads).
+_WORKERS = 2
 
 #: Stdout output is held here (in memory, then on disk) and written only on success.
 _SPOOL_BYTES = 64 << 20
@@ -78,6 +83,7 @@ def _header(src: str) -> list[str] | None:
 def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: str | None,
                   lon_col: str | None, chunk_rows: int, progress: bool | None, kw: dict[str, Any],
                   replaced: list[str] | None) -> dict[str, int]:
+    from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import pyarrow as pa
@@ -102,32 +108,50 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
         if replaced is not None:
             replaced.extend(ours)
         with Progress("rows", enabled=progress) as bar, _CsvSink(dst) as sink, \
-                ThreadPoolExecutor(max_workers=1) as pool:
-            pending: Future[None] | None = None
+                ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
+            rows = 0
+            pending: deque[Future[tuple[Any, Any]]] = deque()
             try:
-                sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
-                rows = 0
-                for batch in reader:
-                    lat, lon, errors = _coordinates(batch.column(la), batch.column(lo))
-                    cols = table.classify_arrays(lat, lon, errors=errors, **kw)
-                    if pending is not None:
-                        pending.result()
-                    pending = pool.submit(_write_batch, sink, batch, keep, cols, out_sep)
-                    merge_counts(total, status_counts(cols["eez_status"]))
-                    rows += len(lat)
-                    bar.update(len(lat), stream.tell() / size if size else None)
-                if pending is not None:
-                    pending.result()
+                for batch in _ahead(reader, pending, _WORKERS):
+                    if batch is not None:
+                        pending.append(pool.submit(_answer_batch, batch, la, lo, keep, out_sep, kw))
+                        continue
+                    text, status = pending.popleft().result()  # in order: the rows as read
+                    sink.write(text)
+                    merge_counts(total, status_counts(status))
+                    rows += len(status)
+                    bar.update(len(status), stream.tell() / size if size else None)
                 if not rows:
                     refuse_empty(src, names, lat_col, lon_col, False)
             finally:
-                if pending is not None:
-                    pending.exception()
+                for f in pending:
+                    f.cancel()
     except pa.ArrowInvalid as exc:
         raise _Fallback(str(exc)) from exc
     finally:
         stream.close()
     return total
+
+
+def _ahead(reader: Any, pending: deque[Any], workers: int) -> Iterator[Any]:
+    """The batches of *reader*, each followed by None whenever the oldest pending batch
+    should be written: *workers* batches are answered at once, in as many threads, and
+    one more waits its turn (a thread never waits for the reader)."""
+    for batch in reader:
+        yield batch
+        if len(pending) > workers:
+            yield None
+    while pending:
+        yield None
+
+
+def _answer_batch(batch: Any, la: str, lo: str, keep: list[str], sep: str,
+                  kw: dict[str, Any]) -> tuple[Any, Any]:
+    """(CSV text, statuses) of one batch: coordinates, answers and formatting, in one thread."""
+    lat, lon, errors = _coordinates(batch.column(la), batch.column(lo))
+    cols = table.classify_arrays(lat, lon, errors=errors, **kw)
+    return _rows_text(batch, keep, cols, sep), cols["eez_status"]
 
 
 def _added(kw: dict[str, Any]) -> tuple[str, ...]:
@@ -315,12 +339,12 @@ def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, rows
 
 
-def _write_batch(sink: IO[bytes], batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> None:
-    """Write one batch's rows: the user's cells as read, then the added columns."""
+def _rows_text(batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> Any:
+    """One batch's rows as CSV bytes: the user's cells as read, then the added columns."""
     import pyarrow.compute as pc
 
     if not len(batch):
-        return
+        return b""
     cells = [_quote(batch.column(n), sep) for n in keep]
     run: list[tuple[np.ndarray, list[str]]] = []
     values = list(cols.values())
@@ -341,7 +365,7 @@ def _write_batch(sink: IO[bytes], batch: Any, keep: list[str], cols: dict[str, A
     lines = pc.binary_join_element_wise(*cells, _lit(sep)) if len(cells) > 1 else cells[0]
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1 + lines.offset)
     start, stop = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-    sink.write(memoryview(lines.buffers()[2])[start:stop])
+    return memoryview(lines.buffers()[2])[start:stop]
 
 
 def _stream_pandas(src: str, dst: str, out_sep: str, lat_col: str | None, lon_col: str | None,
