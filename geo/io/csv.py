@@ -19,11 +19,12 @@ in a temporary file) and written out at the end, so a parse error at row
 from __future__ import annotations
 
 import csv as _csv
+import functools
 import io
 import os
 import sys
-from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,6 +32,7 @@ import numpy as np
 
 from .. import table
 from .._progress import Progress
+from .._threads import in_order
 from ..errors import CoordinateError, InputFileError, OutputError, first_line
 from .arrow import arrow_from_numpy, arrow_mask, arrow_strings, numpy_from_arrow
 from .columns import detect_columns, refuse_empty
@@ -39,8 +41,8 @@ from .frame import classify_frame, merge_counts, status_counts
 
 __all__ = ["stream_csv", "to_stdout"]
 
-#: Batches answered at once, each in its own thread (numpy, shapely and Arrow release the GIL;
-#: the locators lend each thread its own prepared geometries, geo._threads).
+#: Batches answered at once, each in its own thread (:func:`geo._threads.in_order`: numpy,
+#: shapely and Arrow release the GIL; the locators lend each thread its own prepared geometries).
 _WORKERS = 2
 
 #: Stdout output is held here (in memory, then on disk) and written only on success.
@@ -83,9 +85,6 @@ def _header(src: str) -> list[str] | None:
 def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: str | None,
                   lon_col: str | None, chunk_rows: int, progress: bool | None, kw: dict[str, Any],
                   replaced: list[str] | None) -> dict[str, int]:
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -107,43 +106,23 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
             raise _Fallback(str(exc)) from exc
         if replaced is not None:
             replaced.extend(ours)
+        answer = functools.partial(_answer_batch, la=la, lo=lo, keep=keep, sep=out_sep, kw=kw)
         with Progress("rows", enabled=progress) as bar, _CsvSink(dst) as sink, \
-                ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+                closing(in_order(reader, answer, _WORKERS)) as answers:
             sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
             rows = 0
-            pending: deque[Future[tuple[Any, Any]]] = deque()
-            try:
-                for batch in _ahead(reader, pending, _WORKERS):
-                    if batch is not None:
-                        pending.append(pool.submit(_answer_batch, batch, la, lo, keep, out_sep, kw))
-                        continue
-                    text, status = pending.popleft().result()  # in order: the rows as read
-                    sink.write(text)
-                    merge_counts(total, status_counts(status))
-                    rows += len(status)
-                    bar.update(len(status), stream.tell() / size if size else None)
-                if not rows:
-                    refuse_empty(src, names, lat_col, lon_col, False)
-            finally:
-                for f in pending:
-                    f.cancel()
+            for text, status in answers:  # in the order read
+                sink.write(text)
+                merge_counts(total, status_counts(status))
+                rows += len(status)
+                bar.update(len(status), stream.tell() / size if size else None)
+            if not rows:
+                refuse_empty(src, names, lat_col, lon_col, False)
     except pa.ArrowInvalid as exc:
         raise _Fallback(str(exc)) from exc
     finally:
         stream.close()
     return total
-
-
-def _ahead(reader: Any, pending: deque[Any], workers: int) -> Iterator[Any]:
-    """The batches of *reader*, each followed by None whenever the oldest pending batch
-    should be written: *workers* batches are answered at once, in as many threads, and
-    one more waits its turn (a thread never waits for the reader)."""
-    for batch in reader:
-        yield batch
-        if len(pending) > workers:
-            yield None
-    while pending:
-        yield None
 
 
 def _answer_batch(batch: Any, la: str, lo: str, keep: list[str], sep: str,
