@@ -92,7 +92,7 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
     keep = [n for n in names if n not in ours]
     size = os.path.getsize(src)
     total: dict[str, int] = {}
-    block = int(min(max(chunk_rows * 48, 1 << 20), 8 << 20))  # ~180,000 rows: read, classify, write overlap
+    block = int(min(max(chunk_rows * 48, 1 << 20), 4 << 20))  # ~95,000 rows: 2 threads kept busy to the end
     stream = pa.input_stream(src)
     try:
         reader = pacsv.open_csv(
