@@ -79,3 +79,17 @@ def test_many_rows_in_several_blocks(tmp_path):
     dst = tmp_path / "out.csv"
     classify_file(str(src), str(dst), chunk_rows=1)  # the smallest blocks (1 MB): several batches
     assert dst.read_bytes() == _pandas(src)
+
+
+def test_added_numbers_with_few_values_written_as_pandas_writes_them():
+    # -0.0 and 0.0 (a boundary latitude rounded to 7 decimals just south of the equator),
+    # NaN, whole and tiny numbers: each cell as pandas writes it, whatever else is in the batch
+    import pyarrow as pa
+
+    from geo.io.csv import _rows_text
+
+    values = np.array([0.0, -0.0, np.nan, 5000.0, 1e-05, -0.0] * 50)
+    ids = [str(i) for i in range(len(values))]
+    text = _rows_text(pa.record_batch({"id": pa.array(ids)}), ["id"], {"x": values}, ",")
+    expected = pd.DataFrame({"id": ids, "x": values}).to_csv(index=False, header=False)
+    assert bytes(text).decode() == expected

@@ -359,3 +359,24 @@ def test_once_computes_each_key_once():
     slow.cache_clear()
     slow(0)
     assert calls.count(0) == 2
+
+
+def test_in_order_keeps_the_order_and_raises_for_the_item_that_failed():
+    from geo._threads import in_order
+
+    seen = set()
+
+    def work(x):
+        seen.add(threading.get_ident())
+        time.sleep(0.02 if x % 2 == 0 else 0.0)  # the even items finish after the odd ones
+        if x == 7:
+            raise ValueError("seven")
+        return x * 10
+
+    got = []
+    with pytest.raises(ValueError, match="seven"):
+        for y in in_order(range(20), work, workers=2):
+            got.append(y)
+    assert got == [0, 10, 20, 30, 40, 50, 60]
+    assert len(seen) == 2
+    assert list(in_order([], work)) == []

@@ -19,10 +19,12 @@ in a temporary file) and written out at the end, so a parse error at row
 from __future__ import annotations
 
 import csv as _csv
+import functools
 import io
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +32,7 @@ import numpy as np
 
 from .. import table
 from .._progress import Progress
+from .._threads import in_order
 from ..errors import CoordinateError, InputFileError, OutputError, first_line
 from .arrow import arrow_from_numpy, arrow_mask, arrow_strings, numpy_from_arrow
 from .columns import detect_columns, refuse_empty
@@ -37,6 +40,10 @@ from .formats import separator
 from .frame import classify_frame, merge_counts, status_counts
 
 __all__ = ["stream_csv", "to_stdout"]
+
+#: Batches answered at once, each in its own thread (:func:`geo._threads.in_order`: numpy,
+#: shapely and Arrow release the GIL; the locators lend each thread its own prepared geometries).
+_WORKERS = 2
 
 #: Stdout output is held here (in memory, then on disk) and written only on success.
 _SPOOL_BYTES = 64 << 20
@@ -78,8 +85,6 @@ def _header(src: str) -> list[str] | None:
 def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: str | None,
                   lon_col: str | None, chunk_rows: int, progress: bool | None, kw: dict[str, Any],
                   replaced: list[str] | None) -> dict[str, int]:
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -87,7 +92,7 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
     keep = [n for n in names if n not in ours]
     size = os.path.getsize(src)
     total: dict[str, int] = {}
-    block = int(min(max(chunk_rows * 48, 1 << 20), 8 << 20))  # ~180,000 rows: read, classify, write overlap
+    block = int(min(max(chunk_rows * 48, 1 << 20), 4 << 20))  # ~95,000 rows: 2 threads kept busy to the end
     stream = pa.input_stream(src)
     try:
         reader = pacsv.open_csv(
@@ -101,33 +106,31 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
             raise _Fallback(str(exc)) from exc
         if replaced is not None:
             replaced.extend(ours)
+        answer = functools.partial(_answer_batch, la=la, lo=lo, keep=keep, sep=out_sep, kw=kw)
         with Progress("rows", enabled=progress) as bar, _CsvSink(dst) as sink, \
-                ThreadPoolExecutor(max_workers=1) as pool:
-            pending: Future[None] | None = None
-            try:
-                sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
-                rows = 0
-                for batch in reader:
-                    lat, lon, errors = _coordinates(batch.column(la), batch.column(lo))
-                    cols = table.classify_arrays(lat, lon, errors=errors, **kw)
-                    if pending is not None:
-                        pending.result()
-                    pending = pool.submit(_write_batch, sink, batch, keep, cols, out_sep)
-                    merge_counts(total, status_counts(cols["eez_status"]))
-                    rows += len(lat)
-                    bar.update(len(lat), stream.tell() / size if size else None)
-                if pending is not None:
-                    pending.result()
-                if not rows:
-                    refuse_empty(src, names, lat_col, lon_col, False)
-            finally:
-                if pending is not None:
-                    pending.exception()
+                closing(in_order(reader, answer, _WORKERS)) as answers:
+            sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
+            rows = 0
+            for text, status in answers:  # in the order read
+                sink.write(text)
+                merge_counts(total, status_counts(status))
+                rows += len(status)
+                bar.update(len(status), stream.tell() / size if size else None)
+            if not rows:
+                refuse_empty(src, names, lat_col, lon_col, False)
     except pa.ArrowInvalid as exc:
         raise _Fallback(str(exc)) from exc
     finally:
         stream.close()
     return total
+
+
+def _answer_batch(batch: Any, la: str, lo: str, keep: list[str], sep: str,
+                  kw: dict[str, Any]) -> tuple[Any, Any]:
+    """(CSV text, statuses) of one batch: coordinates, answers and formatting, in one thread."""
+    lat, lon, errors = _coordinates(batch.column(la), batch.column(lo))
+    cols = table.classify_arrays(lat, lon, errors=errors, **kw)
+    return _rows_text(batch, keep, cols, sep), cols["eez_status"]
 
 
 def _added(kw: dict[str, Any]) -> tuple[str, ...]:
@@ -203,12 +206,25 @@ def _quote(column: Any, sep: str) -> Any:
     """A string array with the cells that need it quoted (separator, quote or newline inside)."""
     import pyarrow.compute as pc
 
-    needs = pc.match_substring_regex(column, '[' + ("\\t" if sep == "\t" else sep) + '"\\n]')
-    if not pc.any(needs).as_py():
+    if not _has_any(column, sep + '"\n'):  # the usual case: one pass over the bytes, no pattern
         return column
+    needs = pc.match_substring_regex(column, '[' + ("\\t" if sep == "\t" else sep) + '"\\n]')
     doubled = pc.replace_substring(column, '"', '""')
     quoted = pc.binary_join_element_wise(_lit('"'), doubled, _lit('"'), _lit(""))
     return pc.if_else(needs, quoted, column)
+
+
+def _has_any(column: Any, chars: str) -> bool:
+    """Whether any cell of a string array holds one of *chars* (ASCII), read from its data buffer."""
+    if len(column) == 0:
+        return False
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32, count=len(column) + 1 + column.offset)
+    start, stop = int(offsets[column.offset]), int(offsets[column.offset + len(column)])
+    data = column.buffers()[2]
+    if data is None or stop <= start:
+        return False
+    text = data.slice(start, stop - start).to_pybytes()
+    return any(c.encode() in text for c in chars)  # memchr: faster than any pass in numpy
 
 
 def _floats(values: np.ndarray) -> Any:
@@ -239,17 +255,26 @@ def _float_text(v: float) -> str:
 
 
 def _labelled(values: Any, sep: str) -> tuple[np.ndarray, list[str]] | None:
-    """(codes, CSV cells) of a column with few distinct values, or None for a per-row column."""
+    """(codes, CSV cells) of a column with few distinct values, or None for a per-row column.
+
+    Numbers are told apart by Arrow's hash table (one pass, no sort; -0.0 and 0.0 stay
+    two values, each written as pandas writes it)."""
     if isinstance(values, table.Coded):
         return values.codes, [_line([label], sep)[:-1] if label else "" for label in values.labels]
     values = np.asarray(values)
     if values.dtype == np.dtype(object):
         return None
-    uniq, codes = np.unique(values, return_inverse=True)
-    if len(uniq) > 4096 or len(uniq) * 8 > len(values) + 64:
+    if values.dtype.kind in "iu":
+        values = values.astype(np.int64, copy=False)
+    else:
+        values = values.astype(np.float64, copy=False)
+    encoded = arrow_from_numpy(values).dictionary_encode()
+    uniq = numpy_from_arrow(encoded.dictionary)
+    if uniq is None or len(uniq) > 4096 or len(uniq) * 8 > len(values) + 64:
         return None
     text = [str(int(v)) for v in uniq] if values.dtype.kind in "iu" else [_float_text(v) for v in uniq]
-    return codes.reshape(-1), text
+    codes = numpy_from_arrow(encoded.indices)
+    return (np.zeros(0, np.int32) if codes is None else codes), text
 
 
 def _per_row(values: Any, sep: str) -> Any:
@@ -272,21 +297,32 @@ def _combined(parts: list[tuple[np.ndarray, list[str]]], sep: str, end: str) -> 
     size = 1
     for codes, labels in parts:
         if size * max(len(labels), 1) >= 1 << 62:
-            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            key = _distinct(key)[0].astype(np.int64)
             size = int(key.max()) + 1 if len(key) else 1
         key = key * max(len(labels), 1) + codes
         size *= max(len(labels), 1)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse, first = _distinct(key)
     texts = [sep.join(labels[codes[i]] for codes, labels in parts) + end for i in first]
-    return arrow_strings(texts).take(arrow_from_numpy(inverse.reshape(-1).astype(np.int64)))
+    return arrow_strings(texts).take(arrow_from_numpy(inverse))
 
 
-def _write_batch(sink: IO[bytes], batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> None:
-    """Write one batch's rows: the user's cells as read, then the added columns."""
+def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, one row holding each code) of an integer array, by Arrow's hash table."""
+    encoded = arrow_from_numpy(key).dictionary_encode()
+    codes = numpy_from_arrow(encoded.indices)
+    if codes is None:  # never: dictionary indices are integers
+        raise TypeError(f"expected integer codes, got {encoded.indices.type}")
+    rows = np.zeros(len(encoded.dictionary), dtype=np.int64)
+    rows[codes] = np.arange(len(codes))  # any row of each code will do: they all hold the same values
+    return codes, rows
+
+
+def _rows_text(batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> Any:
+    """One batch's rows as CSV bytes: the user's cells as read, then the added columns."""
     import pyarrow.compute as pc
 
     if not len(batch):
-        return
+        return b""
     cells = [_quote(batch.column(n), sep) for n in keep]
     run: list[tuple[np.ndarray, list[str]]] = []
     values = list(cols.values())
@@ -307,7 +343,7 @@ def _write_batch(sink: IO[bytes], batch: Any, keep: list[str], cols: dict[str, A
     lines = pc.binary_join_element_wise(*cells, _lit(sep)) if len(cells) > 1 else cells[0]
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1 + lines.offset)
     start, stop = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-    sink.write(memoryview(lines.buffers()[2])[start:stop])
+    return memoryview(lines.buffers()[2])[start:stop]
 
 
 def _stream_pandas(src: str, dst: str, out_sep: str, lat_col: str | None, lon_col: str | None,

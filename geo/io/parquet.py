@@ -1,16 +1,19 @@
 """Parquet in, Parquet out, streamed in record batches (memory stays flat).
 
 Text columns are written dictionary-encoded; while batch k is compressed and
-written (pyarrow releases the GIL), batch k+1 is classified.
+written (pyarrow releases the GIL), batches k+1 and k+2 are answered, each in
+its own thread (:func:`geo._threads.in_order`).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .. import table
 from .._io import atomic_path
 from .._progress import Progress
+from .._threads import in_order
 from ..errors import InputFileError, first_line
 from .arrow import arrow_column, arrow_values
 from .columns import detect_columns, refuse_empty
@@ -41,44 +44,45 @@ def stream_parquet(src: str, dst: str, lat_col: str | None, lon_col: str | None,
 
 def _write(pf: Any, dst: str, la: str, lo: str, ours: list[str], step: int, bar: Progress,
            kw: dict[str, Any]) -> dict[str, int]:
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from contextlib import closing
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ..coords import parse_pairs
-
     total: dict[str, int] = {}
-    with atomic_path(dst) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
+    answer = functools.partial(_answer_batch, la=la, lo=lo, ours=ours, kw=kw)
+    with atomic_path(dst) as tmp, closing(in_order(pf.iter_batches(batch_size=step), answer, 2)) as answers:
         writer = None
-        pending: Future[None] | None = None
         try:
-            for batch in pf.iter_batches(batch_size=step):
-                lat, lon, errors = parse_pairs(arrow_values(batch.column(la)), arrow_values(batch.column(lo)))
-                cols = table.classify_arrays(lat, lon, errors=errors, **kw)
-                out = pa.Table.from_batches([batch]).drop_columns(ours)
-                for k, v in cols.items():
-                    out = out.append_column(k, arrow_column(v))
+            for out, status in answers:  # in the order read
                 if writer is None:
                     # dictionary-encode text only (trying it on floats costs time for nothing)
                     text = [f.name for f in out.schema if pa.types.is_string(f.type)
                             or pa.types.is_large_string(f.type) or pa.types.is_dictionary(f.type)]
                     writer = pq.ParquetWriter(tmp, out.schema, use_dictionary=text)
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(writer.write_table, out)
-                merge_counts(total, status_counts(cols["eez_status"]))
-                bar.update(len(lat))
-            if pending is not None:
-                pending.result()
+                writer.write_table(out)  # compressed without the GIL, while the next batches are answered
+                merge_counts(total, status_counts(status))
+                bar.update(len(status))
             if writer is None:  # an empty file: still write the schema
                 writer = pq.ParquetWriter(tmp, _empty_schema(pf.schema_arrow, ours))
         finally:
-            if pending is not None:
-                pending.exception()  # wait for it before closing
             if writer is not None:
                 writer.close()
     return total
+
+
+def _answer_batch(batch: Any, la: str, lo: str, ours: list[str], kw: dict[str, Any]) -> tuple[Any, Any]:
+    """(output table, statuses) of one batch: the input's columns, then the added ones."""
+    import pyarrow as pa
+
+    from ..coords import parse_pairs
+
+    lat, lon, errors = parse_pairs(arrow_values(batch.column(la)), arrow_values(batch.column(lo)))
+    cols = table.classify_arrays(lat, lon, errors=errors, **kw)
+    out = pa.Table.from_batches([batch]).drop_columns(ours)
+    for k, v in cols.items():
+        out = out.append_column(k, arrow_column(v))
+    return out, cols["eez_status"]
 
 
 def _empty_schema(schema: Any, ours: list[str]) -> Any:
