@@ -37,13 +37,9 @@ from ..errors import CoordinateError, InputFileError, OutputError, first_line
 from .arrow import arrow_from_numpy, arrow_mask, arrow_strings, numpy_from_arrow
 from .columns import detect_columns, refuse_empty
 from .formats import separator
-from .frame import classify_frame, merge_counts, status_counts
+from .frame import answer_workers, classify_frame, merge_counts, status_counts
 
 __all__ = ["stream_csv", "to_stdout"]
-
-#: Batches answered at once, each in its own thread (:func:`geo._threads.in_order`: numpy,
-#: shapely and Arrow release the GIL; the locators lend each thread its own prepared geometries).
-_WORKERS = 2
 
 #: Stdout output is held here (in memory, then on disk) and written only on success.
 _SPOOL_BYTES = 64 << 20
@@ -108,7 +104,7 @@ def _stream_arrow(src: str, dst: str, names: list[str], out_sep: str, lat_col: s
             replaced.extend(ours)
         answer = functools.partial(_answer_batch, la=la, lo=lo, keep=keep, sep=out_sep, kw=kw)
         with Progress("rows", enabled=progress) as bar, _CsvSink(dst) as sink, \
-                closing(in_order(reader, answer, _WORKERS)) as answers:
+                closing(in_order(reader, answer, answer_workers(kw))) as answers:
             sink.write(_line(keep + [k for k in _added(kw)], out_sep).encode("utf-8"))
             rows = 0
             for text, status in answers:  # in the order read

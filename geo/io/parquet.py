@@ -2,7 +2,8 @@
 
 Text columns are written dictionary-encoded; while batch k is compressed and
 written (pyarrow releases the GIL), batches k+1 and k+2 are answered, each in
-its own thread (:func:`geo._threads.in_order`).
+its own thread (:func:`geo._threads.in_order`); with the boundary distance,
+whose engine runs on two threads itself, only batch k+1.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .._threads import in_order
 from ..errors import InputFileError, first_line
 from .arrow import arrow_column, arrow_values
 from .columns import detect_columns, refuse_empty
-from .frame import merge_counts, status_counts
+from .frame import answer_workers, merge_counts, status_counts
 
 __all__ = ["stream_parquet"]
 
@@ -51,7 +52,8 @@ def _write(pf: Any, dst: str, la: str, lo: str, ours: list[str], step: int, bar:
 
     total: dict[str, int] = {}
     answer = functools.partial(_answer_batch, la=la, lo=lo, ours=ours, kw=kw)
-    with atomic_path(dst) as tmp, closing(in_order(pf.iter_batches(batch_size=step), answer, 2)) as answers:
+    batches = pf.iter_batches(batch_size=step)
+    with atomic_path(dst) as tmp, closing(in_order(batches, answer, answer_workers(kw))) as answers:
         writer = None
         try:
             for out, status in answers:  # in the order read
