@@ -374,7 +374,7 @@ def regime_codes(lat: Any, lon: Any, status_code: Any, *,
     The vectorised core of :func:`seabed`, on integer status codes (those of
     :class:`geo.zones.Classification`, -1 for an unclassified point), so a batch
     of millions never builds strings.  The ISA rows are those holding each
-    point, land included (:func:`seabed` drops them on land).
+    point, none on land.
     """
     la, lo, _ = _arrays(lat, lon)
     n = len(la)
@@ -390,7 +390,7 @@ def regime_codes(lat: Any, lon: Any, status_code: Any, *,
     code[land] = REGIMES.index("land")
     code[~shelf & ~land & in_area] = REGIMES.index("the_area")
     code[high & ~in_area] = REGIMES.index("beyond_200nm")
-    return code, found
+    return code, ContractArray(np.where(land, -1, found.index).astype(np.int32))
 
 
 def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
@@ -440,7 +440,6 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
     code, found = regime_codes(la, lo, status_code, direct=direct)
     in_area = found.index >= 0
     shelf = code == REGIMES.index("continental_shelf")
-    land = code == REGIMES.index("land")
     keys = np.full(n, "unknown", dtype=object)
     for r in ("the_area", "beyond_200nm", "land"):
         keys[code == REGIMES.index(r)] = r
@@ -455,7 +454,7 @@ def seabed(lat: Any, lon: Any, status: Any, sovereigns: Any, *,
         states = tuple(sov[0] if x else () for x in shelf.tolist()) if n else ()
     else:
         states = tuple(sov[i] if shelf[i] else () for i in range(n))
-    result = SeabedArray(code, states, ContractArray(np.where(land, -1, found.index).astype(np.int32)), keys)
+    result = SeabedArray(code, states, found, keys)
     return result.record(0) if scalar else result
 
 

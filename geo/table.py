@@ -165,7 +165,7 @@ def _distance_columns(lat: np.ndarray, lon: np.ndarray, layer_code: np.ndarray,
 def _seabed_columns(lat: np.ndarray, lon: np.ndarray, status: np.ndarray) -> dict[str, Any]:
     """eez_seabed, eez_contractor, eez_depth_from_m, eez_depth_to_m: the arrays of geo.seabed
     (grid index) on the classification's statuses; what where() gives, row by row."""
-    from .seabed import REGIMES, ContractArray, DepthArray, depth_band, regime_codes
+    from .seabed import REGIMES, DepthArray, depth_band, regime_codes
 
     n = len(lat)
     if not n:
@@ -175,9 +175,7 @@ def _seabed_columns(lat: np.ndarray, lon: np.ndarray, status: np.ndarray) -> dic
     ok = np.isfinite(lat) & np.isfinite(lon)
     la, lo = np.where(ok, lat, np.nan), np.where(ok, lon, np.nan)
     # the regime does not depend on who the states are: integer status codes, no strings
-    regime, found = regime_codes(la, lo, status)
-    land = regime == REGIMES.index("land")
-    contracts = ContractArray(np.where(land, -1, found.index).astype(np.int32))
+    regime, contracts = regime_codes(la, lo, status)
     depth = cast("DepthArray", depth_band(la, lo, status=status))
     codes, labels = contracts.contractor_codes()
     return {
