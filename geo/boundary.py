@@ -66,27 +66,29 @@ def index_for(stack: tuple[Any, ...]) -> SegmentIndex:
     key = hashlib.sha256(repr([(e[0], e[1], e[2], e[3]) for e in stack]).encode()).hexdigest()[:32]
     path = cache_dir() / "index" / f"boundary-{key}-v{FORMAT}"
     blocks = cache_dir() / "index" / f"boundary-{key}-v{FORMAT}-cells-{CELL}-{BLOCK}-{CHUNK}-{RUN_M:.0f}"
-    for saved in (path, None):   # the user's cache, then the prebuilt one shipped in the package
-        if saved is None and (saved := prebuilt_folder(f"index/{path.name}")) is None:
-            break
-        try:
-            index = SegmentIndex.load(saved)
-            index.block_dir = blocks
-            index.block_source = lambda name: prebuilt_file(f"index/{blocks.name}/{name}")
-            return index
-        except (OSError, ValueError):
-            pass
-    parts = [effective_edges(stack, j) for j in range(len(stack))]
-    parts += [seams(stack, j) for j in range(len(stack))]
-    index = SegmentIndex(cut(np.vstack([p for p in parts if len(p)] or [np.empty((0, 4))])))
-    with contextlib.suppress(Exception):  # a cache that cannot be written is rebuilt next time
-        index.save(path)
-        import shutil
+    index = _load_saved(path) or _load_saved(prebuilt_folder(f"index/{path.name}"))  # user's, then shipped
+    if index is None:
+        parts = [effective_edges(stack, j) for j in range(len(stack))]
+        parts += [seams(stack, j) for j in range(len(stack))]
+        index = SegmentIndex(cut(np.vstack([p for p in parts if len(p)] or [np.empty((0, 4))])))
+        with contextlib.suppress(Exception):  # a cache that cannot be written is rebuilt next time
+            index.save(path)
+            import shutil
 
-        shutil.rmtree(blocks, ignore_errors=True)   # lists of an older build of the pieces
+            shutil.rmtree(blocks, ignore_errors=True)   # lists of an older build of the pieces
     index.block_dir = blocks
     index.block_source = lambda name: prebuilt_file(f"index/{blocks.name}/{name}")
     return index
+
+
+def _load_saved(folder: Any) -> SegmentIndex | None:
+    """The index saved in *folder*, or None (no folder, or not a readable index)."""
+    if folder is None:
+        return None
+    try:
+        return SegmentIndex.load(folder)
+    except (OSError, ValueError):
+        return None
 
 
 # --- the public view ------------------------------------------------------------------------
