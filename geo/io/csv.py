@@ -212,15 +212,17 @@ def _quote(column: Any, sep: str) -> Any:
 
 def _has_any(column: Any, chars: str) -> bool:
     """Whether any cell of a string array holds one of *chars* (ASCII), read from its data buffer."""
-    if len(column) == 0:
-        return False
+    text = bytes(_cell_bytes(column))
+    return any(c.encode() in text for c in chars)  # memchr: faster than any pass in numpy
+
+
+def _cell_bytes(column: Any) -> memoryview:
+    """The bytes of a string array's cells, one after the other (no copy)."""
+    if len(column) == 0 or column.buffers()[2] is None:
+        return memoryview(b"")
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32, count=len(column) + 1 + column.offset)
     start, stop = int(offsets[column.offset]), int(offsets[column.offset + len(column)])
-    data = column.buffers()[2]
-    if data is None or stop <= start:
-        return False
-    text = data.slice(start, stop - start).to_pybytes()
-    return any(c.encode() in text for c in chars)  # memchr: faster than any pass in numpy
+    return memoryview(column.buffers()[2])[start:stop]
 
 
 def _floats(values: np.ndarray) -> Any:
@@ -337,9 +339,7 @@ def _rows_text(batch: Any, keep: list[str], cols: dict[str, Any], sep: str) -> A
                 last = pc.binary_join_element_wise(last, _lit("\n"), _lit(""))
             cells.append(last)
     lines = pc.binary_join_element_wise(*cells, _lit(sep)) if len(cells) > 1 else cells[0]
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1 + lines.offset)
-    start, stop = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-    return memoryview(lines.buffers()[2])[start:stop]
+    return _cell_bytes(lines)
 
 
 def _stream_pandas(src: str, dst: str, out_sep: str, lat_col: str | None, lon_col: str | None,
