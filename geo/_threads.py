@@ -190,7 +190,9 @@ def in_order(items: Iterable[T], work: Callable[[T], R], workers: int = 2) -> Ge
     its time in code that releases the GIL (numpy, shapely, Arrow), and only
     for work that is safe in several threads at once (every public function
     of the package is).  An exception in *work* is raised here, for its item,
-    and the items not yet started are dropped.
+    and the items not yet started are dropped.  The caller's thread waits in
+    short slices, so a signal handler of its (Ctrl-C, SIGTERM) runs within
+    50 ms even when the signal reached a worker thread.
 
     Example
     -------
@@ -206,9 +208,18 @@ def in_order(items: Iterable[T], work: Callable[[T], R], workers: int = 2) -> Ge
             for item in items:
                 pending.append(pool.submit(work, item))
                 if len(pending) > workers:
-                    yield pending.popleft().result()
+                    yield _result(pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield _result(pending.popleft())
         finally:
             for f in pending:
                 f.cancel()
+
+
+def _result(future: Any) -> Any:
+    """A future's result, waited for in 50 ms slices (a signal handler may run in between)."""
+    while True:
+        try:
+            return future.result(timeout=0.05)
+        except TimeoutError:   # concurrent.futures.TimeoutError is TimeoutError
+            continue
