@@ -162,8 +162,10 @@ def test_ctrl_c_leaves_no_partial_output(tmp_path):
     pd.DataFrame({"lat": rng.uniform(15, 50, n).round(5), "lon": rng.uniform(120, 160, n).round(5)}).to_csv(src, index=False)
     dst = tmp_path / "out.csv"
     dst.write_text("previous results\n")
+    # --distance keeps the run going for seconds: the signal lands mid-run even on a loaded machine
+    # (without it the whole run took 0.8 s, and a delayed sender found it finished)
     p = subprocess.Popen([sys.executable, "-m", "geo", "where", "--input", str(src), "--output", str(dst),
-                          "--chunk-rows", "20000"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          "--distance", "--chunk-rows", "20000"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
     # wait until it is writing (a temporary file beside the output), then interrupt
     deadline = time.time() + 120

@@ -299,8 +299,10 @@ def test_sigterm_leaves_no_temporary_file(tmp_path, sig, status, word):
     src.write_text("lat,lon\n" + "".join(f"{15 + (i % 35)}.5,{120 + (i % 40)}.25\n" for i in range(1_000_000)))
     dst = tmp_path / "out.csv"
     dst.write_text("previous results\n")
+    # --distance keeps the run going for seconds: the signal lands mid-run even on a loaded machine
+    # (without it the whole run took 0.8 s, and a delayed sender found it finished)
     p = subprocess.Popen([sys.executable, "-m", "geo", "where", "--input", str(src), "--output", str(dst),
-                          "--chunk-rows", "1000"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          "--distance", "--chunk-rows", "1000"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
     deadline = time.time() + 120
     while time.time() < deadline and not any(x.name.startswith(".out.csv.") for x in tmp_path.iterdir()):
